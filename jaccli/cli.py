@@ -1,0 +1,376 @@
+"""The `jac` command line: each subcommand is parse → engine → render.
+
+This is the only module that knows about Typer, exit codes and streams. Heavy
+modules (SymPy, Rich tables) are imported inside the commands, so `jac --help`
+and TAB completion never pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from enum import IntEnum
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from jaccli import __version__
+from jaccli.errors import JacError, MathError, UsageError
+from jaccli.render import Format, LatexEnv
+
+try:  # Typer ≥ 0.2x vendors Click; older releases use Click itself.
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+
+class ExitCode(IntEnum):
+    """The documented exit statuses (README, `jac --help`)."""
+
+    OK = 0
+    MATH = 1  # the input is fine but has no answer: non-square det, undefined entry
+    USAGE = 2  # bad options, arguments or expression syntax
+    INTERNAL = 70  # a bug in jac (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C
+
+
+# The one place where error classes become exit codes; the first match wins.
+EXIT_CODES: tuple[tuple[type[JacError], ExitCode], ...] = (
+    (MathError, ExitCode.MATH),
+    (UsageError, ExitCode.USAGE),
+)
+
+
+def exit_code_for(error: JacError) -> ExitCode:
+    for cls, code in EXIT_CODES:
+        if isinstance(error, cls):
+            return code
+    return ExitCode.USAGE
+
+
+def _complain(message: str) -> None:
+    sys.stderr.write(f"jac: error: {message}\n")
+    sys.stderr.flush()
+
+
+class JacGroup(TyperGroup):
+    """Runs the app and turns every failure into a message on stderr and an exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv or bool(os.environ.get("JAC_DEBUG"))
+        try:
+            rv = super().main(argv, prog_name or "jac", complete_var, False, **extra)
+            code = int(rv) if isinstance(rv, int) else ExitCode.OK
+        except JacError as e:
+            from jaccli.parse import format_error
+
+            if debug:
+                traceback.print_exc()
+            _complain(format_error(e))
+            code = exit_code_for(e)
+        except click_exceptions.NoArgsIsHelpError as e:
+            e.show()
+            code = ExitCode.USAGE
+        except click_exceptions.ClickException as e:
+            message = e.format_message()
+            ctx = getattr(e, "ctx", None)
+            if ctx is not None:
+                message += f"\n  (see '{ctx.command_path} --help')"
+            _complain(message)
+            code = e.exit_code
+        except (typer.Abort, KeyboardInterrupt):
+            sys.stderr.write("\njac: interrupted\n")
+            code = ExitCode.INTERRUPTED
+        except Exception as e:  # a bug: say so in one line, never a bare traceback
+            if debug:
+                traceback.print_exc()
+            _complain(
+                f"internal error: {type(e).__name__}: {e} "
+                "(this is a bug in jac; --debug shows the traceback)"
+            )
+            code = ExitCode.INTERNAL
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    name="jac",
+    cls=JacGroup,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="""Jacobians of functions you type: matrix, determinant, value at a point, linearization.
+
+\b
+  jac jacobian "x+y, x*y" --vars x,y
+  jac det "r*cos(t), r*sin(t)" --vars r,t
+  jac eval "x^2+y, x*y" --vars x,y --at x=1,y=2
+  jac linearize "x^2+y, x*y" --vars x,y --at x=1,y=2
+
+Output is a table on a terminal and plain text in a pipe; choose with --format
+(table, plain, latex, json) or the JAC_FORMAT environment variable.
+
+\b
+Exit codes: 0 success, 1 mathematical error (non-square det, undefined entry),
+2 usage or parse error, 70 internal error (a bug), 130 interrupted.""",
+)
+
+# Components starting with '-' (such as "-x^2 + y") are functions, not options.
+_COMMAND_SETTINGS = {"ignore_unknown_options": True}
+
+# --------------------------------------------------------------------------- shared options
+
+FunctionsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="F...",
+        help="Components of F: one argument 'x+y, x*y', several arguments, or - for stdin.",
+        show_default=False,
+    ),
+]
+VarsOpt = Annotated[
+    Optional[str],  # noqa: UP045  (Typer reads the annotation at run time on Python 3.10)
+    typer.Option(
+        "--vars",
+        metavar="x,y,...",
+        help="Variables in column order. Default: every symbol, in natural order (x2 before x10).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    Optional[Format],  # noqa: UP045
+    typer.Option(
+        "--format",
+        envvar="JAC_FORMAT",
+        case_sensitive=False,
+        help="Output format. Default: table on a terminal, plain in a pipe.",
+        show_default=False,
+    ),
+]
+SimplifyOpt = Annotated[
+    Optional[bool],  # noqa: UP045
+    typer.Option(
+        "--simplify/--no-simplify",
+        help="Simplify the entries (default: only for det).",
+        show_default=False,
+    ),
+]
+LatexEnvOpt = Annotated[
+    LatexEnv,
+    typer.Option("--latex-env", help="Matrix environment for --format latex."),
+]
+AtOpt = Annotated[
+    str,
+    typer.Option(
+        "--at",
+        metavar="x=1,y=2",
+        help="The point: a value for every variable, and optionally for parameters.",
+        show_default=False,
+    ),
+]
+OptionalAtOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--at",
+        metavar="x=1,y=2",
+        help="Evaluate at this point instead of symbolically.",
+        show_default=False,
+    ),
+]
+DigitsOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--digits",
+        min=1,
+        max=10000,
+        help="Round to this many significant digits (default: exact).",
+        show_default=False,
+    ),
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show a Python traceback on errors (for bug reports).")
+]
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _read_stdin() -> str:
+    if sys.stdin is None:
+        raise UsageError("'-' reads functions from stdin, but there is no stdin")
+    if sys.stdin.isatty():
+        sys.stderr.write("jac: reading functions from stdin, one per line (Ctrl-D to end)\n")
+    return sys.stdin.read()
+
+
+def _problem(arguments: list[str], vars_text: str | None) -> tuple[list[Any], list[Any] | None]:
+    """Parse the functions and --vars; variables are None when jac should infer them."""
+    from jaccli.parse import make_symbol, parse_functions, parse_variables
+
+    names = parse_variables(vars_text) if vars_text is not None else ()
+    functions = parse_functions(arguments, names, read_stdin=_read_stdin)
+    return functions, ([make_symbol(n) for n in names] if vars_text is not None else None)
+
+
+def _point(text: str, variables: list[Any] | None) -> dict[Any, Any]:
+    from jaccli.parse import make_symbol, parse_point
+
+    values = parse_point(text, [v.name for v in variables or ()])
+    return {make_symbol(name): value for name, value in values.items()}
+
+
+def _show(result: Any, fmt: Format | None, latex_env: LatexEnv) -> None:
+    from jaccli.render import RenderOptions, render
+
+    if fmt is None:
+        fmt = Format.table if sys.stdout.isatty() else Format.plain
+    if result.variables_inferred:
+        names = ", ".join(v.name for v in result.variables)
+        sys.stderr.write(f"jac: variables in this order: {names} (choose with --vars)\n")
+    out = render(result, fmt, RenderOptions(latex_env=latex_env))
+    if isinstance(out, str):
+        sys.stdout.write(out if out.endswith("\n") else out + "\n")
+        sys.stdout.flush()
+    else:
+        from rich.console import Console
+
+        Console(soft_wrap=False).print(out)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"jac {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    pass
+
+
+@app.command(context_settings=_COMMAND_SETTINGS)
+def jacobian(
+    functions: FunctionsArg,
+    vars_: VarsOpt = None,
+    simplify: SimplifyOpt = None,
+    fmt: FormatOpt = None,
+    latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    debug: DebugOpt = False,
+) -> None:
+    """The Jacobian matrix J[i][j] = ∂F_i/∂x_j, entries as differentiated.
+
+    \b
+      jac jacobian "x+y, x*y" --vars x,y
+      jac jacobian "x^2+y*z, sin(x*y), e^(x+z)" --vars x,y,z --format latex
+      seq 1 3 | sed 's/.*/x^&/' | jac jacobian - --vars x
+    """
+    from jaccli import engine
+
+    fs, vs = _problem(functions, vars_)
+    _show(engine.jacobian(fs, vs, simplify=bool(simplify)), fmt, latex_env)
+
+
+@app.command(context_settings=_COMMAND_SETTINGS)
+def det(
+    functions: FunctionsArg,
+    vars_: VarsOpt = None,
+    at: OptionalAtOpt = None,
+    digits: DigitsOpt = None,
+    simplify: SimplifyOpt = None,
+    fmt: FormatOpt = None,
+    latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    debug: DebugOpt = False,
+) -> None:
+    """The Jacobian determinant det J, simplified; or its value with --at.
+
+    The Jacobian must be square. Its sign depends on the order of the variables,
+    which --vars fixes.
+
+    \b
+      jac det "r*cos(t), r*sin(t)" --vars r,t
+      jac det "x+y, x*y" --vars x,y --at x=-1,y=2
+    """
+    from jaccli import engine
+
+    fs, vs = _problem(functions, vars_)
+    point = _point(at, vs) if at is not None else None
+    result = engine.determinant(fs, vs, point=point, simplify=simplify is not False, digits=digits)
+    _show(result, fmt, latex_env)
+
+
+@app.command(name="eval", context_settings=_COMMAND_SETTINGS)
+def eval_(
+    functions: FunctionsArg,
+    at: AtOpt,
+    vars_: VarsOpt = None,
+    digits: DigitsOpt = None,
+    simplify: SimplifyOpt = None,
+    fmt: FormatOpt = None,
+    latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    debug: DebugOpt = False,
+) -> None:
+    """The Jacobian at a point: exact (0.1 means 1/10), or --digits N significant digits.
+
+    Symbols that are neither variables nor given in --at stay symbolic.
+
+    \b
+      jac eval "x+y, x*y" --vars x,y --at x=-1,y=2
+      jac eval "sin(x*y)" --vars x,y --at x=pi/3,y=1 --digits 6
+    """
+    from jaccli import engine
+
+    fs, vs = _problem(functions, vars_)
+    point = _point(at, vs)
+    result = engine.evaluate(fs, vs, point, digits=digits, simplify=bool(simplify))
+    _show(result, fmt, latex_env)
+
+
+@app.command(context_settings=_COMMAND_SETTINGS)
+def linearize(
+    functions: FunctionsArg,
+    at: AtOpt,
+    vars_: VarsOpt = None,
+    digits: DigitsOpt = None,
+    simplify: SimplifyOpt = None,
+    fmt: FormatOpt = None,
+    latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    debug: DebugOpt = False,
+) -> None:
+    """The linearization L(x) = F(a) + J(a)(x − a) at the point a given by --at.
+
+    Shows F(a), J(a) and L; plain output is L alone, one component a line.
+
+    \b
+      jac linearize "x^2+y, x*y" --vars x,y --at x=1,y=2
+    """
+    from jaccli import engine
+
+    fs, vs = _problem(functions, vars_)
+    point = _point(at, vs)
+    result = engine.linearize(fs, vs, point, digits=digits, simplify=bool(simplify))
+    _show(result, fmt, latex_env)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="jac")

@@ -1,0 +1,48 @@
+"""Errors a user can cause, as one hierarchy.
+
+Every layer raises these and nothing else for bad input; only `cli` decides how a
+class maps to an exit code and how the message is shown, so the engine stays free
+of any notion of a process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's text an error is: enough to draw a caret under it."""
+
+    text: str  # the whole line or argument
+    column: int  # 0-based offset into `text`
+    where: str = ""  # "argument 1", "stdin line 3", "--at", ...
+
+
+class JacError(Exception):
+    """Something the user can fix; `str(error)` is the one-line message shown."""
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+
+class UsageError(JacError):
+    """Options or arguments that do not fit together (a variable missing from --at, ...)."""
+
+
+class ParseError(UsageError):
+    """Text that is not a valid expression."""
+
+
+class MathError(JacError):
+    """The input is well formed but the mathematics has no answer."""
+
+
+class ShapeError(MathError):
+    """A matrix has the wrong shape for the operation (det of a non-square J)."""
+
+
+class UndefinedError(MathError):
+    """A value is undefined: division by zero, log(0), 0/0 at a point."""

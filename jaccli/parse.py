@@ -1,0 +1,612 @@
+"""User text → SymPy expressions, without ever evaluating the text as code.
+
+SymPy's `sympify`/`parse_expr` run Python's `eval` on what they are given, so jac
+has its own small tokenizer and recursive-descent parser. It builds a tiny AST
+whose nodes remember their columns (for the caret in error messages), and only
+then turns that AST into SymPy objects. Nothing here imports SymPy until an
+expression is actually built.
+
+Grammar (lowest precedence first)::
+
+    list    := '['? expr (',' expr)* ']'?
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/') unary | implicit)*   implicit: a name or '(' after a factor
+    unary   := ('-' | '+') unary | power
+    power   := atom (('^' | '**') unary)?                 right-associative: x^y^z = x^(y^z)
+    atom    := number | name | name '(' expr (',' expr)* ')' | '(' expr ')'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from jaccli.errors import JacError, Location, ParseError, UndefinedError, UsageError
+
+if TYPE_CHECKING:
+    import sympy
+
+# name -> (fewest, most) arguments. Aliases (ln, Abs, ...) map to the same SymPy function.
+FUNCTIONS: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(("sin", "cos", "tan", "cot", "sec", "csc"), (1, 1)),
+    **dict.fromkeys(("asin", "acos", "atan", "sinh", "cosh", "tanh"), (1, 1)),
+    **dict.fromkeys(("asinh", "acosh", "atanh", "exp", "ln", "sqrt", "cbrt"), (1, 1)),
+    **dict.fromkeys(("abs", "sign", "Abs", "DiracDelta"), (1, 1)),
+    "atan2": (2, 2),
+    "log": (1, 2),
+}
+CONSTANTS = ("pi", "e", "E")
+
+# Cap on how deeply parentheses, calls and unary signs nest, so that the
+# recursive-descent parser (and SymPy's recursive algorithms after it) never hit
+# Python's recursion limit on input such as 500 nested `sin(`.
+MAX_NESTING = 100
+
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SINGLE = {"+", "-", "/", "^", "(", ")", "[", "]", ",", "="}
+# Characters that people paste from documents, and what they unambiguously mean.
+_LOOKALIKES = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*"}
+_HINTS = {
+    "\u00b2": "write ^2 for a square",
+    "\u00b3": "write ^3 for a cube",
+    "'": "strings are not expressions",
+    '"': "strings are not expressions",
+    "_": "names start with a letter",
+    ".": "'.' only appears inside numbers such as 0.5",
+}
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # "num", "name", "end", or the operator text itself ("+", "**", "(", ...)
+    text: str
+    pos: int
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind == "end":
+        return "end of input"
+    if tok.kind == "num":
+        return f"number {tok.text}"
+    if tok.kind == "name":
+        return f"name '{tok.text}'"
+    return f"'{tok.text}'"
+
+
+def _char_name(ch: str) -> str:
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}' (U+{ord(ch):04X})" if ord(ch) > 127 else f"'{ch}'"
+    return f"U+{ord(ch):04X}"
+
+
+def tokenize(text: str, where: str = "") -> list[Token]:
+    """Split one line of user text into tokens; a stray character is a ParseError."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\f\v":
+            i += 1
+        elif "0" <= ch <= "9" or (ch == "." and i + 1 < n and "0" <= text[i + 1] <= "9"):
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            tokens.append(Token("num", m.group(), i))
+            i = m.end()
+        elif ch.isalpha():
+            j = i + 1
+            while j < n and (text[j].isalpha() or "0" <= text[j] <= "9" or text[j] == "_"):
+                j += 1
+            tokens.append(Token("name", text[i:j], i))
+            i = j
+        elif ch == "*":
+            if text.startswith("**", i):
+                tokens.append(Token("**", "**", i))
+                i += 2
+            else:
+                tokens.append(Token("*", "*", i))
+                i += 1
+        elif ch in _SINGLE:
+            tokens.append(Token(ch, ch, i))
+            i += 1
+        elif ch in _LOOKALIKES:
+            op = _LOOKALIKES[ch]
+            tokens.append(Token(op, op, i))
+            i += 1
+        else:
+            hint = _HINTS.get(ch)
+            message = f"unexpected character {_char_name(ch)}" + (f": {hint}" if hint else "")
+            raise ParseError(message, Location(text, i, where))
+    tokens.append(Token("end", "", n))
+    return tokens
+
+
+# --------------------------------------------------------------------------- AST
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    pos: int  # first column of the node in its line
+    end: int  # one past its last column
+
+
+@dataclass(frozen=True, slots=True)
+class Num(Node):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Node):
+    name: str  # "pi" or "E"
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Node):
+    func: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Node):
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Sum(Node):
+    terms: tuple[tuple[bool, Node], ...]  # (negated, term)
+
+
+@dataclass(frozen=True, slots=True)
+class Product(Node):
+    factors: tuple[tuple[bool, Node], ...]  # (divided by, factor)
+
+
+@dataclass(frozen=True, slots=True)
+class Power(Node):
+    base: Node
+    exponent: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One parsed expression and the line it came from, for later error carets."""
+
+    node: Node
+    line: str
+    where: str
+
+
+# --------------------------------------------------------------------------- parser
+
+_ATOM_START = ("num", "name", "(")
+
+
+class _Parser:
+    def __init__(self, text: str, where: str, variables: Collection[str]) -> None:
+        self.text = text
+        self.where = where
+        self.variables = variables
+        self.tokens = tokenize(text, where)
+        self.i = 0
+        self.depth = 0
+
+    # helpers
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def error(self, message: str, pos: int) -> ParseError:
+        return ParseError(message, Location(self.text, pos, self.where))
+
+    def expect(self, kind: str, what: str) -> Token:
+        tok = self.peek()
+        if tok.kind != kind:
+            raise self.error(f"expected {what}, found {_describe(tok)}", tok.pos)
+        return self.take()
+
+    def nest(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"nested more than {MAX_NESTING} levels deep", pos)
+
+    # entry points
+    def parse_list(self) -> list[Node]:
+        bracket = self.peek()
+        if bracket.kind == "[":
+            self.take()
+        items = [self.expr()]
+        while self.peek().kind == ",":
+            self.take()
+            items.append(self.expr())
+        if bracket.kind == "[":
+            closing = self.peek()
+            if closing.kind != "]":
+                raise self.error(
+                    f"expected ',' or ']' to close the '[' at column {bracket.pos + 1}, "
+                    f"found {_describe(closing)}",
+                    closing.pos,
+                )
+            self.take()
+        self.finish()
+        return items
+
+    def parse_single(self) -> Node:
+        node = self.expr()
+        self.finish()
+        return node
+
+    def finish(self) -> None:
+        tok = self.peek()
+        if tok.kind == "end":
+            return
+        if tok.kind == ")":
+            raise self.error("unmatched ')'", tok.pos)
+        if tok.kind == "]":
+            raise self.error("unmatched ']'", tok.pos)
+        raise self.error(f"unexpected {_describe(tok)}", tok.pos)
+
+    # grammar
+    def expr(self) -> Node:
+        start = self.peek().pos
+        first = self.term()
+        terms: list[tuple[bool, Node]] = [(False, first)]
+        while self.peek().kind in ("+", "-"):
+            negated = self.take().kind == "-"
+            terms.append((negated, self.term()))
+        if len(terms) == 1:
+            return first
+        return Sum(start, terms[-1][1].end, tuple(terms))
+
+    def term(self) -> Node:
+        start = self.peek().pos
+        first = self.unary()
+        factors: list[tuple[bool, Node]] = [(False, first)]
+        after_division = False
+        while True:
+            tok = self.peek()
+            if tok.kind in ("*", "/"):
+                self.take()
+                after_division = tok.kind == "/"
+                factors.append((after_division, self.unary()))
+            elif tok.kind in _ATOM_START:
+                if tok.kind == "num":
+                    raise self.error(
+                        f"missing operator before {_describe(tok)} (write * to multiply)", tok.pos
+                    )
+                if after_division:
+                    raise self.error(
+                        "ambiguous implicit multiplication after '/': write a/(b*c) or (a/b)*c",
+                        tok.pos,
+                    )
+                factors.append((False, self.power()))
+            else:
+                break
+        if len(factors) == 1:
+            return first
+        return Product(start, factors[-1][1].end, tuple(factors))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok.kind in ("-", "+"):
+            self.take()
+            self.nest(tok.pos)
+            operand = self.unary()
+            self.depth -= 1
+            return Neg(tok.pos, operand.end, operand) if tok.kind == "-" else operand
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        if self.peek().kind in ("^", "**"):
+            op = self.take()
+            self.nest(op.pos)
+            exponent = self.unary()
+            self.depth -= 1
+            return Power(base.pos, exponent.end, base, exponent)
+        return base
+
+    def atom(self) -> Node:
+        tok = self.peek()
+        if tok.kind == "num":
+            self.take()
+            return Num(tok.pos, tok.pos + len(tok.text), tok.text)
+        if tok.kind == "name":
+            return self.name()
+        if tok.kind == "(":
+            self.take()
+            self.nest(tok.pos)
+            inner = self.expr()
+            closing = self.peek()
+            if closing.kind != ")":
+                raise self.error(
+                    f"expected ')' to close the '(' at column {tok.pos + 1}, "
+                    f"found {_describe(closing)}",
+                    closing.pos,
+                )
+            self.take()
+            self.depth -= 1
+            return dataclasses.replace(inner, pos=tok.pos, end=closing.pos + 1)
+        if tok.kind == "end":
+            raise self.error("expression ends too early", tok.pos)
+        if tok.kind == ",":
+            raise self.error("expected an expression before ','", tok.pos)
+        if tok.kind == "[":
+            raise self.error("'[' is only allowed around the whole list", tok.pos)
+        raise self.error(f"expected an expression, found {_describe(tok)}", tok.pos)
+
+    def name(self) -> Node:
+        tok = self.take()
+        name, end = tok.text, tok.pos + len(tok.text)
+        after = self.peek()
+        called = after.kind == "("
+        if name in self.variables:
+            if called:
+                raise self.error(
+                    f"'{name}' is a variable here, not a function: write {name}*(...)", after.pos
+                )
+            return Name(tok.pos, end, name)
+        if name in FUNCTIONS:
+            if called:
+                return self.call(tok)
+            if after.kind in ("num", "name"):
+                raise self.error(f"'{name}' needs parentheses: {name}(...)", after.pos)
+            return Name(tok.pos, end, name)
+        if called:
+            what = "a constant" if name in CONSTANTS else "not a function jac knows"
+            raise self.error(f"'{name}' is {what}: to multiply, write {name}*(...)", tok.pos)
+        if name in CONSTANTS:
+            return Const(tok.pos, end, "pi" if name == "pi" else "E")
+        return Name(tok.pos, end, name)
+
+    def call(self, name_tok: Token) -> Node:
+        opening = self.take()
+        self.nest(opening.pos)
+        args = [self.expr()]
+        while self.peek().kind == ",":
+            self.take()
+            args.append(self.expr())
+        closing = self.peek()
+        if closing.kind != ")":
+            raise self.error(
+                f"expected ',' or ')' to close {name_tok.text}( at column {opening.pos + 1}, "
+                f"found {_describe(closing)}",
+                closing.pos,
+            )
+        self.take()
+        self.depth -= 1
+        fewest, most = FUNCTIONS[name_tok.text]
+        if not fewest <= len(args) <= most:
+            wanted = str(fewest) if fewest == most else f"{fewest} or {most}"
+            raise self.error(
+                f"{name_tok.text} takes {wanted} argument{'s' if most > 1 else ''}, "
+                f"got {len(args)}",
+                name_tok.pos,
+            )
+        return Call(name_tok.pos, closing.pos + 1, name_tok.text, tuple(args))
+
+
+# --------------------------------------------------------------------------- building
+
+
+def make_symbol(name: str) -> sympy.Symbol:
+    """The SymPy symbol jac uses for a name: real, so that |x|' = sign(x), not a mess of re/im."""
+    import sympy
+
+    return sympy.Symbol(name, real=True)
+
+
+def _function_table() -> dict[str, Callable[..., Any]]:
+    import sympy
+
+    def log(x: Any, base: Any = None) -> Any:
+        return sympy.log(x) if base is None else sympy.log(x, base)
+
+    return {
+        "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
+        "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
+        "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "atan2": sympy.atan2,
+        "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
+        "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
+        "exp": sympy.exp, "log": log, "ln": sympy.log,
+        "sqrt": sympy.sqrt, "cbrt": sympy.cbrt,
+        "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
+        "DiracDelta": sympy.DiracDelta,
+    }  # fmt: skip
+
+
+class _Builder:
+    """Turns AST nodes into SymPy expressions, reporting undefined values (1/0) with a caret."""
+
+    def __init__(self) -> None:
+        import sympy
+
+        self.sympy = sympy
+        self.functions = _function_table()
+        self.symbols: dict[str, sympy.Symbol] = {}
+        self.undefined = (sympy.S.ComplexInfinity, sympy.S.NaN)
+
+    def build(self, parsed: Parsed) -> sympy.Expr:
+        self.parsed = parsed
+        return self.node(parsed.node)
+
+    def fail(self, node: Node, why: str, start: int | None = None) -> UndefinedError:
+        snippet = self.parsed.line[node.pos if start is None else start : node.end]
+        location = Location(self.parsed.line, node.pos, self.parsed.where)
+        return UndefinedError(f"{snippet} is undefined ({why})", location)
+
+    def checked(self, node: Node, value: Any, why: str) -> Any:
+        if value in self.undefined:
+            raise self.fail(node, why)
+        return value
+
+    def node(self, node: Node) -> Any:
+        sp = self.sympy
+        if isinstance(node, Name):
+            symbol = self.symbols.get(node.name)
+            if symbol is None:
+                symbol = self.symbols[node.name] = make_symbol(node.name)
+            return symbol
+        if isinstance(node, Num):
+            if all("0" <= c <= "9" for c in node.text):
+                return sp.Integer(node.text)
+            return sp.Rational(node.text)  # exact: 0.1 is 1/10
+        if isinstance(node, Const):
+            return sp.pi if node.name == "pi" else sp.E
+        if isinstance(node, Sum):
+            terms = [-self.node(t) if neg else self.node(t) for neg, t in node.terms]
+            return self.checked(node, sp.Add(*terms), "infinite terms")
+        if isinstance(node, Product):
+            factors = []
+            for divide, f in node.factors:
+                value = self.node(f)
+                if divide:
+                    if value.is_zero:
+                        raise self.fail(f, "division by zero", start=node.pos)
+                    value = sp.Pow(value, -1)
+                factors.append(value)
+            return self.checked(node, sp.Mul(*factors), "0 times infinity")
+        if isinstance(node, Power):
+            base, exponent = self.node(node.base), self.node(node.exponent)
+            return self.checked(node, sp.Pow(base, exponent), "zero to a negative power")
+        if isinstance(node, Neg):
+            return -self.node(node.operand)
+        if isinstance(node, Call):
+            args = [self.node(a) for a in node.args]
+            return self.checked(node, self.functions[node.func](*args), "outside its domain")
+        raise TypeError(f"unknown node {node!r}")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _lines(text: str, where: str) -> Iterable[tuple[str, str]]:
+    """Non-blank lines of `text` without `#` comments, each with a label for messages."""
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, start=1):
+        line = raw.split("#", 1)[0]
+        if line.strip():
+            yield line, (f"{where} line {number}" if len(lines) > 1 else where)
+
+
+def parse_functions(
+    arguments: Sequence[str],
+    variables: Collection[str] = (),
+    read_stdin: Callable[[], str] | None = None,
+) -> list[sympy.Expr]:
+    """The components F_1..F_m from command-line arguments; `-` reads them from stdin.
+
+    Each argument (and each stdin line) holds one or more comma-separated
+    components, optionally in brackets. Names in `variables` are always
+    variables, even `e` or `sin`.
+    """
+    variables = frozenset(variables)
+    parsed: list[Parsed] = []
+    for index, argument in enumerate(arguments, start=1):
+        if argument == "-":
+            if read_stdin is None:
+                raise UsageError("'-' (read from stdin) is not available here")
+            source, where = read_stdin(), "stdin"
+        elif argument.startswith("--") and len(argument) > 2:
+            raise UsageError(f"no such option: {argument.split('=', 1)[0]}")
+        else:
+            source, where = argument, f"argument {index}" if len(arguments) > 1 else "input"
+        for line, label in _lines(source, where):
+            for node in _Parser(line, label, variables).parse_list():
+                parsed.append(Parsed(node, line, label))
+    if not parsed:
+        raise UsageError("no functions given (blank input)")
+    builder = _Builder()
+    return [builder.build(p) for p in parsed]
+
+
+def parse_variables(text: str) -> tuple[str, ...]:
+    """Names from `--vars x,y,z`, in order, each a valid name and none repeated."""
+    where = "--vars"
+    tokens = tokenize(text, where)
+    names: list[str] = []
+    expecting_name = True
+    for tok in tokens:
+        if expecting_name:
+            if tok.kind != "name":
+                what = "a variable name" if tok.kind != "end" or names else "variable names"
+                raise ParseError(
+                    f"expected {what}, found {_describe(tok)}", Location(text, tok.pos, where)
+                )
+            if tok.text in names:
+                raise ParseError(
+                    f"variable '{tok.text}' is listed twice", Location(text, tok.pos, where)
+                )
+            names.append(tok.text)
+        elif tok.kind not in (",", "end"):
+            raise ParseError(
+                f"expected ',' between variable names, found {_describe(tok)}",
+                Location(text, tok.pos, where),
+            )
+        expecting_name = not expecting_name
+    return tuple(names)
+
+
+def parse_point(text: str, variables: Collection[str] = ()) -> dict[str, sympy.Expr]:
+    """`--at x=-1,y=2` as an ordered mapping from name to exact value (`0.1` is 1/10)."""
+    where = "--at"
+    parser = _Parser(text, where, frozenset(variables))
+    entries: list[tuple[str, Parsed]] = []
+    seen: set[str] = set()
+    while True:
+        tok = parser.peek()
+        if tok.kind != "name":
+            raise parser.error(f"expected name=value, found {_describe(tok)}", tok.pos)
+        parser.take()
+        if tok.text in seen:
+            raise parser.error(f"'{tok.text}' is given twice", tok.pos)
+        if tok.text in CONSTANTS and tok.text not in variables:
+            raise parser.error(f"'{tok.text}' is a constant and cannot be given a value", tok.pos)
+        seen.add(tok.text)
+        parser.expect("=", f"'=' after '{tok.text}'")
+        entries.append((tok.text, Parsed(parser.expr(), text, where)))
+        if parser.peek().kind != ",":
+            break
+        parser.take()
+    parser.finish()
+    builder = _Builder()
+    return {name: builder.build(p) for name, p in entries}
+
+
+def format_error(error: JacError) -> str:
+    """The message for a person: one line, then the input with a caret when we know where."""
+    loc = error.location
+    if loc is None:
+        return error.message
+    where = f"{loc.where}, " if loc.where else ""
+    lines = [f"{error.message} ({where}column {loc.column + 1})"]
+    shown, caret = _window(loc.text, loc.column)
+    lines.append("  " + shown)
+    lines.append("  " + " " * caret + "^")
+    return "\n".join(lines)
+
+
+def _window(text: str, column: int, width: int = 72) -> tuple[str, int]:
+    """A printable slice of a long line around `column`, and the caret's offset in it."""
+    start = max(0, min(column - width // 2, len(text) - width))
+    end = min(len(text), start + width)
+    shown = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text[start:end])
+    caret = column - start
+    if start > 0:
+        shown, caret = "…" + shown[1:], caret
+    if end < len(text):
+        shown = shown[:-1] + "…"
+    return shown, caret

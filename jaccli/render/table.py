@@ -1,0 +1,140 @@
+"""Rich tables for people at a terminal.
+
+A matrix wider than the terminal is not squeezed into unreadable slivers: it is
+shown as a list of its non-zero entries (row, column, entry) instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import singledispatch
+from typing import Any
+
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+from jaccli.engine import (
+    DeterminantResult,
+    EvaluationResult,
+    JacobianResult,
+    LinearizationResult,
+    Matrix,
+    Point,
+)
+from jaccli.render import RenderOptions
+from jaccli.render.syntax import to_display
+
+LABEL_WIDTH = 30  # longer component expressions are cut in row labels; the entries never are
+
+
+def _t(value: str, style: str = "") -> Text:
+    # Text, never a markup string: user-derived text such as "[/]" must print literally.
+    return Text(value, style=style)
+
+
+def _label(i: int, f: Any) -> Text:
+    text = to_display(f)
+    if len(text) > LABEL_WIDTH:
+        text = text[: LABEL_WIDTH - 1] + "…"
+    return _t(f"f{i + 1} = {text}")
+
+
+def _point_text(point: Point) -> str:
+    return ", ".join(f"{s.name} = {to_display(v)}" for s, v in point)
+
+
+class MatrixView:
+    """A matrix as a grid when it fits the terminal, else as a list of non-zero entries."""
+
+    def __init__(
+        self, title: str, functions: Sequence[Any], variables: Sequence[Any], matrix: Matrix
+    ) -> None:
+        self.title = title
+        self.functions = functions
+        self.variables = variables
+        self.matrix = matrix
+
+    def grid(self) -> Table:
+        table = Table(title=_t(self.title), title_justify="left", header_style="bold")
+        table.add_column(_t("∂fᵢ/∂xⱼ"), style="dim")
+        for v in self.variables:
+            table.add_column(_t(v.name), justify="right")
+        for i, (f, row) in enumerate(zip(self.functions, self.matrix, strict=True)):
+            table.add_row(_label(i, f), *(_t(to_display(e)) for e in row))
+        return table
+
+    def entries(self) -> Table:
+        m, n = len(self.functions), len(self.variables)
+        cells = [
+            (i, j, e) for i, row in enumerate(self.matrix) for j, e in enumerate(row) if e != 0
+        ]
+        caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
+        table = Table(title=_t(self.title), title_justify="left", caption=_t(caption))
+        table.add_column(_t("row"), justify="right")
+        table.add_column(_t("column"))
+        table.add_column(_t("entry"), overflow="fold")
+        for i, j, e in cells:
+            table.add_row(_t(f"f{i + 1}"), _t(self.variables[j].name), _t(to_display(e)))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        grid = self.grid()
+        if Measurement.get(console, options, grid).minimum <= options.max_width:
+            yield grid
+        else:
+            yield self.entries()
+
+
+def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Table:
+    table = Table(title=_t(title), title_justify="left", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        table.add_row(_t(key), _t(value))
+    return table
+
+
+@singledispatch
+def render(result: Any, options: RenderOptions) -> Any:
+    raise TypeError(f"no table renderer for {type(result).__name__}")
+
+
+@render.register
+def _jacobian(result: JacobianResult, options: RenderOptions) -> Any:
+    m, n = result.shape
+    return MatrixView(f"Jacobian ({m}×{n})", result.functions, result.variables, result.matrix)
+
+
+@render.register
+def _determinant(result: DeterminantResult, options: RenderOptions) -> Any:
+    rows = [("variables", ", ".join(v.name for v in result.variables))]
+    if result.point is not None:
+        rows.append(("at", _point_text(result.point)))
+    rows.append(("det J", to_display(result.determinant)))
+    return _key_values("Jacobian determinant", rows)
+
+
+@render.register
+def _evaluation(result: EvaluationResult, options: RenderOptions) -> Any:
+    title = f"Jacobian at {_point_text(result.point)}"
+    return MatrixView(title, result.functions, result.variables, result.matrix)
+
+
+@render.register
+def _linearization(result: LinearizationResult, options: RenderOptions) -> Any:
+    summary = Table(
+        title=_t(f"Linearization at {_point_text(result.point)}"),
+        title_justify="left",
+        header_style="bold",
+    )
+    summary.add_column(_t("component"), style="dim")
+    summary.add_column(_t("F(a)"), justify="right")
+    summary.add_column(_t("L(x) = F(a) + J(a)(x − a)"))
+    for i, (f, value, lin) in enumerate(
+        zip(result.functions, result.value, result.linearization, strict=True)
+    ):
+        summary.add_row(_label(i, f), _t(to_display(value)), _t(to_display(lin)))
+    jac = MatrixView("J(a)", result.functions, result.variables, result.matrix)
+    return Group(summary, Text(""), jac)
