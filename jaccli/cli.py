@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from jaccli import __version__
-from jaccli.errors import JacError, MathError, UsageError
+from jaccli.errors import JacError, LimitError, MathError, UsageError
 from jaccli.render import Format, LatexEnv
 
 try:  # Typer ≥ 0.2x vendors Click; older releases use Click itself.
@@ -33,6 +33,7 @@ class ExitCode(IntEnum):
     OK = 0
     MATH = 1  # the input is fine but has no answer: non-square det, undefined entry
     USAGE = 2  # bad options, arguments or expression syntax
+    LIMIT = 3  # the input exceeds a size limit (a number with a million digits)
     INTERNAL = 70  # a bug in jac (EX_SOFTWARE)
     INTERRUPTED = 130  # Ctrl-C
 
@@ -41,6 +42,7 @@ class ExitCode(IntEnum):
 EXIT_CODES: tuple[tuple[type[JacError], ExitCode], ...] = (
     (MathError, ExitCode.MATH),
     (UsageError, ExitCode.USAGE),
+    (LimitError, ExitCode.LIMIT),
 )
 
 
@@ -68,6 +70,10 @@ class JacGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        # Exact results can be long integers (2^2^2^2^2 has 19,729 digits); jac's parser
+        # bounds number sizes itself, so Python's 4300-digit str() guard only gets in the way.
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)
         debug = "--debug" in argv or bool(os.environ.get("JAC_DEBUG"))
         try:
             rv = super().main(argv, prog_name or "jac", complete_var, False, **extra)
@@ -124,7 +130,8 @@ Output is a table on a terminal and plain text in a pipe; choose with --format
 
 \b
 Exit codes: 0 success, 1 mathematical error (non-square det, undefined entry),
-2 usage or parse error, 70 internal error (a bug), 130 interrupted.""",
+2 usage or parse error, 3 a size limit exceeded, 70 internal error (a bug),
+130 interrupted.""",
 )
 
 # Components starting with '-' (such as "-x^2 + y") are functions, not options.

@@ -36,6 +36,10 @@ class ParseError(UsageError):
     """Text that is not a valid expression."""
 
 
+class LimitError(JacError):
+    """The input would need more time or memory than jac allows (a power with a million digits)."""
+
+
 class MathError(JacError):
     """The input is well formed but the mathematics has no answer."""
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jaccli.errors import JacError, Location, ParseError, UndefinedError, UsageError
+from jaccli.errors import JacError, LimitError, Location, ParseError, UndefinedError, UsageError
 
 if TYPE_CHECKING:
     import sympy
@@ -44,6 +44,11 @@ CONSTANTS = ("pi", "e", "E")
 # recursive-descent parser (and SymPy's recursive algorithms after it) never hit
 # Python's recursion limit on input such as 500 nested `sin(`.
 MAX_NESTING = 100
+
+# Exact numbers are bignums: an exponent such as 9^9^9 or 1e999999999 would take
+# SymPy minutes and gigabytes. Sizes are estimated before anything is computed.
+MAX_NUMBER_DIGITS = 100_000
+MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.33)
 
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SINGLE = {"+", "-", "/", "^", "(", ")", "[", "]", ",", "="}
@@ -428,6 +433,14 @@ def _function_table() -> dict[str, Callable[..., Any]]:
     }  # fmt: skip
 
 
+def _power_bits(base: Any, exponent: Any) -> float:
+    """Bits in the numerator and denominator of base**exponent, estimated without computing it."""
+    if base.is_zero or abs(base) == 1 or not exponent.is_Integer:
+        return 0.0  # 0, ±1, or a root that SymPy keeps symbolic (2**(1/3))
+    size = max(int(abs(base.p)).bit_length(), int(base.q).bit_length())
+    return float(size) * abs(int(exponent))
+
+
 class _Builder:
     """Turns AST nodes into SymPy expressions, reporting undefined values (1/0) with a caret."""
 
@@ -448,6 +461,11 @@ class _Builder:
         location = Location(self.parsed.line, node.pos, self.parsed.where)
         return UndefinedError(f"{snippet} is undefined ({why})", location)
 
+    def too_big(self, node: Node) -> LimitError:
+        snippet = self.parsed.line[node.pos : node.end]
+        location = Location(self.parsed.line, node.pos, self.parsed.where)
+        return LimitError(f"{snippet} would have more than {MAX_NUMBER_DIGITS:,} digits", location)
+
     def checked(self, node: Node, value: Any, why: str) -> Any:
         if value in self.undefined:
             raise self.fail(node, why)
@@ -462,7 +480,12 @@ class _Builder:
             return symbol
         if isinstance(node, Num):
             if all("0" <= c <= "9" for c in node.text):
+                if len(node.text) > MAX_NUMBER_DIGITS:
+                    raise self.too_big(node)
                 return sp.Integer(node.text)
+            mantissa, _, exponent = node.text.lower().partition("e")
+            if exponent and abs(int(exponent)) + len(mantissa) > MAX_NUMBER_DIGITS:
+                raise self.too_big(node)
             return sp.Rational(node.text)  # exact: 0.1 is 1/10
         if isinstance(node, Const):
             return sp.pi if node.name == "pi" else sp.E
@@ -481,6 +504,12 @@ class _Builder:
             return self.checked(node, sp.Mul(*factors), "0 times infinity")
         if isinstance(node, Power):
             base, exponent = self.node(node.base), self.node(node.exponent)
+            if (
+                base.is_Rational
+                and exponent.is_Rational
+                and _power_bits(base, exponent) > MAX_NUMBER_BITS
+            ):
+                raise self.too_big(node)
             return self.checked(node, sp.Pow(base, exponent), "zero to a negative power")
         if isinstance(node, Neg):
             return -self.node(node.operand)

@@ -1,7 +1,9 @@
 """Expressions written in jac's own input syntax, so that output can be fed back in.
 
 SymPy's `str()` is almost that syntax already; the differences are fixed here
-(SymPy writes `Abs`, which jac also reads, but `abs` is what people type).
+(SymPy writes `Abs`, which jac also reads, but `abs` is what people type; and
+SymPy's `I` is a plain symbol in jac's syntax, so the imaginary unit is written
+`sqrt(-1)`, which jac and `sympify` both read as the imaginary unit).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ def _printer() -> Any:
     class JacPrinter(StrPrinter):  # type: ignore[misc]
         def _print_Abs(self, expr: Any) -> str:
             return f"abs({self._print(expr.args[0])})"
+
+        def _print_ImaginaryUnit(self, expr: Any) -> str:
+            return "sqrt(-1)"
 
     return JacPrinter()
 

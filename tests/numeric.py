@@ -1,0 +1,90 @@
+"""Check Jacobians against central finite differences, at 40 significant digits.
+
+With h = 1e-12 the truncation error is O(h²) ≈ 1e-24 and rounding ≈ 1e-28, so a
+relative tolerance of 1e-9 only fails on a wrong derivative.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sympy
+
+DPS = 40
+H = sympy.Float("1e-12", DPS)
+TOL = 1e-9
+
+
+def at(expr: Any, point: Mapping[Any, Any]) -> Any:
+    value = sympy.sympify(expr).xreplace({s: sympy.Float(v, DPS) for s, v in point.items()})
+    return sympy.N(value, DPS)
+
+
+def close(a: Any, b: Any, tol: float = TOL) -> bool:
+    a, b = complex(a), complex(b)
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+def random_point(
+    symbols: Iterable[Any],
+    rng: random.Random,
+    domain: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[Any, float]:
+    """A random point; by default every symbol in [0.3, 1.7], away from log/sqrt trouble at 0."""
+    domain = domain or {}
+    return {s: rng.uniform(*domain.get(s.name, (0.3, 1.7))) for s in symbols}
+
+
+def fd_column(functions: Sequence[Any], point: Mapping[Any, Any], v: Any) -> list[Any]:
+    up = {**point, v: sympy.Float(point[v], DPS) + H}
+    down = {**point, v: sympy.Float(point[v], DPS) - H}
+    return [(at(f, up) - at(f, down)) / (2 * H) for f in functions]
+
+
+def assert_matches_fd(
+    functions: Sequence[Any],
+    variables: Sequence[Any],
+    matrix: Sequence[Sequence[Any]],
+    *,
+    rng: random.Random | None = None,
+    points: int = 3,
+    domain: Mapping[str, tuple[float, float]] | None = None,
+) -> None:
+    """Every entry of `matrix` equals ∂f_i/∂x_j by central differences at random points."""
+    rng = rng or random.Random(20261122)
+    symbols: set[Any] = set(variables)
+    for e in [*functions, *(x for row in matrix for x in row)]:
+        symbols |= sympy.sympify(e).free_symbols
+    for _ in range(points):
+        p = random_point(sorted(symbols, key=str), rng, domain)
+        for j, v in enumerate(variables):
+            column = fd_column(functions, p, v)
+            for i, fd in enumerate(column):
+                exact = at(matrix[i][j], p)
+                assert close(exact, fd), (
+                    f"J[{i + 1},{j + 1}] = {matrix[i][j]} is {exact} at {p}, "
+                    f"but finite differences give {fd}"
+                )
+
+
+def assert_matches_fd_at(
+    functions: Sequence[Any],
+    variables: Sequence[Any],
+    point: Mapping[Any, Any],
+    matrix: Sequence[Sequence[Any]],
+    *,
+    rng: random.Random | None = None,
+) -> None:
+    """J(a) equals central differences at the given point a (other symbols drawn at random)."""
+    rng = rng or random.Random(7)
+    free: set[Any] = set()
+    for e in [*functions, *(x for row in matrix for x in row)]:
+        free |= sympy.sympify(e).free_symbols
+    fixed = {s: float(sympy.N(v, DPS)) for s, v in point.items()}
+    p = {**random_point(sorted(free - set(fixed), key=str), rng), **fixed}
+    for j, v in enumerate(variables):
+        for i, fd in enumerate(fd_column(functions, p, v)):
+            exact = at(matrix[i][j], p)
+            assert close(exact, fd), f"J(a)[{i + 1},{j + 1}] = {exact}, finite differences {fd}"
