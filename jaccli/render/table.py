@@ -11,7 +11,6 @@ from functools import singledispatch
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -46,7 +45,10 @@ def _point_text(point: Point) -> str:
 
 
 class MatrixView:
-    """A matrix as a grid when it fits the terminal, else as a list of non-zero entries."""
+    """A matrix as a grid when every entry fits on one line, else as a list of non-zero entries.
+
+    The decision is made at print time, against the actual terminal width.
+    """
 
     def __init__(
         self, title: str, functions: Sequence[Any], variables: Sequence[Any], matrix: Matrix
@@ -54,41 +56,50 @@ class MatrixView:
         self.title = title
         self.functions = functions
         self.variables = variables
-        self.matrix = matrix
+        self.cells = [[to_display(e) for e in row] for row in matrix]
+
+    def grid_width(self) -> int:
+        """Width of the grid with every entry on one line and labels cut to LABEL_WIDTH."""
+        labels = max(len(_label(i, f)) for i, f in enumerate(self.functions))
+        columns = [
+            max(len(v.name), *(len(row[j]) for row in self.cells))
+            for j, v in enumerate(self.variables)
+        ]
+        return max(labels, len("∂fᵢ/∂xⱼ")) + sum(columns) + 3 * (len(columns) + 1) + 1
 
     def grid(self) -> Table:
-        table = Table(title=_t(self.title), title_justify="left", header_style="bold")
-        table.add_column(_t("∂fᵢ/∂xⱼ"), style="dim")
+        table = Table(title=_t(self.title), title_justify="default", header_style="bold cyan")
+        table.add_column(_t("∂fᵢ/∂xⱼ"), style="dim", no_wrap=True)
         for v in self.variables:
-            table.add_column(_t(v.name), justify="right")
-        for i, (f, row) in enumerate(zip(self.functions, self.matrix, strict=True)):
-            table.add_row(_label(i, f), *(_t(to_display(e)) for e in row))
+            table.add_column(_t(v.name), justify="right", no_wrap=True)
+        for i, (f, row) in enumerate(zip(self.functions, self.cells, strict=True)):
+            table.add_row(_label(i, f), *(_t(e) for e in row))
         return table
 
     def entries(self) -> Table:
         m, n = len(self.functions), len(self.variables)
-        cells = [
-            (i, j, e) for i, row in enumerate(self.matrix) for j, e in enumerate(row) if e != 0
-        ]
+        cells = [(i, j, e) for i, row in enumerate(self.cells) for j, e in enumerate(row)]
+        cells = [c for c in cells if c[2] != "0"]
         caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
-        table = Table(title=_t(self.title), title_justify="left", caption=_t(caption))
-        table.add_column(_t("row"), justify="right")
-        table.add_column(_t("column"))
+        table = Table(
+            title=_t(self.title),
+            title_justify="default",
+            caption=_t(caption),
+            caption_justify="default",
+        )
+        table.add_column(_t("row"), justify="right", no_wrap=True)
+        table.add_column(_t("column"), no_wrap=True)
         table.add_column(_t("entry"), overflow="fold")
         for i, j, e in cells:
-            table.add_row(_t(f"f{i + 1}"), _t(self.variables[j].name), _t(to_display(e)))
+            table.add_row(_t(f"f{i + 1}"), _t(self.variables[j].name), _t(e))
         return table
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        grid = self.grid()
-        if Measurement.get(console, options, grid).minimum <= options.max_width:
-            yield grid
-        else:
-            yield self.entries()
+        yield self.grid() if self.grid_width() <= options.max_width else self.entries()
 
 
 def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Table:
-    table = Table(title=_t(title), title_justify="left", show_header=False)
+    table = Table(title=_t(title), title_justify="default", show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in rows:
@@ -126,8 +137,8 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> Any:
 def _linearization(result: LinearizationResult, options: RenderOptions) -> Any:
     summary = Table(
         title=_t(f"Linearization at {_point_text(result.point)}"),
-        title_justify="left",
-        header_style="bold",
+        title_justify="default",
+        header_style="bold cyan",
     )
     summary.add_column(_t("component"), style="dim")
     summary.add_column(_t("F(a)"), justify="right")

@@ -1,0 +1,362 @@
+"""The command line through Typer's CliRunner: exit codes, stdout and stderr apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sympy
+
+from jaccli import engine
+from jaccli.cli import EXIT_CODES, ExitCode, app
+from jaccli.errors import JacError, LimitError, MathError, ParseError, UsageError
+from jaccli.render.latex import tex
+from jaccli.render.syntax import to_display
+from tests.conftest import invoke, read_back
+
+FORMATS = ["json", "plain", "latex", "table"]
+
+
+def equal(a: Any, b: Any) -> bool:
+    return sympy.simplify(sympy.sympify(a) - sympy.sympify(b)) == 0
+
+
+# The issue's examples: (arguments, variables, what the result must equal).
+MATRIX_EXAMPLES = [
+    (["jacobian", "x+y, x*y", "--vars", "x,y"], [["1", "1"], ["y", "x"]]),
+    (["eval", "x+y, x*y", "--vars", "x,y", "--at", "x=-1,y=2"], [["1", "1"], ["2", "-1"]]),
+    (["jacobian", "x^2+y, x*y", "--vars", "x,y"], [["2*x", "1"], ["y", "x"]]),
+    (["eval", "x^2+y, x*y", "--vars", "x,y", "--at", "x=1,y=2"], [["2", "1"], ["2", "1"]]),
+    (["eval", "x^2+y, x*y", "--vars", "x,y", "--at", "x=0,y=1"], [["0", "1"], ["1", "0"]]),
+    (
+        ["jacobian", "x^2+y*z, sin(x*y), e^(x+z)", "--vars", "x,y,z"],
+        [["2*x", "z", "y"], ["y*cos(x*y)", "x*cos(x*y)", "0"], ["exp(x+z)", "0", "exp(x+z)"]],
+    ),
+    (
+        ["jacobian", "w11*x1+w12*x2, w21*x1+w22*x2", "--vars", "x1,x2"],
+        [["w11", "w12"], ["w21", "w22"]],
+    ),
+    (
+        ["jacobian", "lambda*x - gamma*x*y, gamma*x*y - mu*y", "--vars", "x,y"],
+        [["lambda - gamma*y", "-gamma*x"], ["gamma*y", "gamma*x - mu"]],
+    ),
+]
+SCALAR_EXAMPLES = [
+    (["det", "x+y, x*y", "--vars", "x,y", "--at", "x=-1,y=2"], "-3"),
+    (["det", "x+y, x*y", "--vars", "x,y"], "x - y"),
+    (["det", "x^2-y^2, 2*x*y", "--vars", "x,y"], "4*x^2 + 4*y^2"),
+    (["det", "r*cos(t), r*sin(t)", "--vars", "r,t"], "r"),
+    (["det", "r*sin(p)*cos(t), r*sin(p)*sin(t), r*cos(p)", "--vars", "r,p,t"], "r^2*sin(p)"),
+]
+LINEARIZE = ["linearize", "x^2+y, x*y", "--vars", "x,y", "--at", "x=1,y=2"]
+
+
+def names_of(args: list[str]) -> list[str]:
+    return args[args.index("--vars") + 1].split(",")
+
+
+def expected_matrix(args: list[str], texts: list[list[str]]) -> list[list[Any]]:
+    return [read_back(row, names_of(args)) for row in texts]
+
+
+@pytest.mark.parametrize(("args", "texts"), MATRIX_EXAMPLES)
+def test_matrix_examples_in_every_format(args: list[str], texts: list[list[str]]) -> None:
+    names = names_of(args)
+    expected = expected_matrix(args, texts)
+    data = invoke([*args, "--format", "json"]).json()  # also checked against finite differences
+    got = [read_back(row, names) for row in data["jacobian"]]
+    assert all(
+        equal(a, b)
+        for ra, rb in zip(got, expected, strict=True)
+        for a, b in zip(ra, rb, strict=True)
+    )
+    assert data["shape"] == [len(expected), len(names)]
+
+    plain = invoke([*args, "--format", "plain"])
+    rows = [read_back(line.split("\t"), names) for line in plain.stdout.splitlines()]
+    assert rows == got
+    latex = invoke([*args, "--format", "latex"]).stdout
+    assert latex.startswith("\\[\n") and latex.endswith("\\]\n")
+    body = " \\\\\n".join(" & ".join(tex(e) for e in row) for row in got)
+    assert f"\\begin{{bmatrix}}\n{body}\n\\end{{bmatrix}}" in latex
+    table = invoke([*args, "--format", "table"]).stdout
+    for row in got:
+        for e in row:
+            assert to_display(e) in table
+    for name in names:
+        assert f" {name} " in table
+
+
+@pytest.mark.parametrize(("args", "text"), SCALAR_EXAMPLES)
+def test_determinant_examples_in_every_format(args: list[str], text: str) -> None:
+    names = names_of(args)
+    [expected] = read_back([text], names)
+    data = invoke([*args, "--format", "json"]).json()
+    assert data["command"] == "det"
+    assert data["variables"] == names
+    [got] = read_back([data["determinant"]], names)
+    assert equal(got, expected)
+    assert ("point" in data) == ("--at" in args)
+
+    # The other formats show the same expression as the JSON.
+    assert invoke([*args, "--format", "plain"]).stdout == data["determinant"] + "\n"
+    latex = invoke([*args, "--format", "latex"]).stdout
+    assert latex.startswith("\\[\n\\det J") and latex.endswith("\n\\]\n")
+    assert equal(read_back([data["determinant"]], names)[0], got)
+    table = invoke([*args, "--format", "table"]).stdout
+    assert data["determinant"].replace("**", "^") in table and ", ".join(names) in table
+
+
+def test_spherical_determinant_depends_on_the_order_used() -> None:
+    sph = "r*sin(p)*cos(t), r*sin(p)*sin(t), r*cos(p)"
+    run = invoke(["det", sph, "--format", "json"])
+    assert run.json()["variables"] == ["p", "r", "t"]
+    assert run.json()["determinant"] == "-r**2*sin(p)"
+    assert "variables in this order: p, r, t" in run.stderr
+
+
+def test_linearize_in_every_format() -> None:
+    data = invoke([*LINEARIZE, "--format", "json"]).json()
+    assert data["value"] == ["3", "2"]
+    assert data["jacobian"] == [["2", "1"], ["2", "1"]]
+    assert data["linearization"] == ["2*x + y - 1", "2*x + y - 2"]
+    assert data["point"] == {"x": "1", "y": "2"}
+    assert invoke([*LINEARIZE, "--format", "plain"]).stdout == "2*x + y - 1\n2*x + y - 2\n"
+    latex = invoke([*LINEARIZE, "--format", "latex"]).stdout
+    assert "L(x, y) = " in latex and "2 x + y - 1 \\\\\n2 x + y - 2" in latex
+    table = invoke([*LINEARIZE, "--format", "table"]).stdout
+    assert "2*x + y - 1" in table and "F(a)" in table and "J(a)" in table
+
+
+def test_sir_model_without_vars_lists_the_parameters_too() -> None:
+    run = invoke(["jacobian", "lambda*x - gamma*x*y, gamma*x*y - mu*y", "--format", "json"])
+    assert run.json()["variables"] == ["gamma", "lambda", "mu", "x", "y"]
+
+
+# --------------------------------------------------------------------------- input forms
+
+
+def test_several_arguments_and_brackets_give_the_same_result() -> None:
+    a = invoke(["jacobian", "x+y, x*y", "--format", "json"]).json()
+    b = invoke(["jacobian", "x+y", "x*y", "--format", "json"]).json()
+    c = invoke(["jacobian", "[x+y, x*y]", "--format", "json"]).json()
+    assert a == b == c
+
+
+def test_stdin() -> None:
+    run = invoke(
+        ["jacobian", "-", "--vars", "x,y", "--format", "json"],
+        input="# two components\nx + y\n\nx*y  # product\n",
+    )
+    assert run.code == 0
+    assert run.json()["jacobian"] == [["1", "1"], ["y", "x"]]
+
+
+def test_a_leading_minus_is_a_function_not_an_option() -> None:
+    run = invoke(["jacobian", "-x^2 + y", "-y", "--vars", "x,y", "--format", "plain"])
+    assert run.code == 0
+    assert run.stdout == "-2*x\t1\n0\t-1\n"
+
+
+def test_stdin_without_input_is_an_error() -> None:
+    run = invoke(["jacobian", "-"], input="")
+    assert run.code == ExitCode.USAGE
+    assert "no functions" in run.stderr
+
+
+def test_big_system_through_stdin() -> None:
+    lines = "\n".join(
+        f"u{i - 1 if i else 0} - 2*u{i} + u{i + 1} + h^2*exp(u{i})" for i in range(300)
+    )
+    names = ",".join(f"u{i}" for i in range(301))
+    run = invoke(["jacobian", "-", "--vars", names, "--format", "plain"], input=lines)
+    assert run.code == 0
+    rows = run.stdout.splitlines()
+    assert len(rows) == 300 and all(len(r.split("\t")) == 301 for r in rows)
+
+
+# --------------------------------------------------------------------------- output choices
+
+
+def test_default_format_in_a_pipe_is_plain() -> None:
+    assert invoke(["jacobian", "x*y", "--vars", "x,y"]).stdout == "y\tx\n"
+
+
+def test_jac_format_environment_variable() -> None:
+    run = invoke(["jacobian", "x*y", "--vars", "x,y"], env={"JAC_FORMAT": "json"})
+    assert run.json()["jacobian"] == [["y", "x"]]
+    run = invoke(
+        ["jacobian", "x*y", "--vars", "x,y", "--format", "plain"], env={"JAC_FORMAT": "json"}
+    )
+    assert run.stdout == "y\tx\n"
+    run = invoke(["jacobian", "x*y"], env={"JAC_FORMAT": "yaml"})
+    assert run.code == ExitCode.USAGE and "JAC_FORMAT" in run.stderr and run.stdout == ""
+
+
+def test_inferred_order_is_reported_on_stderr_only() -> None:
+    run = invoke(["jacobian", "x10*x2, x1", "--format", "plain"])
+    assert run.stderr == "jac: variables in this order: x1, x2, x10 (choose with --vars)\n"
+    assert run.stdout == "0\tx10\tx2\n1\t0\t0\n"
+    assert invoke(["jacobian", "x*y", "--vars", "y,x"]).stderr == ""
+
+
+@pytest.mark.parametrize("env", ["pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix"])
+def test_latex_environments(env: str) -> None:
+    out = invoke(
+        ["jacobian", "x*y", "--vars", "x,y", "--format", "latex", "--latex-env", env]
+    ).stdout
+    assert f"\\begin{{{env}}}\ny & x\n\\end{{{env}}}" in out
+
+
+def test_latex_array_environment() -> None:
+    out = invoke(["jacobian", "x*y", "--vars", "x,y", "--format", "latex", "--latex-env", "array"])
+    assert "\\left[\\begin{array}{cc}\ny & x\n\\end{array}\\right]" in out.stdout
+
+
+def test_simplify_flags() -> None:
+    raw = invoke(["jacobian", "(x^2-1)/(x-1)", "--vars", "x"]).stdout.strip()
+    assert raw != "1"
+    assert invoke(["jacobian", "(x^2-1)/(x-1)", "--vars", "x", "--simplify"]).stdout == "1\n"
+    assert invoke(["det", "r*cos(t), r*sin(t)", "--vars", "r,t"]).stdout == "r\n"
+    unsimplified = invoke(["det", "r*cos(t), r*sin(t)", "--vars", "r,t", "--no-simplify"])
+    assert unsimplified.stdout == "r*sin(t)**2 + r*cos(t)**2\n"
+
+
+def test_eval_digits_and_exact_decimals() -> None:
+    assert invoke(["eval", "x^2", "--vars", "x", "--at", "x=0.1"]).stdout == "1/5\n"
+    run = invoke(["eval", "sin(x)", "--vars", "x", "--at", "x=1", "--digits", "12"])
+    assert run.stdout == "0.540302305868\n"
+    data = invoke(["eval", "k*x^2", "--vars", "x", "--at", "x=2", "--format", "json"]).json()
+    assert data["jacobian"] == [["4*k"]] and "values" not in data
+    data = invoke(["eval", "x^2", "--vars", "x", "--at", "x=1/3", "--format", "json"]).json()
+    assert data["jacobian"] == [["2/3"]] and data["values"] == [[pytest.approx(2 / 3)]]
+
+
+def test_det_at_a_point_with_digits() -> None:
+    run = invoke(
+        ["det", "exp(x)*cos(y), exp(x)*sin(y)", "--vars", "x,y", "--at", "x=1,y=0", "--digits", "5"]
+    )
+    assert run.stdout == "7.3891\n"
+
+
+def test_table_colour_follows_no_color_and_dumb_terminals() -> None:
+    args = ["jacobian", "x*y", "--vars", "x,y", "--format", "table"]
+    assert "\x1b[" not in invoke(args).stdout  # not a terminal
+    coloured = invoke(args, env={"FORCE_COLOR": "1", "TERM": "xterm-256color"}).stdout
+    assert "\x1b[36" in coloured or "\x1b[1;36" in coloured
+    for env in ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, {"TERM": "dumb"}):
+        assert "\x1b[36" not in invoke(args, env=env).stdout
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_parse_error_shows_a_caret_on_stderr() -> None:
+    run = invoke(["jacobian", "x + * y", "--vars", "x,y"])
+    assert run.code == ExitCode.USAGE
+    assert run.stdout == ""
+    assert run.stderr == (
+        "jac: error: expected an expression, found '*' (input, column 5)\n  x + * y\n      ^\n"
+    )
+
+
+def test_parse_error_in_the_second_argument_and_in_stdin() -> None:
+    run = invoke(["jacobian", "x", "y +"])
+    assert "(argument 2, column 4)" in run.stderr
+    run = invoke(["jacobian", "-"], input="x\n\nsin(\n")
+    assert "(stdin line 3, column 5)" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["det", "x+y+z, x*y"], 1, "det needs a square Jacobian, but this one is 2×3"),
+        (["det", "x, y, z", "--vars", "x,y"], 1, "3×2 (3 functions, 2 variables)"),
+        (["eval", "1/x, y", "--vars", "x,y", "--at", "x=0,y=1"], 1, "J[1,1] = ∂f1/∂x is undefined"),
+        (["det", "log(x), y", "--vars", "x,y", "--at", "x=0,y=1"], 1, "J[1,1] = ∂f1/∂x"),
+        (["linearize", "1/x", "--vars", "x", "--at", "x=0"], 1, "f1 is undefined at x=0"),
+        (["eval", "x*y", "--vars", "x,y", "--at", "x=1"], 2, "no value for variable y"),
+        (["eval", "x*y", "--vars", "x,y"], 2, "Missing option '--at'"),
+        (["eval", "x", "--vars", "x", "--at", "x=1,q=2"], 2, "value for q"),
+        (["eval", "x", "--vars", "x", "--at", "x=="], 2, "(--at, column 3)"),
+        (["jacobian", "x", "--vars", "x,,y"], 2, "(--vars, column 3)"),
+        (["jacobian", "x", "--varz", "x"], 2, "no such option: --varz"),
+        (["jacobian", "x", "--format", "yaml"], 2, "'yaml' is not one of"),
+        (["jacobian"], 2, "Missing argument"),
+        (["jacobian", "1, 2"], 2, "no variables"),
+        (["jacobian", "1/0 + x"], 1, "1/0 is undefined (division by zero)"),
+        (["jacobian", "9^9^9^9 * x"], 3, "more than 100,000 digits"),
+        (["eval", "x", "--vars", "x", "--at", "x=1", "--digits", "0"], 2, "--digits"),
+        (["frobnicate"], 2, "No such command"),
+        (["jacobian", "__import__('os').system('id')"], 2, "unexpected character '_'"),
+    ],
+)
+def test_errors(args: list[str], code: int, message: str) -> None:
+    run = invoke(args)
+    assert run.code == code, run.stderr
+    assert message in run.stderr
+    assert run.stdout == ""
+    assert run.stderr.startswith("jac: error: ")
+
+
+def test_no_arguments_shows_help() -> None:
+    run = invoke([])
+    assert run.code == ExitCode.USAGE
+    assert "Usage: jac" in run.stderr + run.stdout
+
+
+def test_internal_errors_are_one_line_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "jacobian", broken)
+    run = invoke(["jacobian", "x"])
+    assert run.code == ExitCode.INTERNAL
+    assert run.stderr == (
+        "jac: error: internal error: RuntimeError: boom "
+        "(this is a bug in jac; --debug shows the traceback)\n"
+    )
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["jacobian", "x", "--debug"])
+    assert result.exit_code == ExitCode.INTERNAL
+    assert "Traceback" in result.stderr and "RuntimeError: boom" in result.stderr
+
+
+def test_debug_shows_a_traceback_for_user_errors_too() -> None:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["jacobian", "x +", "--debug"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "Traceback" in result.stderr and "ParseError" in result.stderr
+
+
+def test_every_error_class_has_an_exit_code() -> None:
+    classes = {ParseError: 2, UsageError: 2, MathError: 1, LimitError: 3}
+    for cls, code in classes.items():
+        assert any(issubclass(cls, base) and c == code for base, c in EXIT_CODES), cls
+    assert all(issubclass(base, JacError) for base, _ in EXIT_CODES)
+
+
+# --------------------------------------------------------------------------- help and version
+
+
+def test_version() -> None:
+    from jaccli import __version__
+
+    assert invoke(["--version"]).stdout == f"jac {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["jacobian", "det", "eval", "linearize"])
+def test_each_command_has_help_with_an_example(command: str) -> None:
+    run = invoke([command, "--help"])
+    assert run.code == 0
+    assert f"jac {command} " in run.stdout
+    for option in ["--vars", "--format", "--simplify", "--latex-env"]:
+        assert option in run.stdout
+
+
+def test_main_help_lists_commands_and_exit_codes() -> None:
+    out = invoke(["--help"]).stdout
+    for word in ["jacobian", "det", "eval", "linearize", "Exit codes", "130 interrupted"]:
+        assert word in out

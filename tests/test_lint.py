@@ -1,0 +1,44 @@
+"""The code style and typing rules from pyproject.toml, checked as part of the test run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("ruff", "check", "jaccli", "tests", "completions"),
+        ("ruff", "format", "--check", "jaccli", "tests", "completions"),
+        ("mypy",),
+    ],
+    ids=["ruff-check", "ruff-format", "mypy"],
+)
+def test_clean(command: tuple[str, ...]) -> None:
+    result = _run(*command)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_help_imports_neither_sympy_nor_rich() -> None:
+    # `jac --help` and TAB completion must stay instant: the heavy libraries load lazily.
+    code = (
+        "import sys; from typer.testing import CliRunner; from jaccli.cli import app; "
+        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['jacobian', '--help']); "
+        "print(sorted(m for m in ('sympy', 'rich.table', 'mpmath') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -1,0 +1,156 @@
+"""Renderers against golden files; set JAC_UPDATE_GOLDEN=1 to rewrite them on purpose."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sympy
+from rich.console import Console
+
+from jaccli import engine
+from jaccli.parse import make_symbol, parse_functions
+from jaccli.render import Format, LatexEnv, RenderOptions, render
+from jaccli.render.latex import tex
+from jaccli.render.syntax import to_display, to_text
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _vars(names: str) -> list[Any]:
+    return [make_symbol(n) for n in names.split(",")]
+
+
+def _layer(n: int) -> list[str]:
+    return [" + ".join(f"{(3 * i + 5 * j) % 7 - 3}*x{j}" for j in range(n)) for i in range(n)]
+
+
+CASES: dict[str, Callable[[], engine.Result]] = {
+    "jacobian": lambda: engine.jacobian(
+        parse_functions(["x^2+y*z, sin(x*y), e^(x+z)"]), _vars("x,y,z")
+    ),
+    "jacobian_names": lambda: engine.jacobian(
+        parse_functions(["lambda*x - gamma*x*y + θ, w11*x1 + abs(x)"]), _vars("x,y,x1")
+    ),
+    "jacobian_wide": lambda: engine.jacobian(
+        parse_functions([f"tanh({row})" for row in _layer(12)]),
+        _vars(",".join(f"x{j}" for j in range(12))),
+    ),
+    "det": lambda: engine.determinant(
+        parse_functions(["r*sin(p)*cos(t), r*sin(p)*sin(t), r*cos(p)"]), _vars("r,p,t")
+    ),
+    "det_at": lambda: engine.determinant(
+        parse_functions(["x+y, x*y"]),
+        _vars("x,y"),
+        point={make_symbol("x"): -1, make_symbol("y"): 2},
+    ),
+    "eval": lambda: engine.evaluate(
+        parse_functions(["x^2+y, k*x*y"]),
+        _vars("x,y"),
+        {make_symbol("x"): sympy.Rational(1, 10), make_symbol("y"): 2},
+    ),
+    "eval_digits": lambda: engine.evaluate(
+        parse_functions(["sin(x*y), exp(x)"]),
+        _vars("x,y"),
+        {make_symbol("x"): sympy.pi / 3, make_symbol("y"): 1},
+        digits=8,
+    ),
+    "linearize": lambda: engine.linearize(
+        parse_functions(["x^2+y, x*y"]),
+        _vars("x,y"),
+        {make_symbol("x"): 1, make_symbol("y"): 2},
+    ),
+}
+
+VARIANTS: dict[str, tuple[Format, RenderOptions]] = {
+    "table": (Format.table, RenderOptions()),
+    "plain": (Format.plain, RenderOptions()),
+    "json": (Format.json, RenderOptions()),
+    "latex": (Format.latex, RenderOptions()),
+    "latex-array": (Format.latex, RenderOptions(latex_env=LatexEnv.array)),
+}
+
+
+def as_text(out: Any) -> str:
+    if isinstance(out, str):
+        return out + "\n"
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=80, color_system=None, force_terminal=False, legacy_windows=False
+    )
+    console.print(out)
+    return buffer.getvalue()
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("JAC_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: run with JAC_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case: str, variant: str) -> None:
+    fmt, options = VARIANTS[variant]
+    check_golden(f"{case}.{variant}.txt", as_text(render(CASES[case](), fmt, options)))
+
+
+def test_wide_matrix_lists_non_zero_entries_instead_of_squeezing() -> None:
+    text = as_text(render(CASES["jacobian_wide"](), Format.table))
+    assert "too wide for the terminal" in text
+    assert "non-zero entries listed" in text
+    narrow = as_text(render(CASES["jacobian"](), Format.table))
+    assert "too wide" not in narrow
+
+
+def test_table_prints_markup_in_names_literally() -> None:
+    # A name can never contain '[', but a renderer must not rely on that.
+    result = engine.JacobianResult(
+        (sympy.Symbol("[bold]x[/]"),), (sympy.Symbol("[red]y"),), ((sympy.Integer(1),),)
+    )
+    text = as_text(render(result, Format.table))
+    assert "[bold]x[/]" in text and "[red]y" in text
+
+
+def test_json_shapes() -> None:
+    shapes = {
+        "jacobian": {"command", "functions", "variables", "shape", "jacobian"},
+        "det": {"command", "functions", "variables", "determinant"},
+        "det_at": {"command", "functions", "variables", "determinant", "point"},
+        "eval": {"command", "functions", "variables", "point", "shape", "jacobian"},
+        "eval_digits": {"command", "functions", "variables", "point", "shape", "jacobian"},
+        "linearize": {"command", "functions", "variables", "point", "shape", "value",
+                      "jacobian", "linearization"},
+    }  # fmt: skip
+    for case, keys in shapes.items():
+        data = json.loads(render(CASES[case](), Format.json))
+        assert keys <= set(data) <= keys | {"values"}, case
+    data = json.loads(render(CASES["eval_digits"](), Format.json))
+    assert data["values"] == [[pytest.approx(0.5), pytest.approx(0.5235987756)], [
+        pytest.approx(2.8496539), 0.0]]  # fmt: skip
+    assert "values" not in json.loads(render(CASES["eval"](), Format.json))  # k is symbolic
+
+
+def test_json_expressions_are_sympy_syntax() -> None:
+    data = json.loads(render(CASES["jacobian"](), Format.json))
+    for row, expected in zip(data["jacobian"], CASES["jacobian"]().matrix, strict=True):
+        for text, entry in zip(row, expected, strict=True):
+            back = sympy.sympify(text, locals={n: make_symbol(n) for n in "xyz"})
+            assert back == entry
+
+
+def test_syntax_printers() -> None:
+    x = make_symbol("x")
+    assert to_text(abs(x) + x**3) == "x**3 + abs(x)"
+    assert to_display(x**3 / 2) == "x^3/2"
+    assert tex(make_symbol("θ") ** 2) == "\\theta^{2}"
+    assert tex(make_symbol("Ωx1")) == "\\Omega x1"
+    assert tex(make_symbol("w11")) == "w_{11}"
