@@ -62,3 +62,13 @@ def test_the_bash_script_works_in_a_real_bash() -> None:
     out = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["--format"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_install_completion_as_typer_provides(tmp_path: Path) -> None:
+    # Typer detects the shell from the parent process, so ask from inside bash.
+    out = run(f"HOME='{tmp_path}' jac --install-completion", shell=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "bash completion installed" in out.stdout
+    assert "_JAC_COMPLETE" in (tmp_path / ".bash_completions" / "jac.sh").read_text()
+    assert "jac.sh" in (tmp_path / ".bashrc").read_text()

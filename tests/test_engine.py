@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 import sympy
@@ -326,6 +327,19 @@ def _poly_text(draw: st.DrawFn, names: tuple[str, str]) -> str:
     return " + ".join(terms)
 
 
+def chain_rule_parts(g_text: list[str], h_text: list[str]) -> tuple[Any, Any, Any, list[Any]]:
+    """det J_{G∘H}, det J_G (in u, v), det J_H and H, for G(u, v) and H(x, y) given as text.
+
+    G∘H is written out as text and parsed, so the parser takes part in the property.
+    """
+    composed = [g.replace("u", f"({h_text[0]})").replace("v", f"({h_text[1]})") for g in g_text]
+    xy, uv = S("x,y"), S("u,v")
+    det_gh = engine.determinant(parse_functions(composed), xy, simplify=False).determinant
+    det_g = engine.determinant(parse_functions(g_text), uv, simplify=False).determinant
+    det_h = engine.determinant(parse_functions(h_text), xy, simplify=False).determinant
+    return det_gh, det_g, det_h, parse_functions(h_text)
+
+
 @st.composite
 def polynomial_maps(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     g = [_poly_text(draw, ("u", "v")) for _ in range(2)]
@@ -335,15 +349,9 @@ def polynomial_maps(draw: st.DrawFn) -> tuple[list[str], list[str]]:
 
 @given(polynomial_maps())
 def test_determinant_chain_rule(maps: tuple[list[str], list[str]]) -> None:
-    g_text, h_text = maps
-    # G∘H written out as text and parsed, so the parser takes part in the property.
-    composed = [g.replace("u", f"({h_text[0]})").replace("v", f"({h_text[1]})") for g in g_text]
-    xy, uv = S("x,y"), S("u,v")
-    det_gh = engine.determinant(parse_functions(composed), xy, simplify=False).determinant
-    det_g = engine.determinant(parse_functions(g_text), uv, simplify=False).determinant
-    det_h = engine.determinant(parse_functions(h_text), xy, simplify=False).determinant
-    h = parse_functions(h_text)
-    rhs = det_g.xreplace({uv[0]: h[0], uv[1]: h[1]}) * det_h
+    det_gh, det_g, det_h, h = chain_rule_parts(*maps)
+    u, v = S("u,v")
+    rhs = det_g.xreplace({u: h[0], v: h[1]}) * det_h
     assert sympy.expand(det_gh - rhs) == 0
 
 
@@ -351,12 +359,8 @@ def test_determinant_chain_rule(maps: tuple[list[str], list[str]]) -> None:
 def test_determinant_chain_rule_numerically(f: str, g: str) -> None:
     g_text = [f"{f}(u) * v", f"u + {g}(v)"]
     h_text = ["x^2 + y", f"{g}(x*y + 1)"]
-    composed = [s.replace("u", f"({h_text[0]})").replace("v", f"({h_text[1]})") for s in g_text]
-    xy, uv = S("x,y"), S("u,v")
-    det_gh = engine.determinant(parse_functions(composed), xy, simplify=False).determinant
-    det_g = engine.determinant(parse_functions(g_text), uv, simplify=False).determinant
-    det_h = engine.determinant(parse_functions(h_text), xy, simplify=False).determinant
-    h = parse_functions(h_text)
+    det_gh, det_g, det_h, h = chain_rule_parts(g_text, h_text)
+    u, v = S("u,v")
     point = {x: 0.7, y: 0.4}
-    rhs = at(det_g, {uv[0]: at(h[0], point), uv[1]: at(h[1], point)}) * at(det_h, point)
+    rhs = at(det_g, {u: at(h[0], point), v: at(h[1], point)}) * at(det_h, point)
     assert close(at(det_gh, point), rhs)

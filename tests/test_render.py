@@ -154,3 +154,12 @@ def test_syntax_printers() -> None:
     assert tex(make_symbol("θ") ** 2) == "\\theta^{2}"
     assert tex(make_symbol("Ωx1")) == "\\Omega x1"
     assert tex(make_symbol("w11")) == "w_{11}"
+
+
+@pytest.mark.parametrize("case", ["jacobian", "jacobian_names", "jacobian_wide"])
+def test_golden_jacobians_match_finite_differences(case: str) -> None:
+    from tests.numeric import assert_matches_fd
+
+    result = CASES[case]()
+    assert isinstance(result, engine.JacobianResult)
+    assert_matches_fd(result.functions, result.variables, result.matrix, points=1)

@@ -1,0 +1,72 @@
+"""jac on a real terminal (a pseudo-terminal): the table by default, and Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.installed import jac_path
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses Linux pseudo-terminals")
+
+
+def _read_until(fd: int, needle: bytes, timeout: float = 60) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_a_terminal_gets_a_table() -> None:
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "TERM": "xterm"}
+    env.pop("JAC_FORMAT", None)
+    proc = subprocess.Popen(
+        [jac_path(), "jacobian", "x+y, x*y", "--vars", "x,y"],
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(secondary)
+    out = _read_until(primary, "└".encode())
+    _, err = proc.communicate(timeout=60)
+    os.close(primary)
+    assert err == b""
+    assert proc.returncode == 0
+    assert "┏━".encode() in out and "∂fᵢ/∂xⱼ".encode() in out and b"f2 = x*y" in out
+    assert b"\x1b[" in out  # a terminal gets colour
+
+
+def test_ctrl_c_while_reading_stdin_exits_130_without_a_traceback() -> None:
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [jac_path(), "jacobian", "-"],
+        stdin=secondary,
+        stdout=subprocess.DEVNULL,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    prompt = _read_until(primary, b"Ctrl-D to end")  # jac is now waiting on stdin
+    assert b"reading functions from stdin" in prompt
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    rest = _read_until(primary, b"interrupted", timeout=5)
+    os.close(primary)
+    assert proc.returncode == 130
+    assert b"Traceback" not in prompt + rest
