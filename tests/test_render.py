@@ -163,3 +163,12 @@ def test_golden_jacobians_match_finite_differences(case: str) -> None:
     result = CASES[case]()
     assert isinstance(result, engine.JacobianResult)
     assert_matches_fd(result.functions, result.variables, result.matrix, points=1)
+
+
+def test_latex_matrices_wider_than_amsmath_allows_raise_max_matrix_cols() -> None:
+    # pdflatex stops with "Extra alignment tab" past 10 columns unless MaxMatrixCols is raised.
+    wide = render(CASES["jacobian_wide"](), Format.latex)
+    assert "\\setcounter{MaxMatrixCols}{12}" in wide
+    assert "MaxMatrixCols" not in render(CASES["jacobian"](), Format.latex)
+    as_array = render(CASES["jacobian_wide"](), Format.latex, RenderOptions(LatexEnv.array))
+    assert "MaxMatrixCols" not in as_array  # array has no column limit

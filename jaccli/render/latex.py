@@ -63,7 +63,13 @@ def _at(point: Point) -> str:
     return "\\Big|_{" + ",\\, ".join(f"{tex(s)} = {tex(v)}" for s, v in point) + "}"
 
 
-def _display(body: str) -> str:
+AMSMATH_MAX_COLUMNS = 10  # amsmath's default MaxMatrixCols
+
+
+def _display(body: str, columns: int = 1, env: LatexEnv = LatexEnv.bmatrix) -> str:
+    # amsmath refuses matrices wider than MaxMatrixCols ("Extra alignment tab"); raise it.
+    if columns > AMSMATH_MAX_COLUMNS and env is not LatexEnv.array:
+        body = f"\\setcounter{{MaxMatrixCols}}{{{columns}}}\n{body}"
     return f"\\[\n{body}\n\\]"
 
 
@@ -75,7 +81,8 @@ def render(result: Any, options: RenderOptions) -> str:
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     rows = [[tex(e) for e in row] for row in result.matrix]
-    return _display("J = " + _matrix(rows, options.latex_env))
+    env = options.latex_env
+    return _display("J = " + _matrix(rows, env), len(result.variables), env)
 
 
 @render.register
@@ -87,7 +94,8 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     rows = [[tex(e) for e in row] for row in result.matrix]
-    return _display(f"J{_at(result.point)} = " + _matrix(rows, options.latex_env))
+    env = options.latex_env
+    return _display(f"J{_at(result.point)} = " + _matrix(rows, env), len(result.variables), env)
 
 
 @render.register
@@ -99,4 +107,4 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     jac = _matrix([[tex(e) for e in row] for row in result.matrix], env)
     shift = _matrix([[tex(v - at[v])] for v in result.variables], env)
     lin = _matrix([[tex(e)] for e in result.linearization], env)
-    return _display(f"L({args}) = {value} + {jac} {shift}\n= {lin}")
+    return _display(f"L({args}) = {value} + {jac} {shift}\n= {lin}", len(result.variables), env)
