@@ -1,10 +1,10 @@
-"""User text → SymPy expressions, without ever evaluating the text as code.
+"""User text → SymEngine expressions, without ever evaluating the text as code.
 
 SymPy's `sympify`/`parse_expr` run Python's `eval` on what they are given, so jac
 has its own small tokenizer and recursive-descent parser. It builds a tiny AST
 whose nodes remember their columns (for the caret in error messages), and only
-then turns that AST into SymPy objects. Nothing here imports SymPy until an
-expression is actually built.
+then turns that AST into SymEngine objects, the engine's own representation.
+Nothing here imports SymEngine until an expression is actually built.
 
 Grammar (lowest precedence first)::
 
@@ -22,12 +22,9 @@ import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jaccli.errors import JacError, LimitError, Location, ParseError, UndefinedError, UsageError
-
-if TYPE_CHECKING:
-    import sympy
 
 # name -> (fewest, most) arguments. Aliases (ln, Abs, ...) map to the same SymPy function.
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -407,52 +404,66 @@ class _Parser:
 # --------------------------------------------------------------------------- building
 
 
-def make_symbol(name: str) -> sympy.Symbol:
-    """The SymPy symbol jac uses for a name: real, so that |x|' = sign(x), not a mess of re/im."""
-    import sympy
+def make_symbol(name: str) -> Any:
+    """The SymEngine symbol jac uses for a name (the engine computes with SymEngine)."""
+    import symengine
 
-    return sympy.Symbol(name, real=True)
+    return symengine.Symbol(name)
 
 
 def _function_table() -> dict[str, Callable[..., Any]]:
-    import sympy
+    import symengine as se
 
     def log(x: Any, base: Any = None) -> Any:
-        return sympy.log(x) if base is None else sympy.log(x, base)
+        return se.log(x) if base is None else se.log(x) / se.log(base)
+
+    def cbrt(x: Any) -> Any:
+        return x ** se.Rational(1, 3)  # the principal root, as in SymPy
+
+    def dirac_delta(x: Any) -> Any:
+        # SymPy writes d/dx sign(x) as 2*DiracDelta(x); reading it back keeps the name.
+        return se.function_symbol("DiracDelta", x)
 
     return {
-        "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
-        "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
-        "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "atan2": sympy.atan2,
-        "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-        "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
-        "exp": sympy.exp, "log": log, "ln": sympy.log,
-        "sqrt": sympy.sqrt, "cbrt": sympy.cbrt,
-        "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
-        "DiracDelta": sympy.DiracDelta,
+        "sin": se.sin, "cos": se.cos, "tan": se.tan,
+        "cot": se.cot, "sec": se.sec, "csc": se.csc,
+        "asin": se.asin, "acos": se.acos, "atan": se.atan, "atan2": se.atan2,
+        "sinh": se.sinh, "cosh": se.cosh, "tanh": se.tanh,
+        "asinh": se.asinh, "acosh": se.acosh, "atanh": se.atanh,
+        "exp": se.exp, "log": log, "ln": se.log,
+        "sqrt": se.sqrt, "cbrt": cbrt,
+        "abs": se.Abs, "Abs": se.Abs, "sign": se.sign,
+        "DiracDelta": dirac_delta,
     }  # fmt: skip
+
+
+def _num_den(x: Any) -> tuple[int, int]:
+    p, q = x.get_num_den()
+    return int(p), int(q)
 
 
 def _power_bits(base: Any, exponent: Any) -> float:
     """Bits in the numerator and denominator of base**exponent, estimated without computing it."""
-    if base.is_zero or abs(base) == 1 or not exponent.is_Integer:
-        return 0.0  # 0, ±1, or a root that SymPy keeps symbolic (2**(1/3))
-    size = max(int(abs(base.p)).bit_length(), int(base.q).bit_length())
-    return float(size) * abs(int(exponent))
+    if not exponent.is_Integer:
+        return 0.0  # a root such as 2**(1/3), which stays symbolic
+    p, q = _num_den(base)
+    if p == 0 or (abs(p) == 1 and q == 1):
+        return 0.0
+    return float(max(abs(p).bit_length(), q.bit_length())) * abs(int(exponent))
 
 
 class _Builder:
-    """Turns AST nodes into SymPy expressions, reporting undefined values (1/0) with a caret."""
+    """Turns AST nodes into SymEngine expressions, reporting undefined values (1/0) with a caret."""
 
     def __init__(self) -> None:
-        import sympy
+        import symengine
 
-        self.sympy = sympy
+        self.se = symengine
         self.functions = _function_table()
-        self.symbols: dict[str, sympy.Symbol] = {}
-        self.undefined = (sympy.S.ComplexInfinity, sympy.S.NaN)
+        self.symbols: dict[str, Any] = {}
+        self.undefined = (type(symengine.zoo), type(symengine.nan))
 
-    def build(self, parsed: Parsed) -> sympy.Expr:
+    def build(self, parsed: Parsed) -> Any:
         self.parsed = parsed
         return self.node(parsed.node)
 
@@ -467,41 +478,34 @@ class _Builder:
         return LimitError(f"{snippet} would have more than {MAX_NUMBER_DIGITS:,} digits", location)
 
     def checked(self, node: Node, value: Any, why: str) -> Any:
-        if value in self.undefined:
+        if isinstance(value, self.undefined):
             raise self.fail(node, why)
         return value
 
     def node(self, node: Node) -> Any:
-        sp = self.sympy
+        se = self.se
         if isinstance(node, Name):
             symbol = self.symbols.get(node.name)
             if symbol is None:
-                symbol = self.symbols[node.name] = make_symbol(node.name)
+                symbol = self.symbols[node.name] = se.Symbol(node.name)
             return symbol
         if isinstance(node, Num):
-            if all("0" <= c <= "9" for c in node.text):
-                if len(node.text) > MAX_NUMBER_DIGITS:
-                    raise self.too_big(node)
-                return sp.Integer(node.text)
-            mantissa, _, exponent = node.text.lower().partition("e")
-            if exponent and abs(int(exponent)) + len(mantissa) > MAX_NUMBER_DIGITS:
-                raise self.too_big(node)
-            return sp.Rational(node.text)  # exact: 0.1 is 1/10
+            return self.number(node)
         if isinstance(node, Const):
-            return sp.pi if node.name == "pi" else sp.E
+            return se.pi if node.name == "pi" else se.E
         if isinstance(node, Sum):
             terms = [-self.node(t) if neg else self.node(t) for neg, t in node.terms]
-            return self.checked(node, sp.Add(*terms), "infinite terms")
+            return self.checked(node, se.Add(*terms), "infinite terms")
         if isinstance(node, Product):
             factors = []
             for divide, f in node.factors:
                 value = self.node(f)
                 if divide:
-                    if value.is_zero:
+                    if value == 0:
                         raise self.fail(f, "division by zero", start=node.pos)
-                    value = sp.Pow(value, -1)
+                    value = value**-1
                 factors.append(value)
-            return self.checked(node, sp.Mul(*factors), "0 times infinity")
+            return self.checked(node, se.Mul(*factors), "0 times infinity")
         if isinstance(node, Power):
             base, exponent = self.node(node.base), self.node(node.exponent)
             if (
@@ -510,13 +514,27 @@ class _Builder:
                 and _power_bits(base, exponent) > MAX_NUMBER_BITS
             ):
                 raise self.too_big(node)
-            return self.checked(node, sp.Pow(base, exponent), "zero to a negative power")
+            return self.checked(node, base**exponent, "zero to a negative power")
         if isinstance(node, Neg):
             return -self.node(node.operand)
         if isinstance(node, Call):
             args = [self.node(a) for a in node.args]
             return self.checked(node, self.functions[node.func](*args), "outside its domain")
         raise TypeError(f"unknown node {node!r}")  # pragma: no cover
+
+    def number(self, node: Num) -> Any:
+        from fractions import Fraction
+
+        text = node.text
+        if all("0" <= c <= "9" for c in text):
+            if len(text) > MAX_NUMBER_DIGITS:
+                raise self.too_big(node)
+            return self.se.Integer(int(text))
+        mantissa, _, exponent = text.lower().partition("e")
+        if exponent and abs(int(exponent)) + len(mantissa) > MAX_NUMBER_DIGITS:
+            raise self.too_big(node)
+        value = Fraction(text)  # exact: 0.1 is 1/10
+        return self.se.Integer(value.numerator) / self.se.Integer(value.denominator)
 
 
 # --------------------------------------------------------------------------- public API
@@ -535,7 +553,7 @@ def parse_functions(
     arguments: Sequence[str],
     variables: Collection[str] = (),
     read_stdin: Callable[[], str] | None = None,
-) -> list[sympy.Expr]:
+) -> list[Any]:
     """The components F_1..F_m from command-line arguments; `-` reads them from stdin.
 
     Each argument (and each stdin line) holds one or more comma-separated
@@ -589,7 +607,7 @@ def parse_variables(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def parse_point(text: str, variables: Collection[str] = ()) -> dict[str, sympy.Expr]:
+def parse_point(text: str, variables: Collection[str] = ()) -> dict[str, Any]:
     """`--at x=-1,y=2` as an ordered mapping from name to exact value (`0.1` is 1/10)."""
     where = "--at"
     parser = _Parser(text, where, frozenset(variables))

@@ -1,7 +1,9 @@
 """Check Jacobians against central finite differences, at 40 significant digits.
 
-With h = 1e-12 the truncation error is O(h²) ≈ 1e-24 and rounding ≈ 1e-28, so a
-relative tolerance of 1e-9 only fails on a wrong derivative.
+jac computes with SymEngine; these checks convert everything to SymPy first, so
+a second library evaluates what the first derived. With h = 1e-12 the truncation
+error is O(h²) ≈ 1e-24 and rounding ≈ 1e-28, so a relative tolerance of 1e-9
+only fails on a wrong derivative.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ H = sympy.Float("1e-12", DPS)
 TOL = 1e-9
 
 
+def sp(expr: Any) -> Any:
+    """A SymEngine (or Python) value as SymPy."""
+    return sympy.sympify(expr)
+
+
 def at(expr: Any, point: Mapping[Any, Any]) -> Any:
-    value = sympy.sympify(expr).xreplace({s: sympy.Float(v, DPS) for s, v in point.items()})
-    return sympy.N(value, DPS)
+    values = {sp(s): sympy.Float(v, DPS) for s, v in point.items()}
+    return sympy.N(sp(expr).xreplace(values), DPS)
 
 
 def close(a: Any, b: Any, tol: float = TOL) -> bool:
@@ -54,9 +61,12 @@ def assert_matches_fd(
 ) -> None:
     """Every entry of `matrix` equals ∂f_i/∂x_j by central differences at random points."""
     rng = rng or random.Random(20261122)
+    functions = [sp(f) for f in functions]
+    variables = [sp(v) for v in variables]
+    matrix = [[sp(e) for e in row] for row in matrix]
     symbols: set[Any] = set(variables)
     for e in [*functions, *(x for row in matrix for x in row)]:
-        symbols |= sympy.sympify(e).free_symbols
+        symbols |= e.free_symbols
     for _ in range(points):
         p = random_point(sorted(symbols, key=str), rng, domain)
         for j, v in enumerate(variables):
@@ -79,10 +89,13 @@ def assert_matches_fd_at(
 ) -> None:
     """J(a) equals central differences at the given point a (other symbols drawn at random)."""
     rng = rng or random.Random(7)
+    functions = [sp(f) for f in functions]
+    variables = [sp(v) for v in variables]
+    matrix = [[sp(e) for e in row] for row in matrix]
     free: set[Any] = set()
     for e in [*functions, *(x for row in matrix for x in row)]:
-        free |= sympy.sympify(e).free_symbols
-    fixed = {s: float(sympy.N(v, DPS)) for s, v in point.items()}
+        free |= e.free_symbols
+    fixed = {sp(s): float(sympy.N(sp(v), DPS)) for s, v in point.items()}
     p = {**random_point(sorted(free - set(fixed), key=str), rng), **fixed}
     for j, v in enumerate(variables):
         for i, fd in enumerate(fd_column(functions, p, v)):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import random
 
 import pytest
+import symengine
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ from jaccli.parse import (
     parse_variables,
 )
 from jaccli.render.syntax import to_text
+from tests.numeric import at, close, random_point
 
 x, y, z, t = (make_symbol(n) for n in "xyzt")
 
@@ -302,9 +305,12 @@ def test_vars_make_any_name_a_variable() -> None:
     assert "variable here" in error("sin(x)", ("sin",)).message
 
 
-def test_symbols_are_real() -> None:
-    # Real symbols keep |x|' = sign(x) instead of an expression in re(x) and im(x).
-    assert one("abs(x)").diff(x) == sympy.sign(x)
+def test_abs_is_differentiated_as_a_real_function() -> None:
+    # SymEngine leaves d|x|/dx unevaluated; the engine asks SymPy with real symbols, so the
+    # answer is sign(x), not an expression in re(x) and im(x).
+    from jaccli import engine
+
+    assert engine.jacobian(parse_functions(["abs(x)"])).matrix == ((sympy.sign(x),),)
 
 
 def test_division_by_zero_in_the_input_is_undefined() -> None:
@@ -393,7 +399,7 @@ def test_any_text_gives_expressions_or_a_jac_error(text: str) -> None:
     except JacError as e:
         format_error(e)  # the message can always be shown
     else:
-        assert all(isinstance(e, sympy.Basic) for e in exprs)
+        assert all(isinstance(e, symengine.Basic) for e in exprs)
 
 
 @given(st.text(max_size=40))
@@ -424,8 +430,15 @@ def _extend(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.
 
 @given(st.recursive(_leaves, _extend, max_leaves=12))
 def test_printed_expressions_parse_back_to_themselves(expr: sympy.Expr) -> None:
-    if expr.has(sympy.zoo, sympy.nan, sympy.oo):
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo) or expr.atoms(sympy.AccumBounds):
         return
-    back = one(to_text(expr))
-    # The same expression, though not always the same tree: -(x + y)*c reads as (-x - y)*c.
-    assert back == expr or sympy.expand(back - expr) == 0
+    back = sympy.sympify(one(to_text(symengine.sympify(expr))))
+    # The same expression, though not always the same tree: -(x + y)*c reads as (-x - y)*c,
+    # and SymEngine writes atan2(x, x) as pi*(sign(x) - 1)/2 + pi/4, equal for real x ≠ 0.
+    if back == expr or sympy.expand(back - expr) == 0:
+        return
+    rng = random.Random(5)
+    for _ in range(3):
+        p = random_point(sorted(expr.free_symbols | back.free_symbols, key=str), rng, {})
+        a, b = at(expr, p), at(back, p)
+        assert not a.is_finite or close(a, b), (expr, back)

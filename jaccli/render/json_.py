@@ -11,12 +11,33 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
-    Matrix,
     Point,
+    Sparse,
     numeric_values,
 )
 from jaccli.render import RenderOptions
 from jaccli.render.syntax import to_text
+
+_ZERO = json.dumps("0")
+
+
+class Raw(str):
+    """JSON text already encoded, spliced in as is (a big matrix is encoded row by row)."""
+
+
+def _matrix(sparse: Sparse, digits: int | None = None) -> Raw:
+    columns = sparse.shape[1]
+    lines = []
+    for row in sparse.rows:
+        cells = [_ZERO] * columns
+        for j, e in row:
+            cells[j] = json.dumps(to_text(e, digits), ensure_ascii=False)
+        lines.append("[" + ", ".join(cells) + "]")
+    return Raw("[\n    " + ",\n    ".join(lines) + "\n  ]")
+
+
+def _values(rows: tuple[tuple[float, ...], ...]) -> Raw:
+    return Raw("[\n    " + ",\n    ".join(json.dumps(list(r)) for r in rows) + "\n  ]")
 
 
 def _head(command: str, result: Any) -> dict[str, Any]:
@@ -27,24 +48,16 @@ def _head(command: str, result: Any) -> dict[str, Any]:
     }
 
 
-def _matrix(matrix: Matrix) -> list[list[str]]:
-    return [[to_text(e) for e in row] for row in matrix]
-
-
 def _point(point: Point) -> dict[str, str]:
     return {s.name: to_text(v) for s, v in point}
 
 
 def _dump(obj: dict[str, Any]) -> str:
     """Indented like `json.dumps(indent=2)`, but each matrix row on one line."""
-
-    def value(v: Any) -> str:
-        if isinstance(v, list) and v and all(isinstance(row, list) for row in v):
-            rows = ",\n    ".join(json.dumps(row, ensure_ascii=False) for row in v)
-            return f"[\n    {rows}\n  ]"
-        return json.dumps(v, ensure_ascii=False)
-
-    body = ",\n".join(f"  {json.dumps(k)}: {value(v)}" for k, v in obj.items())
+    body = ",\n".join(
+        f"  {json.dumps(k)}: {v if isinstance(v, Raw) else json.dumps(v, ensure_ascii=False)}"
+        for k, v in obj.items()
+    )
     return f"{{\n{body}\n}}"
 
 
@@ -57,7 +70,7 @@ def render(result: Any, options: RenderOptions) -> str:
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     out = _head("jacobian", result)
     out["shape"] = list(result.shape)
-    out["jacobian"] = _matrix(result.matrix)
+    out["jacobian"] = _matrix(result.sparse)
     return _dump(out)
 
 
@@ -66,7 +79,7 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
     out = _head("det", result)
     if result.point is not None:
         out["point"] = _point(result.point)
-    out["determinant"] = to_text(result.determinant)
+    out["determinant"] = to_text(result.determinant, result.digits)
     return _dump(out)
 
 
@@ -75,10 +88,10 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     out = _head("eval", result)
     out["point"] = _point(result.point)
     out["shape"] = list(result.shape)
-    out["jacobian"] = _matrix(result.matrix)
+    out["jacobian"] = _matrix(result.sparse, result.digits)
     values = numeric_values(result.matrix)
     if values is not None:
-        out["values"] = [list(row) for row in values]
+        out["values"] = _values(values)
     return _dump(out)
 
 
@@ -87,7 +100,7 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     out = _head("linearize", result)
     out["point"] = _point(result.point)
     out["shape"] = list(result.shape)
-    out["value"] = [to_text(v) for v in result.value]
-    out["jacobian"] = _matrix(result.matrix)
-    out["linearization"] = [to_text(e) for e in result.linearization]
+    out["value"] = [to_text(v, result.digits) for v in result.value]
+    out["jacobian"] = _matrix(result.sparse, result.digits)
+    out["linearization"] = [to_text(e, result.digits) for e in result.linearization]
     return _dump(out)

@@ -10,14 +10,22 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
-    Matrix,
+    Sparse,
 )
 from jaccli.render import RenderOptions
 from jaccli.render.syntax import to_text
 
 
-def _rows(matrix: Matrix) -> str:
-    return "\n".join("\t".join(to_text(e) for e in row) for row in matrix)
+def sparse_lines(sparse: Sparse, cell: Any) -> list[str]:
+    """Each row as its cells joined by tabs; zeros are written without visiting them."""
+    lines = []
+    columns = sparse.shape[1]
+    for row in sparse.rows:
+        cells = ["0"] * columns
+        for j, e in row:
+            cells[j] = cell(e)
+        lines.append("\t".join(cells))
+    return lines
 
 
 @singledispatch
@@ -27,20 +35,20 @@ def render(result: Any, options: RenderOptions) -> str:
 
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
-    return _rows(result.matrix)
+    return "\n".join(sparse_lines(result.sparse, to_text))
 
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
-    return to_text(result.determinant)
+    return to_text(result.determinant, result.digits)
 
 
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
-    return _rows(result.matrix)
+    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, result.digits)))
 
 
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     # The components of L, one a line: exactly what `jac jacobian -` reads back.
-    return "\n".join(to_text(e) for e in result.linearization)
+    return "\n".join(to_text(e, result.digits) for e in result.linearization)

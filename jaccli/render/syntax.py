@@ -1,36 +1,78 @@
 """Expressions written in jac's own input syntax, so that output can be fed back in.
 
-SymPy's `str()` is almost that syntax already; the differences are fixed here
-(SymPy writes `Abs`, which jac also reads, but `abs` is what people type; and
-SymPy's `I` is a plain symbol in jac's syntax, so the imaginary unit is written
-`sqrt(-1)`, which jac and `sympify` both read as the imaginary unit).
+SymEngine's printer (C++, fast enough for millions of entries) already writes
+that syntax, with one exception handled here: the imaginary unit, which SymEngine
+writes `I` but which is a plain symbol in jac's syntax, is written `sqrt(-1)`
+(jac and `sympy.sympify` both read that back as the imaginary unit).
 """
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from decimal import Decimal, localcontext
 from typing import Any
 
+_DECIMAL = re.compile(r"(?<![\w.])[0-9]+\.[0-9]*(?:e[+-]?[0-9]+)?")
+_IMAGINARY = re.compile(r"(?<![\w.])I(?![\w(])")
 
-@cache
-def _printer() -> Any:
+
+def round_decimal(text: str, digits: int) -> str:
+    """One decimal literal rounded to `digits` significant digits, without a needless exponent."""
+    with localcontext() as context:
+        context.prec = max(28, digits + 10)
+        value = Decimal(text)
+        if value == 0:
+            return "0"
+        rounded = format(value, f".{digits}g")
+        _, _, exponent = rounded.partition("e")
+        if exponent and -5 <= int(exponent) < digits:
+            return format(Decimal(rounded), "f")
+        return rounded.replace("e+", "e")
+
+
+def round_decimals(text: str, digits: int) -> str:
+    """Every decimal literal in printed text rounded to `digits` significant digits.
+
+    Names never contain '.', so a literal is unambiguous.
+    """
+    return _DECIMAL.sub(lambda m: round_decimal(m.group(), digits), text)
+
+
+def _sympy_text(expr: Any) -> str:
+    """Through SymPy's printer: only for the rare expression with both i and a symbol named I."""
     from sympy.printing.str import StrPrinter
 
-    class JacPrinter(StrPrinter):  # type: ignore[misc]
-        def _print_Abs(self, expr: Any) -> str:
-            return f"abs({self._print(expr.args[0])})"
-
+    class Printer(StrPrinter):  # type: ignore[misc]
         def _print_ImaginaryUnit(self, expr: Any) -> str:
             return "sqrt(-1)"
 
-    return JacPrinter()
+    from jaccli.engine import to_sympy
+
+    return str(Printer().doprint(to_sympy(expr)))
 
 
-def to_text(expr: Any) -> str:
+def _constant_last(expr: Any) -> str:
+    """SymEngine writes a sum's constant first (-1 + 2*x + y); people expect it last."""
+    first = expr.args[0]
+    if not (expr.is_Add and first.is_Number and first.is_real):
+        return str(expr)
+    rest = str(expr - first)
+    return f"{rest} - {-first}" if first.is_negative else f"{rest} + {first}"
+
+
+def to_text(expr: Any, digits: int | None = None) -> str:
     """`x**2 + abs(y)`: readable by jac and, names permitting, by `sympy.sympify`."""
-    return str(_printer().doprint(expr))
+    text = _constant_last(expr) if expr.is_Add else str(expr)
+    if "I" in text and _IMAGINARY.search(text):
+        import symengine
+
+        if symengine.Symbol("I") in expr.free_symbols:
+            text = _sympy_text(expr)
+        else:
+            text = _IMAGINARY.sub("sqrt(-1)", text)
+    return text if digits is None else round_decimals(text, digits)
 
 
-def to_display(expr: Any) -> str:
+def to_display(expr: Any, digits: int | None = None) -> str:
     """For people at a terminal: `^` for powers, otherwise as `to_text`."""
-    return to_text(expr).replace("**", "^")
+    return to_text(expr, digits).replace("**", "^")

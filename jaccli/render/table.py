@@ -19,8 +19,8 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
-    Matrix,
     Point,
+    Sparse,
 )
 from jaccli.render import RenderOptions
 from jaccli.render.syntax import to_display
@@ -51,20 +51,37 @@ class MatrixView:
     """
 
     def __init__(
-        self, title: str, functions: Sequence[Any], variables: Sequence[Any], matrix: Matrix
+        self,
+        title: str,
+        functions: Sequence[Any],
+        variables: Sequence[Any],
+        sparse: Sparse,
+        digits: int | None = None,
     ) -> None:
         self.title = title
         self.functions = functions
         self.variables = variables
-        self.cells = [[to_display(e) for e in row] for row in matrix]
+        self.sparse = sparse
+        # Only the non-zero entries are printed; zeros are written "0" when drawn.
+        self.nonzero = [[(j, to_display(e, digits)) for j, e in row] for row in sparse.rows]
+
+    @property
+    def cells(self) -> list[list[str]]:
+        out = []
+        for row in self.nonzero:
+            cells = ["0"] * self.sparse.shape[1]
+            for j, text in row:
+                cells[j] = text
+            out.append(cells)
+        return out
 
     def grid_width(self) -> int:
         """Width of the grid with every entry on one line and labels cut to LABEL_WIDTH."""
         labels = max(len(_label(i, f)) for i, f in enumerate(self.functions))
-        columns = [
-            max(len(v.name), *(len(row[j]) for row in self.cells))
-            for j, v in enumerate(self.variables)
-        ]
+        columns = [len(v.name) for v in self.variables]
+        for row in self.nonzero:
+            for j, text in row:
+                columns[j] = max(columns[j], len(text))
         return max(labels, len("∂fᵢ/∂xⱼ")) + sum(columns) + 3 * (len(columns) + 1) + 1
 
     def grid(self) -> Table:
@@ -78,8 +95,7 @@ class MatrixView:
 
     def entries(self) -> Table:
         m, n = len(self.functions), len(self.variables)
-        cells = [(i, j, e) for i, row in enumerate(self.cells) for j, e in enumerate(row)]
-        cells = [c for c in cells if c[2] != "0"]
+        cells = [(i, j, text) for i, row in enumerate(self.nonzero) for j, text in row]
         caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
         table = Table(
             title=_t(self.title),
@@ -115,7 +131,7 @@ def render(result: Any, options: RenderOptions) -> Any:
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> Any:
     m, n = result.shape
-    return MatrixView(f"Jacobian ({m}×{n})", result.functions, result.variables, result.matrix)
+    return MatrixView(f"Jacobian ({m}×{n})", result.functions, result.variables, result.sparse)
 
 
 @render.register
@@ -123,14 +139,14 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> Any:
     rows = [("variables", ", ".join(v.name for v in result.variables))]
     if result.point is not None:
         rows.append(("at", _point_text(result.point)))
-    rows.append(("det J", to_display(result.determinant)))
+    rows.append(("det J", to_display(result.determinant, result.digits)))
     return _key_values("Jacobian determinant", rows)
 
 
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> Any:
     title = f"Jacobian at {_point_text(result.point)}"
-    return MatrixView(title, result.functions, result.variables, result.matrix)
+    return MatrixView(title, result.functions, result.variables, result.sparse, result.digits)
 
 
 @render.register
@@ -146,6 +162,7 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> Any:
     for i, (f, value, lin) in enumerate(
         zip(result.functions, result.value, result.linearization, strict=True)
     ):
-        summary.add_row(_label(i, f), _t(to_display(value)), _t(to_display(lin)))
-    jac = MatrixView("J(a)", result.functions, result.variables, result.matrix)
+        value_text, lin_text = to_display(value, result.digits), to_display(lin, result.digits)
+        summary.add_row(_label(i, f), _t(value_text), _t(lin_text))
+    jac = MatrixView("J(a)", result.functions, result.variables, result.sparse, result.digits)
     return Group(summary, Text(""), jac)
