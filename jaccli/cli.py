@@ -224,8 +224,10 @@ def _read_stdin() -> str:
 
 def _problem(arguments: list[str], vars_text: str | None) -> tuple[list[Any], list[Any] | None]:
     """Parse the functions and --vars; variables are None when jac should infer them."""
+    from jaccli import _symengine
     from jaccli.parse import make_symbol, parse_functions, parse_variables
 
+    _symengine.load()
     names = parse_variables(vars_text) if vars_text is not None else ()
     functions = parse_functions(arguments, names, read_stdin=_read_stdin)
     return functions, ([make_symbol(n) for n in names] if vars_text is not None else None)

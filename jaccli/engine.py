@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from jaccli.errors import ShapeError, UndefinedError, UsageError
 
@@ -23,17 +22,15 @@ Point = tuple[tuple[Any, Any], ...]  # (symbol, value) pairs in the order shown 
 SparseRow = tuple[tuple[int, Any], ...]  # (column, entry) for the non-zero entries
 
 
-@dataclass(frozen=True)
-class Sparse:
+# Results are NamedTuples: immutable like frozen dataclasses, without the milliseconds
+# that defining dataclasses adds to every start of jac.
+
+
+class Sparse(NamedTuple):
     """A matrix stored by its non-zero entries: Jacobians of big systems are mostly zeros."""
 
     shape: tuple[int, int]
     rows: tuple[SparseRow, ...]
-
-    @classmethod
-    def from_dense(cls, matrix: Matrix, columns: int) -> Sparse:
-        rows = tuple(tuple((j, e) for j, e in enumerate(row) if e != 0) for row in matrix)
-        return cls((len(matrix), columns), rows)
 
     def dense(self) -> Matrix:
         from symengine import Integer
@@ -48,8 +45,7 @@ class Sparse:
         return tuple(out)
 
 
-@dataclass(frozen=True)
-class JacobianResult:
+class JacobianResult(NamedTuple):
     """J[i][j] = ∂F_i/∂x_j."""
 
     functions: tuple[Any, ...]
@@ -67,8 +63,7 @@ class JacobianResult:
         return self.sparse.dense()
 
 
-@dataclass(frozen=True)
-class DeterminantResult:
+class DeterminantResult(NamedTuple):
     """det J, symbolic or at `point`."""
 
     functions: tuple[Any, ...]
@@ -79,8 +74,7 @@ class DeterminantResult:
     variables_inferred: bool = False
 
 
-@dataclass(frozen=True)
-class EvaluationResult:
+class EvaluationResult(NamedTuple):
     """J at a point: exact, or rounded to `digits` significant digits."""
 
     functions: tuple[Any, ...]
@@ -99,8 +93,7 @@ class EvaluationResult:
         return self.sparse.dense()
 
 
-@dataclass(frozen=True)
-class LinearizationResult:
+class LinearizationResult(NamedTuple):
     """L(x) = F(a) + J(a)(x − a), with F(a) and J(a)."""
 
     functions: tuple[Any, ...]
@@ -182,19 +175,22 @@ def from_sympy(expr: Any) -> Any:
 # --------------------------------------------------------------------------- differentiation
 
 
-def _needs_sympy(derivative: Any) -> bool:
-    from symengine import Derivative, Subs
+def _needs_sympy(f: Any) -> bool:
+    """SymEngine leaves d/dx abs(x), d/dx sign(x) and undefined functions unevaluated."""
+    from symengine import Abs, FunctionSymbol, sign
 
-    return bool(derivative.atoms(Derivative, Subs))
+    return bool(f.atoms(Abs, sign, FunctionSymbol))
 
 
 def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
     present = f.free_symbols
-    row = [(j, f.diff(v)) for j, v in enumerate(variables) if v in present]
-    if any(_needs_sympy(d) for _, d in row):
-        # SymEngine leaves d/dx abs(x) and d/dx sign(x) unevaluated; SymPy knows them.
+    if _needs_sympy(f):
         g = to_sympy(f)
-        row = [(j, from_sympy(g.diff(to_sympy(variables[j])))) for j, _ in row]
+        row = [
+            (j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present
+        ]
+    else:
+        row = [(j, f.diff(v)) for j, v in enumerate(variables) if v in present]
     return tuple((j, d) for j, d in row if d != 0)
 
 

@@ -7,11 +7,10 @@ of any notion of a process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where in the user's text an error is: enough to draw a caret under it."""
 
     text: str  # the whole line or argument

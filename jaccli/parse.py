@@ -18,11 +18,9 @@ Grammar (lowest precedence first)::
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from jaccli.errors import JacError, LimitError, Location, ParseError, UndefinedError, UsageError
 
@@ -64,8 +62,7 @@ _HINTS = {
 # --------------------------------------------------------------------------- tokens
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "num", "name", "end", or the operator text itself ("+", "**", "(", ...)
     text: str
     pos: int
@@ -129,58 +126,94 @@ def tokenize(text: str, where: str = "") -> list[Token]:
 
 
 # --------------------------------------------------------------------------- AST
+# Plain classes with __slots__ rather than dataclasses: defining dataclasses costs
+# milliseconds at every start of jac, and these are created by the thousand.
 
 
-@dataclass(frozen=True, slots=True)
 class Node:
-    pos: int  # first column of the node in its line
-    end: int  # one past its last column
+    __slots__ = ("end", "pos")
+
+    def __init__(self, pos: int, end: int) -> None:
+        self.pos = pos  # first column of the node in its line
+        self.end = end  # one past its last column
+
+    def spanning(self, pos: int, end: int) -> Node:
+        """The same node, its span widened (to include parentheses around it)."""
+        self.pos, self.end = pos, end
+        return self
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({self.pos}, {self.end}, {fields})"
 
 
-@dataclass(frozen=True, slots=True)
 class Num(Node):
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, pos: int, end: int, text: str) -> None:
+        super().__init__(pos, end)
+        self.text = text
 
 
-@dataclass(frozen=True, slots=True)
 class Name(Node):
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, pos: int, end: int, name: str) -> None:
+        super().__init__(pos, end)
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
 class Const(Node):
-    name: str  # "pi" or "E"
+    __slots__ = ("name",)  # "pi" or "E"
+
+    def __init__(self, pos: int, end: int, name: str) -> None:
+        super().__init__(pos, end)
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
 class Call(Node):
-    func: str
-    args: tuple[Node, ...]
+    __slots__ = ("args", "func")
+
+    def __init__(self, pos: int, end: int, func: str, args: tuple[Node, ...]) -> None:
+        super().__init__(pos, end)
+        self.func = func
+        self.args = args
 
 
-@dataclass(frozen=True, slots=True)
 class Neg(Node):
-    operand: Node
+    __slots__ = ("operand",)
+
+    def __init__(self, pos: int, end: int, operand: Node) -> None:
+        super().__init__(pos, end)
+        self.operand = operand
 
 
-@dataclass(frozen=True, slots=True)
 class Sum(Node):
-    terms: tuple[tuple[bool, Node], ...]  # (negated, term)
+    __slots__ = ("terms",)  # (negated, term)
+
+    def __init__(self, pos: int, end: int, terms: tuple[tuple[bool, Node], ...]) -> None:
+        super().__init__(pos, end)
+        self.terms = terms
 
 
-@dataclass(frozen=True, slots=True)
 class Product(Node):
-    factors: tuple[tuple[bool, Node], ...]  # (divided by, factor)
+    __slots__ = ("factors",)  # (divided by, factor)
+
+    def __init__(self, pos: int, end: int, factors: tuple[tuple[bool, Node], ...]) -> None:
+        super().__init__(pos, end)
+        self.factors = factors
 
 
-@dataclass(frozen=True, slots=True)
 class Power(Node):
-    base: Node
-    exponent: Node
+    __slots__ = ("base", "exponent")
+
+    def __init__(self, pos: int, end: int, base: Node, exponent: Node) -> None:
+        super().__init__(pos, end)
+        self.base = base
+        self.exponent = exponent
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """One parsed expression and the line it came from, for later error carets."""
 
     node: Node
@@ -341,7 +374,7 @@ class _Parser:
                 )
             self.take()
             self.depth -= 1
-            return dataclasses.replace(inner, pos=tok.pos, end=closing.pos + 1)
+            return inner.spanning(tok.pos, closing.pos + 1)
         if tok.kind == "end":
             raise self.error("expression ends too early", tok.pos)
         if tok.kind == ",":

@@ -42,3 +42,20 @@ def test_help_imports_neither_sympy_nor_rich() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_symengine_loads_without_numpy_and_still_works_with_it() -> None:
+    code = """
+import sys
+from jaccli import _symengine
+se = _symengine.load()
+assert "numpy" not in sys.modules
+x = se.Symbol("x")
+print(se.DenseMatrix([[1, 2], [3, 4]]).det(), se.sin(x).diff(x))
+import sympy, numpy  # after SymPy (and NumPy) arrive, conversions still work
+print(se.sympify(sympy.sign(sympy.Symbol("x"))), se.sympify(numpy.float64(0.5)))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["-2", "cos(x)", "sign(x)", "0.5"], result.stderr

@@ -8,9 +8,8 @@ Each format module is imported only when that format is used.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from jaccli.engine import Result
@@ -37,8 +36,7 @@ class LatexEnv(str, Enum):
     array = "array"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     latex_env: LatexEnv = LatexEnv.bmatrix
 
 

@@ -1,0 +1,245 @@
+"""jac's performance targets, measured against peers in the same run.
+
+    python3 bench/run.py               # everything, 3 runs each (peer S makes this slow)
+    python3 bench/run.py --runs 5 --only bratu400,sphere8,startup
+
+Every job runs as a whole process: the installed `jac`, peer S (a plain SymPy
+script), peer E (the same script on SymEngine) and, for start-up, a bare Typer
+app. Runs are interleaved (run 1 of every tool, then run 2, ...) so that a noisy
+neighbour slows all of them alike; medians are compared as ratios. Peer S gets a
+time limit (default 120 s); when it hits it, jac's ratio to it is an upper bound
+(shown with "<"). Nothing here is a test: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workloads  # noqa: E402  (bench/workloads.py, a copy of shared/bench/workloads.py)
+
+PY = sys.executable
+
+
+def jac_script() -> str:
+    beside = Path(PY).with_name("jac")
+    found = str(beside) if beside.exists() else shutil.which("jac")
+    if not found:
+        sys.exit("bench: the jac script is not installed (python3 -m pip install -e .)")
+    return found
+
+
+@dataclass
+class Sample:
+    seconds: float | None  # None: hit the time limit
+    rss_mb: float
+
+
+@dataclass
+class Tool:
+    name: str
+    argv: list[str]
+    stdin: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    limit: float = 600.0
+    samples: list[Sample] = field(default_factory=list)
+
+    def run(self, out: Path) -> Sample:
+        env = {**os.environ, **self.env}
+        env.pop("JAC_FORMAT", None)
+        stdin = open(self.stdin, "rb") if self.stdin else subprocess.DEVNULL  # noqa: SIM115
+        with open(out, "wb") as sink:
+            start = time.perf_counter()
+            proc = subprocess.Popen(self.argv, stdin=stdin, stdout=sink, stderr=subprocess.PIPE, env=env)
+            deadline = start + self.limit
+            status, usage = 0, None
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    proc.kill()
+                    _, status, usage = os.wait4(proc.pid, 0)
+                    proc.returncode = -9
+                    break
+                time.sleep(0.002)
+            elapsed = time.perf_counter() - start
+        if stdin is not subprocess.DEVNULL:
+            stdin.close()
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        timed_out = proc.returncode == -9
+        if not timed_out and os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"bench: {self.name} failed: {' '.join(self.argv)}\n{err}")
+        sample = Sample(None if timed_out else elapsed, usage.ru_maxrss / 1024 if usage else 0.0)
+        self.samples.append(sample)
+        return sample
+
+    def median(self) -> float | None:
+        times = [s.seconds for s in self.samples]
+        if any(t is None for t in times):
+            return None
+        return statistics.median(t for t in times if t is not None)
+
+    def peak_rss(self) -> float:
+        return max(s.rss_mb for s in self.samples)
+
+
+@dataclass
+class Job:
+    name: str
+    tools: list[Tool]
+    # (numerator tool, denominator tool, highest allowed ratio)
+    targets: list[tuple[str, str, float]]
+
+
+def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
+    jac = jac_script()
+    jobs: list[Job] = []
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only or name.rstrip("0123456789") in only
+
+    def system(kind: str, n: int) -> tuple[Path, str]:
+        exprs, names = getattr(workloads, kind)(n)
+        path = tmp / f"{kind}{n}.txt"
+        path.write_text("\n".join(exprs) + "\n")
+        return path, ",".join(names)
+
+    jacobian_targets = {
+        "arm20": 1.25, "arm60": 1.25, "bratu400": 1.0, "bratu2000": 1.0,
+        "layer30": 1.25, "layer100": 1.25, "kinetics300": 1.0,
+    }  # fmt: skip
+    for name, e_ratio in jacobian_targets.items():
+        if not wanted(name):
+            continue
+        kind, n = name.rstrip("0123456789"), int(name[len(name.rstrip("0123456789")) :])
+        path, names = system(kind, n)
+        tools = [
+            Tool("jac", [jac, "jacobian", "-", "--vars", names, "--format", "json"], path),
+            Tool("E", [PY, str(HERE / "peer_symengine.py"), "jacobian", names], path),
+            Tool("S", [PY, str(HERE / "peer_sympy.py"), "jacobian", names], path, limit=s_limit),
+        ]
+        targets = [("jac", "E", e_ratio), ("jac", "S", 0.05)]
+        if name == "arm60":
+            argv = [jac, "jacobian", "-", "--vars", names, "--format", "latex"]
+            tools.append(Tool("jac latex", argv, path))
+            targets.append(("jac latex", "jac", 3.0))
+        if name == "layer100":
+            argv = [jac, "jacobian", "-", "--vars", names, "--format", "table"]
+            tools.append(Tool("jac table", argv, path, env={"COLUMNS": "120"}))
+            targets.append(("jac table", "jac", 2.0))
+        jobs.append(Job(name, tools, targets))
+
+    for n in (6, 8):
+        name = f"sphere{n}"
+        if not wanted(name):
+            continue
+        path, names = system("sphere", n)
+        tools = [
+            Tool("jac", [jac, "det", "-", "--vars", names, "--format", "json"], path),
+            Tool("E", [PY, str(HERE / "peer_symengine.py"), "det", names], path),
+            Tool("S", [PY, str(HERE / "peer_sympy.py"), "det", names], path, limit=s_limit),
+        ]
+        jobs.append(Job(f"det {name}", tools, [("jac", "E", 1.5), ("jac", "S", 0.05)]))
+
+    if wanted("startup"):
+        bare = [PY, str(HERE / "bare_typer.py")]
+        complete = {"_JAC_COMPLETE": "complete_bash", "COMP_WORDS": "jac jac", "COMP_CWORD": "1"}
+        jobs.append(Job("--help", [Tool("jac", [jac, "--help"]), Tool("bare", [*bare, "--help"])],
+                        [("jac", "bare", 1.3)]))  # fmt: skip
+        jobs.append(Job("jacobian --help", [Tool("jac", [jac, "jacobian", "--help"]),
+                        Tool("bare", [*bare, "jacobian", "--help"])], [("jac", "bare", 1.3)]))  # fmt: skip
+        jobs.append(Job("completion", [Tool("jac", [jac], env=complete),
+                        Tool("bare", bare, env=complete)], [("jac", "bare", 1.3)]))  # fmt: skip
+        small = [jac, "jacobian", "x+y,x*y", "--vars", "x,y"]
+        jobs.append(Job("small jacobian", [Tool("jac", small),
+                        Tool("import sympy", [PY, "-c", "import sympy"])],
+                        [("jac", "import sympy", 1.1)]))  # fmt: skip
+    return jobs
+
+
+def _fmt(seconds: float | None, limit: float) -> str:
+    return f">{limit:.0f}" if seconds is None else f"{seconds:.3f}"
+
+
+def report(jobs: list[Job], runs: int, s_limit: float) -> bool:
+    print(f"jac benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, median of {runs} interleaved runs (seconds)")  # fmt: skip
+    print()
+    print("| job | jac | peers | ratio (target) | ok |")
+    print("| --- | ---: | --- | --- | :---: |")
+    all_ok = True
+    for job in jobs:
+        by_name = {t.name: t for t in job.tools}
+        peers = ", ".join(f"{t.name} {_fmt(t.median(), t.limit)}" for t in job.tools[1:])
+        cells = []
+        for num, den, target in job.targets:
+            a, b = by_name[num].median(), by_name[den].median()
+            if a is None:
+                ratio, ok = "timeout", False
+            elif b is None:
+                bound = a / by_name[den].limit
+                ratio, ok = f"{num}/{den} < {bound:.3f} (≤ {target})", bound <= target
+            else:
+                ratio, ok = f"{num}/{den} {a / b:.3f} (≤ {target})", a / b <= target
+            all_ok &= ok
+            cells.append((ratio, ok))
+        ratios = "; ".join(r for r, _ in cells)
+        mark = "yes" if all(ok for _, ok in cells) else "**no**"
+        print(f"| {job.name} | {_fmt(by_name['jac'].median(), 0)} | {peers} | {ratios} | {mark} |")
+    memory = [j for j in jobs if j.name == "bratu2000"]
+    if memory:
+        rss = {t.name: t.peak_rss() for t in memory[0].tools}
+        ok = rss["jac"] <= 600
+        all_ok &= ok
+        print(f"| bratu2000 peak RSS | {rss['jac']:.0f} MB | E {rss['E']:.0f} MB | ≤ 600 MB | "
+              f"{'yes' if ok else '**no**'} |")  # fmt: skip
+    print()
+    print("all targets met" if all_ok else "some targets missed")
+    return all_ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="runs per tool (at least 3)")
+    parser.add_argument("--sympy-limit", type=float, default=120.0, help="seconds allowed to peer S")
+    parser.add_argument("--only", help="comma-separated jobs: arm20,bratu,sphere8,startup,...")
+    args = parser.parse_args()
+    if args.runs < 3:
+        parser.error("--runs must be at least 3")
+    only = set(args.only.split(",")) if args.only else None
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        jobs = build_jobs(tmp, only, args.sympy_limit)
+        out = tmp / "out"
+        for run in range(args.runs):
+            for job in jobs:
+                for tool in job.tools:
+                    sample = tool.run(out)
+                    print(f"run {run + 1} {job.name:16} {tool.name:12} "
+                          f"{_fmt(sample.seconds, tool.limit):>8} s {sample.rss_mb:7.0f} MB",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                    if tool.name == "jac" and "--format" in tool.argv:
+                        json.loads(out.read_text())  # jac's output must at least be JSON
+        ok = report(jobs, args.runs, args.sympy_limit)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
