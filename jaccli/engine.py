@@ -8,8 +8,6 @@ structure. Nothing here prints, exits or knows about options; bad requests raise
 the `jaccli.errors` classes.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,7 +30,7 @@ class Sparse(NamedTuple):
     shape: tuple[int, int]
     rows: tuple[SparseRow, ...]
 
-    def dense(self) -> Matrix:
+    def dense(self) -> "Matrix":
         from symengine import Integer
 
         zero = Integer(0)
@@ -339,30 +337,42 @@ def _square(functions: Sequence[Any], variables: Sequence[Any]) -> None:
         )
 
 
-def berkowitz_det(matrix: Sequence[Sequence[Any]]) -> Any:
-    """The determinant by Berkowitz's algorithm: no division, so polynomials stay polynomials."""
+def laplace_det(matrix: Sequence[Sequence[Any]], tidy: Callable[[Any], Any] | None = None) -> Any:
+    """det by Laplace expansion along rows, each minor computed once (memoized on its columns).
+
+    2ⁿ·n products at most, far fewer when entries are zero, and no division, so
+    polynomials stay polynomials. `tidy` (default: expand) is applied to every
+    minor, which keeps intermediate results small.
+    """
     import symengine as se
 
     n = len(matrix)
-    if n == 0:
-        return se.Integer(1)
-    # Coefficients of the characteristic polynomial of the leading k×k block, highest first.
-    poly = [se.Integer(1), -matrix[0][0]]
-    for k in range(1, n):
-        lead = [row[:k] for row in matrix[:k]]
-        r = matrix[k][:k]
-        column = [matrix[i][k] for i in range(k)]
-        toeplitz = [se.Integer(1), -matrix[k][k]]
-        for _ in range(k):
-            toeplitz.append(se.expand(-se.Add(*(r[i] * column[i] for i in range(k)))))
-            column = [
-                se.expand(se.Add(*(lead[i][j] * column[j] for j in range(k)))) for i in range(k)
-            ]
-        poly = [
-            se.expand(se.Add(*(toeplitz[i - j] * poly[j] for j in range(min(i, k) + 1))))
-            for i in range(k + 2)
-        ]
-    return poly[-1] if n % 2 == 0 else -poly[-1]
+    tidy = tidy or se.expand
+    rows = [[(j, e) for j, e in enumerate(row) if e != 0] for row in matrix]
+    memo: dict[int, Any] = {}
+
+    def minor(k: int, columns: int) -> Any:
+        # det of rows k.. restricted to the columns whose bits are set
+        if k == n:
+            return se.Integer(1)
+        known = memo.get(columns)
+        if known is not None:
+            return known
+        terms = []
+        for j, e in rows[k]:
+            bit = 1 << j
+            if not columns & bit:
+                continue
+            sub = minor(k + 1, columns & ~bit)
+            if sub == 0:
+                continue
+            before = bin(columns & (bit - 1)).count("1")  # position of column j among those left
+            terms.append(e * sub if before % 2 == 0 else -e * sub)
+        value = tidy(se.Add(*terms)) if terms else se.Integer(0)
+        memo[columns] = value
+        return value
+
+    return minor(0, (1 << n) - 1)
 
 
 def _factored(expr: Any) -> tuple[Any, dict[Any, int]]:
@@ -469,8 +479,8 @@ STRUCTURED_DET_LIMIT = (
 
 def structured_det(matrix: Matrix) -> Any:
     """det by structure: pull common factors out of columns and rows, then take the
-    determinant of what is left as a polynomial in sin(a), cos(a) (as symbols) and
-    reduce it with sin² + cos² = 1. The hyperspherical Jacobian comes out as
+    determinant of what is left as a polynomial in sin(a), cos(a) (as symbols),
+    reducing every minor with sin² + cos² = 1. The hyperspherical Jacobian comes out as
     r^(n-1)·sin(p1)^(n-2)···sin(p_{n-2}) without any general-purpose simplifier.
     """
     import symengine as se
@@ -487,10 +497,15 @@ def structured_det(matrix: Matrix) -> Any:
         back[s] = se.sin(arg)
         back[c] = se.cos(arg)
     poly_rows = [[e.xreplace(forward) if e != 0 else e for e in row] for row in rows]
-    small = n <= STRUCTURED_DET_LIMIT
-    det = berkowitz_det(poly_rows) if small else se.DenseMatrix(poly_rows).det()
-    reduced = _reduce_pythagoras(det, pairs) if pairs else se.expand(det)
-    return scale * reduced.xreplace(back)
+
+    def tidy(p: Any) -> Any:
+        return _reduce_pythagoras(p, pairs) if pairs else se.expand(p)
+
+    if n <= STRUCTURED_DET_LIMIT:
+        det = laplace_det(poly_rows, tidy)
+    else:
+        det = tidy(se.DenseMatrix(poly_rows).det())
+    return scale * det.xreplace(back)
 
 
 def determinant(

@@ -5,8 +5,6 @@ class maps to an exit code and how the message is shown, so the engine stays fre
 of any notion of a process.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

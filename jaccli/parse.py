@@ -16,8 +16,6 @@ Grammar (lowest precedence first)::
     atom    := number | name | name '(' expr (',' expr)* ')' | '(' expr ')'
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -137,7 +135,7 @@ class Node:
         self.pos = pos  # first column of the node in its line
         self.end = end  # one past its last column
 
-    def spanning(self, pos: int, end: int) -> Node:
+    def spanning(self, pos: int, end: int) -> "Node":
         """The same node, its span widened (to include parentheses around it)."""
         self.pos, self.end = pos, end
         return self

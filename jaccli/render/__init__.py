@@ -5,8 +5,6 @@ This module stays light (no SymPy, no Rich) because the CLI imports it to build
 Each format module is imported only when that format is used.
 """
 
-from __future__ import annotations
-
 import importlib
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -48,7 +46,7 @@ _MODULES = {
 }
 
 
-def render(result: Result, fmt: Format, options: RenderOptions | None = None) -> Any:
+def render(result: "Result", fmt: Format, options: RenderOptions | None = None) -> Any:
     """A string for text formats, a Rich renderable for `table`."""
     module = importlib.import_module(_MODULES[fmt])
     return module.render(result, options or RenderOptions())
