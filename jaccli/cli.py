@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import IntEnum
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NamedTuple, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -222,15 +223,49 @@ def _read_stdin() -> str:
     return sys.stdin.read()
 
 
-def _problem(arguments: list[str], vars_text: str | None) -> tuple[list[Any], list[Any] | None]:
-    """Parse the functions and --vars; variables are None when jac should infer them."""
+# About a second of work on this machine: bratu 2000 (2000 components, 90 kB) takes 0.6 s.
+PROGRESS_MIN_CHARACTERS = 150_000
+
+
+@contextmanager
+def _progress(label: str, total: int, size: int) -> Iterator[Callable[[int], None] | None]:
+    """A Rich progress bar on stderr for big inputs on a terminal; nothing in a pipe."""
+    if size < PROGRESS_MIN_CHARACTERS or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = (label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.advance(task, done)
+
+
+class Problem(NamedTuple):
+    functions: list[Any]
+    variables: list[Any] | None  # None: jac infers them
+    size: int  # characters of input, to decide on a progress bar
+
+
+def _problem(arguments: list[str], vars_text: str | None) -> Problem:
+    """Parse the functions (from arguments or stdin) and --vars."""
     from jaccli import _symengine
     from jaccli.parse import make_symbol, parse_functions, parse_variables
 
     _symengine.load()
+    stdin_sizes: list[int] = []
+
+    def read_stdin() -> str:
+        text = _read_stdin()
+        stdin_sizes.append(len(text))
+        return text
+
     names = parse_variables(vars_text) if vars_text is not None else ()
-    functions = parse_functions(arguments, names, read_stdin=_read_stdin)
-    return functions, ([make_symbol(n) for n in names] if vars_text is not None else None)
+    functions = parse_functions(arguments, names, read_stdin=read_stdin)
+    variables = [make_symbol(n) for n in names] if vars_text is not None else None
+    size = sum(len(a) for a in arguments if a != "-") + sum(stdin_sizes)
+    return Problem(functions, variables, size)
 
 
 def _point(text: str, variables: list[Any] | None) -> dict[Any, Any]:
@@ -295,8 +330,10 @@ def jacobian(
     """
     from jaccli import engine
 
-    fs, vs = _problem(functions, vars_)
-    _show(engine.jacobian(fs, vs, simplify=bool(simplify)), fmt, latex_env)
+    fs, vs, size = _problem(functions, vars_)
+    with _progress("differentiating", len(fs), size) as advance:
+        result = engine.jacobian(fs, vs, simplify=bool(simplify), progress=advance)
+    _show(result, fmt, latex_env)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -321,7 +358,7 @@ def det(
     """
     from jaccli import engine
 
-    fs, vs = _problem(functions, vars_)
+    fs, vs, _ = _problem(functions, vars_)
     point = _point(at, vs) if at is not None else None
     result = engine.determinant(fs, vs, point=point, simplify=simplify is not False, digits=digits)
     _show(result, fmt, latex_env)
@@ -348,7 +385,7 @@ def eval_(
     """
     from jaccli import engine
 
-    fs, vs = _problem(functions, vars_)
+    fs, vs, _ = _problem(functions, vars_)
     point = _point(at, vs)
     result = engine.evaluate(fs, vs, point, digits=digits, simplify=bool(simplify))
     _show(result, fmt, latex_env)
@@ -374,7 +411,7 @@ def linearize(
     """
     from jaccli import engine
 
-    fs, vs = _problem(functions, vars_)
+    fs, vs, _ = _problem(functions, vars_)
     point = _point(at, vs)
     result = engine.linearize(fs, vs, point, digits=digits, simplify=bool(simplify))
     _show(result, fmt, latex_env)

@@ -70,3 +70,30 @@ def test_ctrl_c_while_reading_stdin_exits_130_without_a_traceback() -> None:
     os.close(primary)
     assert proc.returncode == 130
     assert b"Traceback" not in prompt + rest
+
+
+def _big_system() -> tuple[str, str]:
+    n = 4000
+    lines = "\n".join(f"u{max(i - 1, 0)} - 2*u{i} + u{i + 1} + h^2*lam*exp(u{i})" for i in range(n))
+    return lines, ",".join(f"u{i}" for i in range(n + 1))
+
+
+def test_big_work_shows_a_progress_bar_on_a_terminal_and_nothing_in_a_pipe() -> None:
+    lines, names = _big_system()
+    args = [jac_path(), "jacobian", "-", "--vars", names, "--format", "json"]
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=secondary
+    )
+    os.close(secondary)
+    assert proc.stdin is not None
+    proc.stdin.write(lines.encode())
+    proc.stdin.close()
+    seen = _read_until(primary, b"differentiating")
+    proc.wait(timeout=120)
+    os.close(primary)
+    assert proc.returncode == 0
+    assert b"differentiating" in seen
+
+    piped = subprocess.run(args, input=lines, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
