@@ -234,8 +234,9 @@ class _Parser:
         self.depth = 0
 
     # helpers
-    def peek(self, ahead: int = 0) -> Token:
-        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+    def peek(self) -> Token:
+        # Never past the end: the last token is "end", and nothing takes it.
+        return self.tokens[self.i]
 
     def take(self) -> Token:
         tok = self.tokens[self.i]
