@@ -290,7 +290,8 @@ def _show(result: Any, fmt: Format | None, latex_env: LatexEnv) -> None:
     else:
         from rich.console import Console
 
-        Console(soft_wrap=False).print(out)
+        # crop=False: a long listed entry is wrapped by the terminal, never cut off.
+        Console(soft_wrap=False).print(out, crop=False)
 
 
 # --------------------------------------------------------------------------- commands

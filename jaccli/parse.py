@@ -493,7 +493,12 @@ class _Builder:
         self.se = symengine
         self.functions = _function_table()
         self.symbols: dict[str, Any] = {}
+        self.numbers: dict[str, Any] = {}  # a literal such as 2 recurs thousands of times
         self.undefined = (type(symengine.zoo), type(symengine.nan))
+        self.dispatch: dict[type, Callable[[Any], Any]] = {
+            Name: self.name, Num: self.number, Const: self.const, Sum: self.sum,
+            Product: self.product, Power: self.power, Neg: self.neg, Call: self.call,
+        }  # fmt: skip
 
     def build(self, parsed: Parsed) -> Any:
         self.parsed = parsed
@@ -515,50 +520,61 @@ class _Builder:
         return value
 
     def node(self, node: Node) -> Any:
-        se = self.se
-        if isinstance(node, Name):
-            symbol = self.symbols.get(node.name)
-            if symbol is None:
-                symbol = self.symbols[node.name] = se.Symbol(node.name)
-            return symbol
-        if isinstance(node, Num):
-            return self.number(node)
-        if isinstance(node, Const):
-            return se.pi if node.name == "pi" else se.E
-        if isinstance(node, Sum):
-            terms = [-self.node(t) if neg else self.node(t) for neg, t in node.terms]
-            return self.checked(node, se.Add(*terms), "infinite terms")
-        if isinstance(node, Product):
-            factors = []
-            for divide, f in node.factors:
-                value = self.node(f)
-                if divide:
-                    if value == 0:
-                        raise self.fail(f, "division by zero", start=node.pos)
-                    value = value**-1
-                factors.append(value)
-            return self.checked(node, se.Mul(*factors), "0 times infinity")
-        if isinstance(node, Power):
-            base, exponent = self.node(node.base), self.node(node.exponent)
-            if (
-                base.is_Rational
-                and exponent.is_Rational
-                and _power_bits(base, exponent) > MAX_NUMBER_BITS
-            ):
-                raise self.too_big(node)
-            return self.checked(node, base**exponent, "zero to a negative power")
-        if isinstance(node, Neg):
-            return -self.node(node.operand)
-        if isinstance(node, Call):
-            args = [self.node(a) for a in node.args]
-            return self.checked(node, self.functions[node.func](*args), "outside its domain")
-        raise TypeError(f"unknown node {node!r}")  # pragma: no cover
+        return self.dispatch[type(node)](node)
+
+    def name(self, node: Name) -> Any:
+        symbol = self.symbols.get(node.name)
+        if symbol is None:
+            symbol = self.symbols[node.name] = self.se.Symbol(node.name)
+        return symbol
+
+    def const(self, node: Const) -> Any:
+        return self.se.pi if node.name == "pi" else self.se.E
+
+    def sum(self, node: Sum) -> Any:
+        terms = [-self.node(t) if neg else self.node(t) for neg, t in node.terms]
+        return self.checked(node, self.se.Add(*terms), "infinite terms")
+
+    def product(self, node: Product) -> Any:
+        factors = []
+        for divide, f in node.factors:
+            value = self.node(f)
+            if divide:
+                if value == 0:
+                    raise self.fail(f, "division by zero", start=node.pos)
+                value = value**-1
+            factors.append(value)
+        return self.checked(node, self.se.Mul(*factors), "0 times infinity")
+
+    def power(self, node: Power) -> Any:
+        base, exponent = self.node(node.base), self.node(node.exponent)
+        if (
+            base.is_Rational
+            and exponent.is_Rational
+            and _power_bits(base, exponent) > MAX_NUMBER_BITS
+        ):
+            raise self.too_big(node)
+        return self.checked(node, base**exponent, "zero to a negative power")
+
+    def neg(self, node: Neg) -> Any:
+        return -self.node(node.operand)
+
+    def call(self, node: Call) -> Any:
+        args = [self.node(a) for a in node.args]
+        return self.checked(node, self.functions[node.func](*args), "outside its domain")
 
     def number(self, node: Num) -> Any:
+        text = node.text
+        known = self.numbers.get(text)
+        if known is None:
+            known = self.numbers[text] = self.new_number(node)
+        return known
+
+    def new_number(self, node: Num) -> Any:
         from fractions import Fraction
 
         text = node.text
-        if all("0" <= c <= "9" for c in text):
+        if text.isdigit():  # the tokenizer only makes numbers of ASCII digits
             if len(text) > MAX_NUMBER_DIGITS:
                 raise self.too_big(node)
             return self.se.Integer(int(text))

@@ -83,7 +83,7 @@ def as_text(out: Any) -> str:
     console = Console(
         file=buffer, width=80, color_system=None, force_terminal=False, legacy_windows=False
     )
-    console.print(out)
+    console.print(out, crop=False)
     return buffer.getvalue()
 
 
@@ -109,6 +109,20 @@ def test_wide_matrix_lists_non_zero_entries_instead_of_squeezing() -> None:
     assert "non-zero entries listed" in text
     narrow = as_text(render(CASES["jacobian"](), Format.table))
     assert "too wide" not in narrow
+
+
+def test_a_huge_matrix_is_listed_line_by_line_without_cutting_entries() -> None:
+    result = engine.jacobian(
+        parse_functions([f"tanh({row})" for row in _layer(25)]),
+        _vars(",".join(f"x{j}" for j in range(25))),
+    )
+    count = sum(len(row) for row in result.sparse.rows)
+    assert count > 300  # past the table view's limit
+    lines = as_text(render(result, Format.table)).splitlines()
+    assert lines[0] == f"Jacobian (25×25): {count} non-zero entries"
+    assert len(lines) == 1 + count
+    entry = to_display(result.matrix[0][0])
+    assert len(entry) > 80 and lines[1].endswith(entry) and lines[1].startswith("f1 x0 ")
 
 
 def test_table_prints_markup_in_names_literally() -> None:
