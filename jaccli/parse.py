@@ -532,13 +532,15 @@ class _Builder:
         return self.se.pi if node.name == "pi" else self.se.E
 
     def sum(self, node: Sum) -> Any:
-        terms = [-self.node(t) if neg else self.node(t) for neg, t in node.terms]
+        dispatch = self.dispatch  # bound once: sums of thousands of terms are common
+        terms = [-dispatch[type(t)](t) if neg else dispatch[type(t)](t) for neg, t in node.terms]
         return self.checked(node, self.se.Add(*terms), "infinite terms")
 
     def product(self, node: Product) -> Any:
+        dispatch = self.dispatch
         factors = []
         for divide, f in node.factors:
-            value = self.node(f)
+            value = dispatch[type(f)](f)
             if divide:
                 if value == 0:
                     raise self.fail(f, "division by zero", start=node.pos)
