@@ -51,18 +51,27 @@ def _sympy_text(expr: Any) -> str:
     return str(Printer().doprint(to_sympy(expr)))
 
 
-def _constant_last(expr: Any) -> str:
-    """SymEngine writes a sum's constant first (-1 + 2*x + y); people expect it last."""
-    first = expr.args[0]
-    if not (expr.is_Add and first.is_Number and first.is_real):
-        return str(expr)
-    rest = str(expr - first)
-    return f"{rest} - {-first}" if first.is_negative else f"{rest} + {first}"
+# A sum's constant term as SymEngine prints it: first, then " + " or " - ".
+_LEADING_CONSTANT = re.compile(r"(-?)([0-9]+(?:/[0-9]+|\.[0-9]*(?:e[+-]?[0-9]+)?)?) ([+-]) ")
+
+
+def _constant_last(text: str) -> str:
+    """SymEngine writes a sum's constant first (-1 + 2*x + y); people expect it last.
+
+    Done on the printed text: asking SymEngine for the terms of a 60-term sum and
+    subtracting costs more than printing it.
+    """
+    m = _LEADING_CONSTANT.match(text)
+    if m is None or m.group(3) == "-":  # 3 - x and 1 - tanh(x)**2 read well as they are
+        return text
+    negative, number, _ = m.groups()
+    rest = text[m.end() :]
+    return f"{rest} - {number}" if negative else f"{rest} + {number}"
 
 
 def to_text(expr: Any, digits: int | None = None) -> str:
     """`x**2 + abs(y)`: readable by jac and, names permitting, by `sympy.sympify`."""
-    text = _constant_last(expr) if expr.is_Add else str(expr)
+    text = _constant_last(str(expr)) if expr.is_Add else str(expr)
     if "I" in text and _IMAGINARY.search(text):
         import symengine
 
