@@ -248,6 +248,17 @@ def _trig_symbols(exprs: Iterable[Any]) -> dict[Any, tuple[Any, Any]]:
     return pairs
 
 
+def _trig_maps(pairs: dict[Any, tuple[Any, Any]]) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Substitutions sin(a) → s, cos(a) → c, and back, for each pair from `_trig_symbols`."""
+    import symengine as se
+
+    forward, back = {}, {}
+    for arg, (s, c) in pairs.items():
+        forward[se.sin(arg)], forward[se.cos(arg)] = s, c
+        back[s], back[c] = se.sin(arg), se.cos(arg)
+    return forward, back
+
+
 def _reduce_pythagoras(poly: Any, pairs: dict[Any, tuple[Any, Any]]) -> Any:
     """Rewrite c**k as c**(k % 2) * (1 - s**2)**(k // 2) for each (s, c) pair, then expand.
 
@@ -279,15 +290,7 @@ def trig_normal_form(expr: Any) -> Any:
     pairs = _trig_symbols([expr])
     if not pairs:
         return expr
-    forward = {}
-    back = {}
-    import symengine as se
-
-    for arg, (s, c) in pairs.items():
-        forward[se.sin(arg)] = s
-        forward[se.cos(arg)] = c
-        back[s] = se.sin(arg)
-        back[c] = se.cos(arg)
+    forward, back = _trig_maps(pairs)
     return _reduce_pythagoras(expr.xreplace(forward), pairs).xreplace(back)
 
 
@@ -489,13 +492,7 @@ def structured_det(matrix: Matrix) -> Any:
     rows = [list(row) for row in matrix]
     scale = _divide_out(rows)
     pairs = _trig_symbols(e for row in rows for e in row)
-    forward = {}
-    back = {}
-    for arg, (s, c) in pairs.items():
-        forward[se.sin(arg)] = s
-        forward[se.cos(arg)] = c
-        back[s] = se.sin(arg)
-        back[c] = se.cos(arg)
+    forward, back = _trig_maps(pairs)
     poly_rows = [[e.xreplace(forward) if e != 0 else e for e in row] for row in rows]
 
     def tidy(p: Any) -> Any:
