@@ -10,7 +10,7 @@ the `jaccli.errors` classes.
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from jaccli.errors import ShapeError, UndefinedError, UsageError
@@ -30,17 +30,21 @@ class Sparse(NamedTuple):
     shape: tuple[int, int]
     rows: tuple[SparseRow, ...]
 
-    def dense(self) -> "Matrix":
-        from symengine import Integer
-
-        zero = Integer(0)
-        out = []
+    def filled(self, cell: Callable[[Any], Any], zero: Any) -> Iterator[list[Any]]:
+        """Every row in full, one at a time: `cell(entry)` for the non-zero entries, `zero`
+        elsewhere. Zeros are never visited and only one full row exists at once, which
+        matters for 2000×2000 Jacobians with 3 entries a row.
+        """
         for row in self.rows:
             full = [zero] * self.shape[1]
             for j, e in row:
-                full[j] = e
-            out.append(tuple(full))
-        return tuple(out)
+                full[j] = cell(e)
+            yield full
+
+    def dense(self) -> "Matrix":
+        from symengine import Integer
+
+        return tuple(tuple(row) for row in self.filled(lambda e: e, Integer(0)))
 
 
 class JacobianResult(NamedTuple):
@@ -153,11 +157,19 @@ def _variables(
 # --------------------------------------------------------------------------- SymPy bridge
 
 
+def _no_text(value: Any) -> Any:
+    """Refuse strings: the conversions below must never be handed user text to parse."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError("expressions reach the engine parsed, never as text")
+    return value
+
+
 def to_sympy(expr: Any) -> Any:
     """The same expression in SymPy, its symbols real (so that |x|' is sign(x))."""
     import sympy
 
-    converted = sympy.sympify(expr)
+    # SymEngine's own converter: a tree walk, no parsing (SymEngine objects only).
+    converted = _no_text(expr)._sympy_()
     real = {s: sympy.Symbol(s.name, real=True) for s in converted.free_symbols}
     return converted.xreplace(real)
 
@@ -166,8 +178,10 @@ def from_sympy(expr: Any) -> Any:
     import symengine
     import sympy
 
+    if not isinstance(expr, sympy.Basic):
+        raise TypeError(f"from_sympy takes a SymPy expression, not {type(expr).__name__}")
     plain = {s: sympy.Symbol(s.name) for s in expr.free_symbols}
-    return symengine.sympify(expr.xreplace(plain))
+    return symengine.sympify(expr.xreplace(plain))  # converts a SymPy tree; parses nothing
 
 
 # --------------------------------------------------------------------------- differentiation
@@ -505,6 +519,13 @@ def structured_det(matrix: Matrix) -> Any:
     return scale * det.xreplace(back)
 
 
+def _plain_det(matrix: Matrix) -> Any:
+    """SymEngine's own determinant, unsimplified (what peer E computes)."""
+    import symengine as se
+
+    return se.DenseMatrix([list(r) for r in matrix]).det() if matrix else se.Integer(1)
+
+
 def determinant(
     functions: Sequence[Any],
     variables: Sequence[Any] | None = None,
@@ -526,12 +547,11 @@ def determinant(
             if det.is_Add:
                 det = simplify_expr(det)
         else:
-            det = se.DenseMatrix([list(r) for r in matrix]).det() if matrix else se.Integer(1)
+            det = _plain_det(matrix)
     else:
         ordered = _order_point(functions, vars_, point)
         matrix = _at_point(functions, vars_, ordered).dense()
-        det = se.DenseMatrix([list(r) for r in matrix]).det() if matrix else se.Integer(1)
-        det = se.expand(det)
+        det = se.expand(_plain_det(matrix))
         if simplify and det.free_symbols:
             det = simplify_expr(det)
         _check_defined([det], ordered, lambda i: "det J")
@@ -564,8 +584,8 @@ def _order_point(
 
     var_set = set(variables)
     params = sorted((s for s in point if s not in var_set), key=lambda s: natural_key(s.name))
-    # sympify of SymEngine objects and Python numbers only: no text is evaluated here.
-    return tuple((s, se.sympify(point[s])) for s in (*variables, *params))
+    # Values are parsed expressions or numbers; _no_text keeps it that way.
+    return tuple((s, se.sympify(_no_text(point[s]))) for s in (*variables, *params))
 
 
 def _substitute(expr: Any, point: Point) -> Any:
@@ -594,17 +614,16 @@ def _check_defined(values: Sequence[Any], point: Point | None, label: Callable[[
 
 
 def _at_point(functions: Sequence[Any], variables: Sequence[Any], point: Point) -> Sparse:
-    sparse = _differentiate(functions, variables)
     subs = dict(point)
-    rows = tuple(tuple((j, e.subs(subs)) for j, e in row) for row in sparse.rows)
+    sparse = _map_sparse(_differentiate(functions, variables), lambda e: e.subs(subs))
     bad = [
         f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
-        for i, row in enumerate(rows)
+        for i, row in enumerate(sparse.rows)
         for j, e in row
         if _undefined(e)
     ]
     _report_undefined(bad, point)
-    return Sparse(sparse.shape, tuple(tuple((j, e) for j, e in row if e != 0) for row in rows))
+    return sparse
 
 
 def digits_to_bits(digits: int) -> int:

@@ -703,7 +703,7 @@ def _window(text: str, column: int, width: int = 72) -> tuple[str, int]:
     shown = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text[start:end])
     caret = column - start
     if start > 0:
-        shown, caret = "…" + shown[1:], caret
+        shown = "…" + shown[1:]
     if end < len(text):
         shown = shown[:-1] + "…"
     return shown, caret

@@ -368,3 +368,14 @@ def test_determinant_chain_rule_numerically(f: str, g: str) -> None:
     point = {x: 0.7, y: 0.4}
     rhs = at(det_g, {u: at(h[0], point), v: at(h[1], point)}) * at(det_h, point)
     assert close(at(det_gh, point), rhs)
+
+
+def test_conversions_never_accept_text() -> None:
+    # The engine's SymPy/SymEngine conversions must never be a route for parsing user text.
+    for call in (
+        lambda: engine.to_sympy("__import__('os')"),
+        lambda: engine.from_sympy("__import__('os')"),
+        lambda: engine.evaluate(P("x"), S("x"), {x: "__import__('os').getcwd()"}),
+    ):
+        with pytest.raises(TypeError):
+            call()

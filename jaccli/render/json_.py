@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
@@ -25,19 +26,20 @@ class Raw(str):
     """JSON text already encoded, spliced in as is (a big matrix is encoded row by row)."""
 
 
-def _matrix(sparse: Sparse, digits: int | None = None) -> Raw:
-    columns = sparse.shape[1]
-    lines = []
-    for row in sparse.rows:
-        cells = [_ZERO] * columns
-        for j, e in row:
-            cells[j] = json.dumps(to_text(e, digits), ensure_ascii=False)
-        lines.append("[" + ", ".join(cells) + "]")
+def _rows(lines: Iterable[str]) -> Raw:
+    """A JSON array with one encoded row a line."""
     return Raw("[\n    " + ",\n    ".join(lines) + "\n  ]")
 
 
+def _matrix(sparse: Sparse, digits: int | None = None) -> Raw:
+    def cell(e: Any) -> str:
+        return json.dumps(to_text(e, digits), ensure_ascii=False)
+
+    return _rows("[" + ", ".join(row) + "]" for row in sparse.filled(cell, _ZERO))
+
+
 def _values(rows: tuple[tuple[float, ...], ...]) -> Raw:
-    return Raw("[\n    " + ",\n    ".join(json.dumps(list(r)) for r in rows) + "\n  ]")
+    return _rows(json.dumps(list(r)) for r in rows)
 
 
 def _head(command: str, result: Any) -> dict[str, Any]:

@@ -250,13 +250,7 @@ def _matrix(rows: Sequence[Sequence[str]], env: LatexEnv) -> str:
 
 
 def _sparse_rows(sparse: Sparse, printer: LatexPrinter) -> list[list[str]]:
-    rows = []
-    for row in sparse.rows:
-        cells = ["0"] * sparse.shape[1]
-        for j, e in row:
-            cells[j] = printer(e)
-        rows.append(cells)
-    return rows
+    return list(sparse.filled(printer, "0"))
 
 
 def _at(point: Point, printer: LatexPrinter) -> str:

@@ -17,15 +17,8 @@ from jaccli.render.syntax import to_text
 
 
 def sparse_lines(sparse: Sparse, cell: Any) -> list[str]:
-    """Each row as its cells joined by tabs; zeros are written without visiting them."""
-    lines = []
-    columns = sparse.shape[1]
-    for row in sparse.rows:
-        cells = ["0"] * columns
-        for j, e in row:
-            cells[j] = cell(e)
-        lines.append("\t".join(cells))
-    return lines
+    """Each row as its cells joined by tabs."""
+    return ["\t".join(row) for row in sparse.filled(cell, "0")]
 
 
 @singledispatch

@@ -70,13 +70,7 @@ class MatrixView:
 
     @property
     def cells(self) -> list[list[str]]:
-        out = []
-        for row in self.nonzero:
-            cells = ["0"] * self.sparse.shape[1]
-            for j, text in row:
-                cells[j] = text
-            out.append(cells)
-        return out
+        return list(Sparse(self.sparse.shape, tuple(map(tuple, self.nonzero))).filled(str, "0"))
 
     def grid_width(self) -> int:
         """Width of the grid with every entry on one line and labels cut to LABEL_WIDTH."""
