@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from jaccli import __version__
-from jaccli.errors import JacError, LimitError, MathError, UsageError
+from jaccli.errors import JacError, LimitError, MathError, UsageError, WorkerCrash
 from jaccli.render import Format, LatexEnv
 
 try:  # Typer ≥ 0.2x vendors Click; older releases use Click itself.
@@ -32,10 +32,10 @@ class ExitCode(IntEnum):
     """The documented exit statuses (README, `jac --help`)."""
 
     OK = 0
-    MATH = 1  # the input is fine but has no answer: non-square det, undefined entry
+    MATH = 1  # the input is fine but has no answer: non-square det, undefined or complex entry
     USAGE = 2  # bad options, arguments or expression syntax
-    LIMIT = 3  # the input exceeds a size limit (a number with a million digits)
-    INTERNAL = 70  # a bug in jac (EX_SOFTWARE)
+    LIMIT = 3  # a size limit or the time or memory budget exceeded
+    INTERNAL = 70  # a bug in jac (EX_SOFTWARE): never expected, kept apart from 1-3
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -102,9 +102,10 @@ class JacGroup(TyperGroup):
         except Exception as e:  # a bug: say so in one line, never a bare traceback
             if debug:
                 traceback.print_exc()
+                sys.stderr.write(getattr(e, "details", ""))
+            summary = str(e) if isinstance(e, WorkerCrash) else f"{type(e).__name__}: {e}"
             _complain(
-                f"internal error: {type(e).__name__}: {e} "
-                "(this is a bug in jac; --debug shows the traceback)"
+                f"internal error: {summary} (this is a bug in jac; --debug shows the traceback)"
             )
             code = ExitCode.INTERNAL
         if standalone_mode:
@@ -130,9 +131,13 @@ Output is a table on a terminal and plain text in a pipe; choose with --format
 (table, plain, latex, json) or the JAC_FORMAT environment variable.
 
 \b
-Exit codes: 0 success, 1 mathematical error (non-square det, undefined entry),
-2 usage or parse error, 3 a size limit exceeded, 70 internal error (a bug),
-130 interrupted.""",
+Exit codes:
+  0    success
+  1    mathematical error: non-square det, undefined or complex entry
+  2    usage or parse error
+  3    a limit or budget exceeded (input size, --timeout, --max-memory)
+  70   internal error: a bug in jac, please report it
+  130  interrupted (Ctrl-C)""",
 )
 
 # Components starting with '-' (such as "-x^2 + y") are functions, not options.
@@ -207,6 +212,24 @@ DigitsOpt = Annotated[
         show_default=False,
     ),
 ]
+TimeoutOpt = Annotated[
+    str,
+    typer.Option(
+        "--timeout",
+        envvar="JAC_TIMEOUT",
+        metavar="SECONDS",
+        help="Stop the computation after this long (0: no limit).",
+    ),
+]
+MemoryOpt = Annotated[
+    str,
+    typer.Option(
+        "--max-memory",
+        envvar="JAC_MAX_MEMORY",
+        metavar="SIZE",
+        help="Stop the computation if it needs more memory than this, e.g. 512M (0: no limit).",
+    ),
+]
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show a Python traceback on errors (for bug reports).")
 ]
@@ -246,52 +269,105 @@ class Problem(NamedTuple):
     functions: list[Any]
     variables: list[Any] | None  # None: jac infers them
     size: int  # characters of input, to decide on a progress bar
+    parsed: list[Any]  # the functions as typed, to check them at a point
+    limits: Any
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"jac: warning: {message}\n")
 
 
 def _problem(arguments: list[str], vars_text: str | None) -> Problem:
-    """Parse the functions (from arguments or stdin) and --vars."""
+    """Parse the functions (from arguments or stdin) and --vars, within the input limits."""
     from jaccli import _symengine
-    from jaccli.parse import make_symbol, parse_functions, parse_variables
+    from jaccli.parse import (
+        build,
+        confusable_letters,
+        limits_from_env,
+        make_symbol,
+        parse_variables,
+        read_functions,
+    )
 
     _symengine.load()
-    stdin_sizes: list[int] = []
+    limits = limits_from_env(os.environ)
+    texts: list[str] = []
 
     def read_stdin() -> str:
         text = _read_stdin()
-        stdin_sizes.append(len(text))
+        texts.append(text)
         return text
 
     names = parse_variables(vars_text) if vars_text is not None else ()
-    functions = parse_functions(arguments, names, read_stdin=read_stdin)
+    parsed = read_functions(arguments, names, read_stdin, limits)
+    texts += [a for a in arguments if a != "-"]
+    for warning in confusable_letters([*texts, vars_text or ""]):
+        _warn(warning)
     variables = [make_symbol(n) for n in names] if vars_text is not None else None
-    size = sum(len(a) for a in arguments if a != "-") + sum(stdin_sizes)
-    return Problem(functions, variables, size)
+    size = sum(len(t) for t in texts)
+    return Problem(build(parsed, limits), variables, size, parsed, limits)
 
 
-def _point(text: str, variables: list[Any] | None) -> dict[Any, Any]:
-    from jaccli.parse import make_symbol, parse_point
+def _point(text: str, problem: Problem) -> dict[Any, Any]:
+    """--at as {symbol: exact value}, after checking that F as typed is defined there."""
+    from jaccli.parse import build, confusable_letters, make_symbol, parse_point
 
-    values = parse_point(text, [v.name for v in variables or ()])
+    values = parse_point(text, [v.name for v in problem.variables or ()], problem.limits)
+    for warning in confusable_letters([text]):
+        _warn(warning)
+    build(problem.parsed, problem.limits, values)  # raises, with a caret, for x/x at x=0
     return {make_symbol(name): value for name, value in values.items()}
 
 
-def _show(result: Any, fmt: Format | None, latex_env: LatexEnv) -> None:
-    from jaccli.render import RenderOptions, render
+class Output(NamedTuple):
+    text: str  # for stdout, ending with a newline
+    notes: tuple[str, ...]  # for stderr
 
+
+def _solve(
+    compute: Callable[[], Any],
+    fmt: Format | None,
+    latex_env: LatexEnv,
+    timeout: str,
+    max_memory: str,
+) -> None:
+    """Compute and render within the time and memory budget, then print."""
+    from jaccli import budget
+
+    limits = budget.Budget(budget.parse_timeout(timeout), budget.parse_memory(max_memory))
     if fmt is None:
         fmt = Format.table if sys.stdout.isatty() else Format.plain
-    if result.variables_inferred:
-        names = ", ".join(v.name for v in result.variables)
-        sys.stderr.write(f"jac: variables in this order: {names} (choose with --vars)\n")
+    chosen = fmt
+
+    def work() -> Output:
+        result = compute()
+        notes: tuple[str, ...] = ()
+        if result.variables_inferred:
+            names = ", ".join(v.name for v in result.variables)
+            notes = (f"variables in this order: {names} (choose with --vars)",)
+        return Output(_render(result, chosen, latex_env), notes)
+
+    output = budget.run(work, limits)
+    for note in output.notes:
+        sys.stderr.write(f"jac: {note}\n")
+    sys.stderr.flush()
+    sys.stdout.write(output.text)
+    sys.stdout.flush()
+
+
+def _render(result: Any, fmt: Format, latex_env: LatexEnv) -> str:
+    from jaccli.render import RenderOptions, render
+
     out = render(result, fmt, RenderOptions(latex_env=latex_env))
-    if isinstance(out, str):
-        sys.stdout.write(out if out.endswith("\n") else out + "\n")
-        sys.stdout.flush()
-    else:
+    if not isinstance(out, str):
         from rich.console import Console
 
-        # crop=False: a long listed entry is wrapped by the terminal, never cut off.
-        Console(soft_wrap=False).print(out, crop=False)
+        # Rendered for the real stdout (its width and colours), captured as text.
+        console = Console(soft_wrap=False)
+        with console.capture() as captured:
+            console.print(out, crop=False)  # a long entry is wrapped, never cut off
+        out = captured.get()
+    return out if out.endswith("\n") else out + "\n"
 
 
 # --------------------------------------------------------------------------- commands
@@ -320,6 +396,8 @@ def jacobian(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    timeout: TimeoutOpt = "60",
+    max_memory: MemoryOpt = "4G",
     debug: DebugOpt = False,
 ) -> None:
     """The Jacobian matrix J[i][j] = ∂F_i/∂x_j, entries as differentiated.
@@ -331,10 +409,14 @@ def jacobian(
     """
     from jaccli import engine
 
-    fs, vs, size = _problem(functions, vars_)
-    with _progress("differentiating", len(fs), size) as advance:
-        result = engine.jacobian(fs, vs, simplify=bool(simplify), progress=advance)
-    _show(result, fmt, latex_env)
+    problem = _problem(functions, vars_)
+
+    def compute() -> engine.JacobianResult:
+        with _progress("differentiating", len(problem.functions), problem.size) as advance:
+            fs, vs = problem.functions, problem.variables
+            return engine.jacobian(fs, vs, simplify=bool(simplify), progress=advance)
+
+    _solve(compute, fmt, latex_env, timeout, max_memory)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -346,6 +428,8 @@ def det(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    timeout: TimeoutOpt = "60",
+    max_memory: MemoryOpt = "4G",
     debug: DebugOpt = False,
 ) -> None:
     """The Jacobian determinant det J, simplified; or its value with --at.
@@ -359,10 +443,14 @@ def det(
     """
     from jaccli import engine
 
-    fs, vs, _ = _problem(functions, vars_)
-    point = _point(at, vs) if at is not None else None
-    result = engine.determinant(fs, vs, point=point, simplify=simplify is not False, digits=digits)
-    _show(result, fmt, latex_env)
+    p = _problem(functions, vars_)
+    point = _point(at, p) if at is not None else None
+    _solve(
+        lambda: engine.determinant(
+            p.functions, p.variables, point=point, simplify=simplify is not False, digits=digits
+        ),
+        *(fmt, latex_env, timeout, max_memory),
+    )
 
 
 @app.command(name="eval", context_settings=_COMMAND_SETTINGS)
@@ -374,6 +462,8 @@ def eval_(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    timeout: TimeoutOpt = "60",
+    max_memory: MemoryOpt = "4G",
     debug: DebugOpt = False,
 ) -> None:
     """The Jacobian at a point: exact (0.1 means 1/10), or --digits N significant digits.
@@ -386,10 +476,14 @@ def eval_(
     """
     from jaccli import engine
 
-    fs, vs, _ = _problem(functions, vars_)
-    point = _point(at, vs)
-    result = engine.evaluate(fs, vs, point, digits=digits, simplify=bool(simplify))
-    _show(result, fmt, latex_env)
+    p = _problem(functions, vars_)
+    point = _point(at, p)
+    _solve(
+        lambda: engine.evaluate(
+            p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
+        ),
+        *(fmt, latex_env, timeout, max_memory),
+    )
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -401,6 +495,8 @@ def linearize(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    timeout: TimeoutOpt = "60",
+    max_memory: MemoryOpt = "4G",
     debug: DebugOpt = False,
 ) -> None:
     """The linearization L(x) = F(a) + J(a)(x − a) at the point a given by --at.
@@ -412,10 +508,14 @@ def linearize(
     """
     from jaccli import engine
 
-    fs, vs, _ = _problem(functions, vars_)
-    point = _point(at, vs)
-    result = engine.linearize(fs, vs, point, digits=digits, simplify=bool(simplify))
-    _show(result, fmt, latex_env)
+    p = _problem(functions, vars_)
+    point = _point(at, p)
+    _solve(
+        lambda: engine.linearize(
+            p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
+        ),
+        *(fmt, latex_env, timeout, max_memory),
+    )
 
 
 def main() -> None:

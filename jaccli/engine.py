@@ -13,7 +13,15 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from jaccli.errors import ShapeError, UndefinedError, UsageError
+from jaccli.errors import (
+    ComplexError,
+    LimitError,
+    MathError,
+    PrecisionError,
+    ShapeError,
+    UndefinedError,
+    UsageError,
+)
 
 Matrix = tuple[tuple[Any, ...], ...]  # rows of expressions
 Point = tuple[tuple[Any, Any], ...]  # (symbol, value) pairs in the order shown to users
@@ -550,7 +558,7 @@ def determinant(
             det = _plain_det(matrix)
     else:
         ordered = _order_point(functions, vars_, point)
-        matrix = _at_point(functions, vars_, ordered).dense()
+        matrix = _at_point(functions, vars_, ordered)[1].dense()
         det = se.expand(_plain_det(matrix))
         if simplify and det.free_symbols:
             det = simplify_expr(det)
@@ -588,10 +596,6 @@ def _order_point(
     return tuple((s, se.sympify(_no_text(point[s]))) for s in (*variables, *params))
 
 
-def _substitute(expr: Any, point: Point) -> Any:
-    return expr.subs(dict(point))
-
-
 def _undefined(value: Any) -> bool:
     import symengine as se
 
@@ -602,28 +606,133 @@ def _describe_point(point: Point | None) -> str:
     return ", ".join(f"{s.name}={v}" for s, v in point or ())
 
 
-def _report_undefined(labels: Sequence[str], point: Point | None) -> None:
+def _report(
+    labels: Sequence[str],
+    point: Point | None,
+    what: str,
+    error: type[MathError],
+    suffix: str = "",
+) -> None:
     if labels:
-        shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+        shown = "; ".join(labels[:4]) + (f"; and {len(labels) - 4} more" if len(labels) > 4 else "")
         verb = "is" if len(labels) == 1 else "are"
-        raise UndefinedError(f"{shown} {verb} undefined at {_describe_point(point)}")
+        raise error(f"{shown} {verb} {what} at {_describe_point(point)}{suffix}")
+
+
+def _report_undefined(labels: Sequence[str], point: Point | None) -> None:
+    _report(labels, point, "undefined", UndefinedError)
 
 
 def _check_defined(values: Sequence[Any], point: Point | None, label: Callable[[int], str]) -> None:
     _report_undefined([label(i) for i, v in enumerate(values) if _undefined(v)], point)
 
 
-def _at_point(functions: Sequence[Any], variables: Sequence[Any], point: Point) -> Sparse:
+def _is_complex(value: Any) -> bool:
+    """Whether an exact number has a non-zero imaginary part (checked at 128 bits)."""
+    if value.free_symbols:
+        return False
+    try:
+        # Not n(real=False): that aborts the process inside MPFR for sec(4/5).
+        z = complex(value.n(128))
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return False
+    return abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real))
+
+
+def _real_point(point: Point) -> bool:
+    return not any(_is_complex(v) for _, v in point)
+
+
+def check_real(values: Sequence[Any], point: Point, label: Callable[[int], str]) -> None:
+    """Complex values at a real point mean the function is not real there: say so."""
+    if _real_point(point):
+        bad = [label(i) for i, v in enumerate(values) if _is_complex(v)]
+        _report(bad, point, "complex", ComplexError, ", although jac's variables are real")
+
+
+def _delta_values(expr: Any) -> Any:
+    """DiracDelta(c) at a number c: 0 when c ≠ 0; NaN (undefined) at 0."""
+    import symengine as se
+
+    deltas = [d for d in expr.atoms(se.FunctionSymbol) if d.get_name() == "DiracDelta"]
+    numeric = {
+        d: se.Integer(0) if d.args[0] != 0 else se.nan for d in deltas if d.args[0].is_Number
+    }
+    return expr.xreplace(numeric) if numeric else expr
+
+
+def _exactly(compute: Callable[[Any], Any], argument: Any) -> Any:
+    """An exact computation, with SymEngine's "too big for a machine word" as a LimitError."""
+    try:
+        return compute(argument)
+    except (RuntimeError, OverflowError) as e:
+        raise LimitError(f"a number at this point is too large to compute exactly ({e})") from e
+
+
+def _singular_cells(
+    functions: Sequence[Any], variables: Sequence[Any], subs: Mapping[Any, Any]
+) -> dict[tuple[int, int], str]:
+    """Entries that exist as formulas but not as derivatives at the point.
+
+    |u| has no derivative where u = 0 unless ∇u = 0 there too; sign(u) jumps
+    where u = 0; and u^v at u = v = 0 is 0^0, which jac does not define.
+    SymPy's d|x|/dx = sign(x) would otherwise print 0 at x = 0.
+    """
+    import symengine as se
+
+    cells: dict[tuple[int, int], str] = {}
+    for i, f in enumerate(functions):
+        for node in f.atoms(se.Abs, se.sign, se.FunctionSymbol):
+            u = node.args[0]
+            if u.subs(subs) != 0:
+                continue
+            for j, v in enumerate(variables):
+                if not u.has(v) or (isinstance(node, se.Abs) and u.diff(v).subs(subs) == 0):
+                    continue
+                cells.setdefault((i, j), f"{node} has no derivative where {u} = 0")
+        for node in f.atoms(se.Pow):
+            base, exponent = node.args
+            if exponent.is_Number or base.is_Number:
+                continue
+            if base.subs(subs) == 0 and exponent.subs(subs) == 0:
+                for j, v in enumerate(variables):
+                    if node.has(v):
+                        cells.setdefault((i, j), f"{node} is 0^0")
+    return cells
+
+
+def _at_point(
+    functions: Sequence[Any], variables: Sequence[Any], point: Point
+) -> tuple[tuple[Any, ...], Sparse]:
+    """F(a) and J(a), exact, each checked: defined, differentiable, real."""
     subs = dict(point)
-    sparse = _map_sparse(_differentiate(functions, variables), lambda e: e.subs(subs))
-    bad = [
-        f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
-        for i, row in enumerate(sparse.rows)
-        for j, e in row
-        if _undefined(e)
-    ]
+    values = tuple(_delta_values(_exactly(f.subs, subs)) for f in functions)
+    _check_defined(values, point, lambda i: f"f{i + 1}")
+    check_real(values, point, lambda i: f"f{i + 1}")
+
+    def label(i: int, j: int) -> str:
+        return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
+
+    singular = _singular_cells(functions, variables, subs)
+    jacobian = _differentiate(functions, variables)
+    bad = [f"{label(i, j)} ({why})" for (i, j), why in sorted(singular.items())]
+    rows = []
+    for i, row in enumerate(jacobian.rows):
+        entries = []
+        for j, e in row:
+            if (i, j) in singular:
+                continue
+            value = _delta_values(_exactly(e.subs, subs))
+            if _undefined(value):
+                bad.append(label(i, j))
+                continue
+            entries.append((j, value))
+        rows.append(tuple((j, v) for j, v in entries if v != 0))
     _report_undefined(bad, point)
-    return sparse
+    sparse = Sparse(jacobian.shape, tuple(rows))
+    cells = [(i, j, v) for i, row in enumerate(sparse.rows) for j, v in row]
+    check_real([v for _, _, v in cells], point, lambda k: label(cells[k][0], cells[k][1]))
+    return values, sparse
 
 
 def digits_to_bits(digits: int) -> int:
@@ -631,15 +740,46 @@ def digits_to_bits(digits: int) -> int:
     return math.ceil(digits * math.log2(10)) + 16
 
 
-def evaluate_number(expr: Any, digits: int) -> Any:
-    """Numbers in `expr` evaluated with enough precision for `digits` significant digits.
+# Working precision is doubled until two evaluations agree; this many doublings at most.
+MAX_PRECISION_DOUBLINGS = 8
 
-    The renderers round each printed number to exactly `digits` digits.
+
+def evaluate_number(expr: Any, digits: int) -> Any:
+    """Numbers in `expr` evaluated so that the first `digits` significant digits are right.
+
+    SymEngine evaluates at a fixed precision, so sin(x) - x at x = 10^-30 comes
+    out as 0.0 at 96 bits: cancellation eats every digit. The precision is
+    doubled until two successive results agree to `digits` digits (the check
+    mpmath's and SymPy's evalf use); the renderers then round to exactly `digits`.
     """
+    from jaccli.decimals import has_zero_literal, round_decimals
+
     if expr == 0:
         return expr
     # At least double precision, so that JSON "values" are as exact as a float can be.
-    return expr.n(max(digits_to_bits(digits), 80))
+    bits = max(digits_to_bits(digits), 80)
+    previous = expr.n(bits)
+    if not previous.free_symbols and _exact_number(expr):
+        return previous
+    for _ in range(MAX_PRECISION_DOUBLINGS):
+        bits *= 2
+        current = expr.n(bits)
+        text = str(current)
+        # A 0.0 from a non-zero expression is cancellation, not agreement.
+        if round_decimals(text, digits) == round_decimals(str(previous), digits) and not (
+            has_zero_literal(text)
+        ):
+            return current
+        previous = current
+    raise PrecisionError(
+        f"{expr} could not be evaluated to {digits} digits at {bits} bits of precision "
+        "(it may be exactly zero); leave out --digits for the exact value"
+    )
+
+
+def _exact_number(expr: Any) -> bool:
+    """A rational number (or a rational times I): its decimal expansion is exact at once."""
+    return bool(expr.is_Rational)
 
 
 def evaluate(
@@ -653,7 +793,7 @@ def evaluate(
     """J at `point`, exact unless `digits` asks for that many significant digits."""
     vars_, inferred = _variables(functions, variables)
     ordered = _order_point(functions, vars_, point)
-    sparse = _at_point(functions, vars_, ordered)
+    _, sparse = _at_point(functions, vars_, ordered)
     if simplify:
         sparse = _map_sparse(sparse, simplify_expr)
     if digits is not None:
@@ -674,9 +814,7 @@ def linearize(
 
     vars_, inferred = _variables(functions, variables)
     ordered = _order_point(functions, vars_, point)
-    value = tuple(_substitute(f, ordered) for f in functions)
-    _check_defined(value, ordered, lambda i: f"f{i + 1}")
-    sparse = _at_point(functions, vars_, ordered)
+    value, sparse = _at_point(functions, vars_, ordered)
     if simplify:
         value = tuple(simplify_expr(v) for v in value)
         sparse = _map_sparse(sparse, simplify_expr)

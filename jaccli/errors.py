@@ -24,6 +24,10 @@ class JacError(Exception):
         self.message = message
         self.location = location
 
+    def __reduce__(self) -> tuple[type["JacError"], tuple[str, Location | None]]:
+        # Pickled by the budgeted worker (jaccli.budget); keep the caret's location.
+        return (type(self), (self.message, self.location))
+
 
 class UsageError(JacError):
     """Options or arguments that do not fit together (a variable missing from --at, ...)."""
@@ -47,3 +51,19 @@ class ShapeError(MathError):
 
 class UndefinedError(MathError):
     """A value is undefined: division by zero, log(0), 0/0 at a point."""
+
+
+class ComplexError(MathError):
+    """A value is complex although every variable is real (sqrt(x) at x = -1)."""
+
+
+class PrecisionError(MathError):
+    """A number could not be computed to the requested digits (it may be exactly 0)."""
+
+
+class WorkerCrash(Exception):
+    """Not a user's error: the budgeted worker hit a bug, reported with its traceback."""
+
+    def __init__(self, summary: str, details: str) -> None:
+        super().__init__(summary)
+        self.details = details

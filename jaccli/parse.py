@@ -16,8 +16,9 @@ Grammar (lowest precedence first)::
     atom    := number | name | name '(' expr (',' expr)* ')' | '(' expr ')'
 """
 
+import math
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from jaccli.errors import JacError, LimitError, Location, ParseError, UndefinedError, UsageError
@@ -33,15 +34,53 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
 }
 CONSTANTS = ("pi", "e", "E")
 
-# Cap on how deeply parentheses, calls and unary signs nest, so that the
-# recursive-descent parser (and SymPy's recursive algorithms after it) never hit
-# Python's recursion limit on input such as 500 nested `sin(`.
-MAX_NESTING = 100
 
-# Exact numbers are bignums: an exponent such as 9^9^9 or 1e999999999 would take
-# SymPy minutes and gigabytes. Sizes are estimated before anything is computed.
-MAX_NUMBER_DIGITS = 100_000
-MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.33)
+class Limits(NamedTuple):
+    """Caps on the input, checked while reading it, before any expensive work.
+
+    Each has an environment variable to raise it (see `LIMIT_VARIABLES`).
+    """
+
+    # Characters in all the input together. bratu 2000, 2000 equations, is 90 kB.
+    input: int = 1_000_000
+    # Tokens (numbers, names, operators, brackets) in all the input: a bound on the
+    # size of the expression trees, and so on the work of building them.
+    tokens: int = 500_000
+    # Digits of any exact number, written or computed: 9^9^9 or 1e999999999 would
+    # take minutes and gigabytes. Powers are estimated before they are computed.
+    digits: int = 100_000
+    # How deeply parentheses, calls, signs and powers nest: 300 nested `sin(` would
+    # otherwise exhaust Python's recursion limit here or in SymPy.
+    depth: int = 100
+
+
+DEFAULT_LIMITS = Limits()
+LIMIT_VARIABLES = {
+    "input": "JAC_MAX_INPUT",
+    "tokens": "JAC_MAX_TOKENS",
+    "digits": "JAC_MAX_DIGITS",
+    "depth": "JAC_MAX_DEPTH",
+}
+MAX_NESTING = DEFAULT_LIMITS.depth
+MAX_NUMBER_DIGITS = DEFAULT_LIMITS.digits
+
+
+def limits_from_env(environ: Mapping[str, str]) -> Limits:
+    """The limits, each raised or lowered by its environment variable when set."""
+    values: dict[str, int] = {}
+    for field, variable in LIMIT_VARIABLES.items():
+        text = environ.get(variable, "").strip().replace("_", "")
+        if not text:
+            continue
+        if not text.isdigit() or int(text) < 1:
+            raise UsageError(f"{variable} must be a positive whole number, not {text!r}")
+        values[field] = int(text)
+    return DEFAULT_LIMITS._replace(**values)
+
+
+def _limit_hint(field: str) -> str:
+    return f"raise the limit with {LIMIT_VARIABLES[field]}"
+
 
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SINGLE = {"+", "-", "/", "^", "(", ")", "[", "]", ",", "="}
@@ -225,11 +264,26 @@ _ATOM_START = ("num", "name", "(")
 
 
 class _Parser:
-    def __init__(self, text: str, where: str, variables: Collection[str]) -> None:
+    def __init__(
+        self,
+        text: str,
+        where: str,
+        variables: Collection[str],
+        limits: Limits = DEFAULT_LIMITS,
+        tokens_before: int = 0,
+    ) -> None:
         self.text = text
         self.where = where
         self.variables = variables
+        self.limits = limits
         self.tokens = tokenize(text, where)
+        if tokens_before + len(self.tokens) - 1 > limits.tokens:
+            over = self.tokens[max(0, limits.tokens - tokens_before)]
+            raise LimitError(
+                f"the input has more than {limits.tokens:,} tokens (numbers, names, "
+                f"operators); {_limit_hint('tokens')}",
+                Location(text, over.pos, where),
+            )
         self.i = 0
         self.depth = 0
 
@@ -254,8 +308,11 @@ class _Parser:
 
     def nest(self, pos: int) -> None:
         self.depth += 1
-        if self.depth > MAX_NESTING:
-            raise self.error(f"nested more than {MAX_NESTING} levels deep", pos)
+        if self.depth > self.limits.depth:
+            raise LimitError(
+                f"nested more than {self.limits.depth} levels deep; {_limit_hint('depth')}",
+                Location(self.text, pos, self.where),
+            )
 
     # entry points
     def parse_list(self) -> list[Node]:
@@ -454,6 +511,8 @@ def _function_table() -> dict[str, Callable[..., Any]]:
 
     def dirac_delta(x: Any) -> Any:
         # SymPy writes d/dx sign(x) as 2*DiracDelta(x); reading it back keeps the name.
+        if x.is_Number:  # 0 away from the origin; no value at it (reported as undefined)
+            return se.nan if x == 0 else se.Integer(0)
         return se.function_symbol("DiracDelta", x)
 
     return {
@@ -474,25 +533,49 @@ def _num_den(x: Any) -> tuple[int, int]:
     return int(p), int(q)
 
 
+def _bits(value: Any) -> float:
+    """Bits of the exact numbers in a number such as 2^(1/2)*3/7, estimated cheaply."""
+    if value.is_Rational:
+        p, q = _num_den(value)
+        return float(max(abs(p).bit_length(), q.bit_length()))
+    if value.is_Pow:
+        base, exponent = value.args
+        if base.is_Rational and exponent.is_Rational:
+            return _bits(base) * abs(float(exponent))
+    elif value.is_Mul:
+        return sum(_bits(f) for f in value.args)
+    return 0.0
+
+
 def _power_bits(base: Any, exponent: Any) -> float:
-    """Bits in the numerator and denominator of base**exponent, estimated without computing it."""
-    if not exponent.is_Integer:
-        return 0.0  # a root such as 2**(1/3), which stays symbolic
-    p, q = _num_den(base)
-    if p == 0 or (abs(p) == 1 and q == 1):
+    """Bits in the numbers of base**exponent for a rational exponent, without computing it."""
+    if (base.is_Rational and abs(base) == 1) or base == 0:
         return 0.0
-    return float(max(abs(p).bit_length(), q.bit_length())) * abs(int(exponent))
+    return _bits(base) * abs(float(exponent))
+
+
+# Numbers this large (in bits) are tracked, so that a product of many of them is caught.
+_BIG_BITS = 4096
 
 
 class _Builder:
     """Turns AST nodes into SymEngine expressions, reporting undefined values (1/0) with a caret."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, limits: Limits = DEFAULT_LIMITS, values: Mapping[str, Any] | None = None
+    ) -> None:
         import symengine
 
         self.se = symengine
+        self.limits = limits
+        self.max_bits = limits.digits * math.log2(10)
         self.functions = _function_table()
-        self.symbols: dict[str, Any] = {}
+        # With `values`, names evaluate to them: the expression at a point, as typed.
+        self.symbols: dict[str, Any] = dict(values or {})
+        self.at = " at " + ", ".join(f"{k}={v}" for k, v in self.symbols.items()) if values else ""
+        self.big: dict[Any, float] = {}
+        for value in self.symbols.values():
+            self.tracked(value)
         self.numbers: dict[str, Any] = {}  # a literal such as 2 recurs thousands of times
         self.undefined = (type(symengine.zoo), type(symengine.nan))
         self.dispatch: dict[type, Callable[[Any], Any]] = {
@@ -507,12 +590,18 @@ class _Builder:
     def fail(self, node: Node, why: str, start: int | None = None) -> UndefinedError:
         snippet = self.parsed.line[node.pos if start is None else start : node.end]
         location = Location(self.parsed.line, node.pos, self.parsed.where)
-        return UndefinedError(f"{snippet} is undefined ({why})", location)
+        return UndefinedError(f"{snippet} is undefined{self.at} ({why})", location)
 
     def too_big(self, node: Node) -> LimitError:
         snippet = self.parsed.line[node.pos : node.end]
+        if len(snippet) > 40:
+            snippet = snippet[:37] + "..."
         location = Location(self.parsed.line, node.pos, self.parsed.where)
-        return LimitError(f"{snippet} would have more than {MAX_NUMBER_DIGITS:,} digits", location)
+        return LimitError(
+            f"{snippet}{self.at} would have more than {self.limits.digits:,} digits; "
+            f"{_limit_hint('digits')}",
+            location,
+        )
 
     def checked(self, node: Node, value: Any, why: str) -> Any:
         if isinstance(value, self.undefined):
@@ -546,17 +635,29 @@ class _Builder:
                     raise self.fail(f, "division by zero", start=node.pos)
                 value = value**-1
             factors.append(value)
+        big = self.big
+        if big and any(f in big for f in factors):
+            if sum(big.get(f, 0.0) for f in factors) > self.max_bits:
+                raise self.too_big(node)
+            return self.tracked(self.checked(node, self.se.Mul(*factors), "0 times infinity"))
         return self.checked(node, self.se.Mul(*factors), "0 times infinity")
 
     def power(self, node: Power) -> Any:
         base, exponent = self.node(node.base), self.node(node.exponent)
-        if (
-            base.is_Rational
-            and exponent.is_Rational
-            and _power_bits(base, exponent) > MAX_NUMBER_BITS
-        ):
-            raise self.too_big(node)
+        if exponent.is_Rational and (base.is_Number or base.is_Pow or base.is_Mul):
+            if _power_bits(base, exponent) > self.max_bits:
+                raise self.too_big(node)
+            if base == 0 and exponent == 0:
+                raise self.fail(node, "zero to the power zero")
+            return self.tracked(self.checked(node, base**exponent, "zero to a negative power"))
         return self.checked(node, base**exponent, "zero to a negative power")
+
+    def tracked(self, value: Any) -> Any:
+        """`value`, remembered with its size when it is a big exact number."""
+        bits = _bits(value)
+        if bits > _BIG_BITS:
+            self.big[value] = bits
+        return value
 
     def neg(self, node: Neg) -> Any:
         return -self.node(node.operand)
@@ -577,11 +678,14 @@ class _Builder:
 
         text = node.text
         if text.isdigit():  # the tokenizer only makes numbers of ASCII digits
-            if len(text) > MAX_NUMBER_DIGITS:
+            if len(text) > self.limits.digits:
                 raise self.too_big(node)
             return self.se.Integer(int(text))
         mantissa, _, exponent = text.lower().partition("e")
-        if exponent and abs(int(exponent)) + len(mantissa) > MAX_NUMBER_DIGITS:
+        if len(mantissa) > self.limits.digits or (
+            exponent
+            and (len(exponent) > 12 or abs(int(exponent)) + len(mantissa) > self.limits.digits)
+        ):
             raise self.too_big(node)
         value = Fraction(text)  # exact: 0.1 is 1/10
         return self.se.Integer(value.numerator) / self.se.Integer(value.denominator)
@@ -599,19 +703,21 @@ def _lines(text: str, where: str) -> Iterable[tuple[str, str]]:
             yield line, (f"{where} line {number}" if len(lines) > 1 else where)
 
 
-def parse_functions(
+def read_functions(
     arguments: Sequence[str],
     variables: Collection[str] = (),
     read_stdin: Callable[[], str] | None = None,
-) -> list[Any]:
-    """The components F_1..F_m from command-line arguments; `-` reads them from stdin.
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Parsed]:
+    """Parse the components F_1..F_m from command-line arguments; `-` reads them from stdin.
 
     Each argument (and each stdin line) holds one or more comma-separated
     components, optionally in brackets. Names in `variables` are always
-    variables, even `e` or `sin`.
+    variables, even `e` or `sin`. Nothing is computed yet: see `build`.
     """
     variables = frozenset(variables)
     parsed: list[Parsed] = []
+    characters = tokens = 0
     for index, argument in enumerate(arguments, start=1):
         if argument == "-":
             if read_stdin is None:
@@ -621,13 +727,87 @@ def parse_functions(
             raise UsageError(f"no such option: {argument.split('=', 1)[0]}")
         else:
             source, where = argument, f"argument {index}" if len(arguments) > 1 else "input"
+        if characters + len(source) > limits.input:
+            raise _too_long(source, where, limits.input - characters, limits)
+        characters += len(source)
         for line, label in _lines(source, where):
-            for node in _Parser(line, label, variables).parse_list():
+            parser = _Parser(line, label, variables, limits, tokens)
+            tokens += len(parser.tokens) - 1
+            for node in parser.parse_list():
                 parsed.append(Parsed(node, line, label))
     if not parsed:
         raise UsageError("no functions given (blank input)")
-    builder = _Builder()
+    return parsed
+
+
+def _too_long(source: str, where: str, allowed: int, limits: Limits) -> LimitError:
+    line_start = source.rfind("\n", 0, allowed) + 1
+    line_number = source.count("\n", 0, line_start) + 1
+    line_end = source.find("\n", allowed)
+    line = source[line_start : line_end if line_end >= 0 else len(source)]
+    label = f"{where} line {line_number}" if "\n" in source else where
+    return LimitError(
+        f"the input is longer than {limits.input:,} characters; {_limit_hint('input')}",
+        Location(line, allowed - line_start, label),
+    )
+
+
+def build(
+    parsed: Sequence[Parsed],
+    limits: Limits = DEFAULT_LIMITS,
+    values: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """SymEngine expressions for parsed components; with `values`, their values there.
+
+    Building at a point evaluates the expressions as typed, operation by
+    operation, so `x/x` at x=0 is reported as undefined even though the
+    expression x/x is simply 1 once built.
+    """
+    builder = _Builder(limits, values)
     return [builder.build(p) for p in parsed]
+
+
+def parse_functions(
+    arguments: Sequence[str],
+    variables: Collection[str] = (),
+    read_stdin: Callable[[], str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Any]:
+    """`read_functions`, then `build`: the components as SymEngine expressions."""
+    return build(read_functions(arguments, variables, read_stdin, limits), limits)
+
+
+# Letters that render like a Latin letter but are a different character: a name
+# typed with one is a different symbol, which is very hard to see. Fullwidth and
+# mathematical letters are found through NFKC instead.
+_CONFUSABLES = dict(
+    zip(
+        "аеорсуххіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+        "aeopcyxxijsdhqwABEKMHOPCTXYIJSoABEZHIKMNOPTYX",
+        strict=True,
+    )
+)
+
+
+def confusable_letters(texts: Iterable[str]) -> list[str]:
+    """Warnings for letters in names that merely look like Latin letters (Cyrillic х for x)."""
+    import unicodedata
+
+    warnings: list[str] = []
+    for text in texts:
+        if text.isascii():
+            continue
+        for column, ch in enumerate(text):
+            if ord(ch) < 128 or not ch.isalpha():
+                continue
+            latin = _CONFUSABLES.get(ch) or unicodedata.normalize("NFKC", ch)
+            if latin != ch and latin.isascii() and latin.isalpha():
+                name = unicodedata.name(ch, "unnamed character")
+                warnings.append(
+                    f"'{ch}' in {text!r} (column {column + 1}) is U+{ord(ch):04X} {name}, "
+                    f"not the Latin letter {latin}"
+                )
+    return warnings
 
 
 def parse_variables(text: str) -> tuple[str, ...]:
@@ -657,10 +837,14 @@ def parse_variables(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def parse_point(text: str, variables: Collection[str] = ()) -> dict[str, Any]:
+def parse_point(
+    text: str, variables: Collection[str] = (), limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
     """`--at x=-1,y=2` as an ordered mapping from name to exact value (`0.1` is 1/10)."""
     where = "--at"
-    parser = _Parser(text, where, frozenset(variables))
+    if len(text) > limits.input:
+        raise _too_long(text, where, limits.input, limits)
+    parser = _Parser(text, where, frozenset(variables), limits)
     entries: list[tuple[str, Parsed]] = []
     seen: set[str] = set()
     while True:
@@ -679,7 +863,7 @@ def parse_point(text: str, variables: Collection[str] = ()) -> dict[str, Any]:
             break
         parser.take()
     parser.finish()
-    builder = _Builder()
+    builder = _Builder(limits)
     return {name: builder.build(p) for name, p in entries}
 
 

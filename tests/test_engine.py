@@ -162,10 +162,14 @@ def test_eval_rejects_names_that_are_not_in_the_problem() -> None:
 
 
 def test_eval_names_each_undefined_entry() -> None:
+    # F is defined at these points; only its derivatives are not.
     with pytest.raises(UndefinedError, match=r"J\[1,1\] = ∂f1/∂x is undefined at x=0"):
+        engine.evaluate(P("sqrt(x), y"), S("x,y"), {x: 0, y: 1})
+    with pytest.raises(UndefinedError, match=r"J\[1,2\] = ∂f1/∂y; J\[2,1\] = ∂f2/∂x are"):
+        engine.evaluate(P("cbrt(y), sqrt(x)"), S("x,y"), {x: 0, y: 0})
+    # An undefined value of F comes first: no derivative exists where F does not.
+    with pytest.raises(UndefinedError, match=r"f1 is undefined at x=0"):
         engine.evaluate(P("1/x, y"), S("x,y"), {x: 0, y: 1})
-    with pytest.raises(UndefinedError, match=r"J\[1,2\] = ∂f1/∂y, J\[2,1\] = ∂f2/∂x are"):
-        engine.evaluate(P("log(y), sqrt(x)"), S("x,y"), {x: 0, y: 0})
 
 
 def test_removable_singularities_are_not_guessed() -> None:
@@ -176,7 +180,7 @@ def test_removable_singularities_are_not_guessed() -> None:
 
 def test_det_at_a_point_with_an_undefined_entry() -> None:
     with pytest.raises(UndefinedError, match=r"J\[1,1\]"):
-        engine.determinant(P("log(x), y"), S("x,y"), point={x: 0, y: 1})
+        engine.determinant(P("sqrt(x), y"), S("x,y"), point={x: 0, y: 1})
 
 
 def test_linearize_names_an_undefined_value() -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import singledispatch
 from typing import Any
 
+from jaccli.decimals import round_decimal
 from jaccli.engine import (
     DeterminantResult,
     EvaluationResult,
@@ -24,7 +25,6 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.render import LatexEnv, RenderOptions
-from jaccli.render.syntax import round_decimal
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",

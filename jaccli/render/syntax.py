@@ -9,33 +9,11 @@ writes `I` but which is a plain symbol in jac's syntax, is written `sqrt(-1)`
 from __future__ import annotations
 
 import re
-from decimal import Decimal, localcontext
 from typing import Any
 
-_DECIMAL = re.compile(r"(?<![\w.])[0-9]+\.[0-9]*(?:e[+-]?[0-9]+)?")
+from jaccli.decimals import round_decimals
+
 _IMAGINARY = re.compile(r"(?<![\w.])I(?![\w(])")
-
-
-def round_decimal(text: str, digits: int) -> str:
-    """One decimal literal rounded to `digits` significant digits, without a needless exponent."""
-    with localcontext() as context:
-        context.prec = max(28, digits + 10)
-        value = Decimal(text)
-        if value == 0:
-            return "0"
-        rounded = format(value, f".{digits}g")
-        _, _, exponent = rounded.partition("e")
-        if exponent and -5 <= int(exponent) < digits:
-            return format(Decimal(rounded), "f")
-        return rounded.replace("e+", "e")
-
-
-def round_decimals(text: str, digits: int) -> str:
-    """Every decimal literal in printed text rounded to `digits` significant digits.
-
-    Names never contain '.', so a literal is unambiguous.
-    """
-    return _DECIMAL.sub(lambda m: round_decimal(m.group(), digits), text)
 
 
 def _sympy_text(expr: Any) -> str:

@@ -1,0 +1,193 @@
+"""Time and memory budgets for the mathematics, enforced from outside.
+
+A Python alarm cannot interrupt SymEngine's C++ or a GMP multiplication, and a
+memory error inside them can abort the process. So the work runs in a forked
+worker with `RLIMIT_AS` (memory) and `RLIMIT_CORE` 0 (no core files), while this
+process waits with a wall-clock deadline and kills the worker when it passes.
+The worker sends back its output, or the error it raised, through a pipe; the
+caller sees an ordinary return value or exception.
+
+Where `fork` does not exist (Windows) the work runs in-process, unbudgeted.
+"""
+
+import math
+import os
+import pickle
+import select
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
+
+from jaccli.errors import JacError, LimitError, UsageError, WorkerCrash
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 60.0  # seconds
+DEFAULT_MEMORY = 4 << 30  # bytes of address space; jac itself needs ~250 MB of it
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class Budget(NamedTuple):
+    timeout: float | None = DEFAULT_TIMEOUT  # None: no deadline
+    memory: int | None = DEFAULT_MEMORY  # None: no cap
+
+
+class BudgetError(LimitError):
+    """The mathematics ran out of its time or memory budget."""
+
+
+def parse_timeout(text: str) -> float | None:
+    """`--timeout 90`, `1.5` or `0` (no limit), in seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--timeout must be a number of seconds, not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"--timeout must be 0 (no limit) or a positive number, not {text!r}")
+    return value or None
+
+
+def parse_memory(text: str) -> int | None:
+    """`--max-memory 4G`, `512M`, `0` (no limit): binary units, bytes without one."""
+    cleaned = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = cleaned[-1:] if cleaned[-1:] in _UNITS else ""
+    number = cleaned[: len(cleaned) - len(unit)]
+    try:
+        value = float(number)
+    except ValueError:
+        raise UsageError(f"--max-memory must be a size such as 4G or 512M, not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"--max-memory must be 0 (no limit) or a positive size, not {text!r}")
+    return int(value * _UNITS[unit]) or None
+
+
+def describe_memory(size: int) -> str:
+    for unit in ("T", "G", "M", "K"):
+        if size >= _UNITS[unit] and size % _UNITS[unit] == 0:
+            return f"{size // _UNITS[unit]} {unit}iB"
+    return f"{size:,} bytes"
+
+
+def run(work: Callable[[], T], budget: Budget) -> T:
+    """`work()` within `budget`: its result, its exception, or a BudgetError."""
+    if not hasattr(os, "fork") or (budget.timeout is None and budget.memory is None):
+        return work()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover  (the worker; coverage cannot follow a fork)
+        os.close(read_end)
+        _worker(work, budget, write_end)
+    os.close(write_end)
+    try:
+        data = _collect(read_end, pid, budget.timeout)
+    except BaseException:  # the deadline, or Ctrl-C: the worker must not outlive us
+        _kill(pid)
+        raise
+    finally:
+        os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise _died(status, budget)
+    kind, payload = pickle.loads(data)
+    if kind == "ok":
+        return payload  # type: ignore[no-any-return]
+    if kind == "memory":
+        raise _out_of_memory(budget)
+    if kind == "crash":
+        raise WorkerCrash(*payload)
+    raise payload
+
+
+def _worker(work: Callable[[], Any], budget: Budget, fd: int) -> None:  # pragma: no cover
+    # Ctrl-C reaches the whole process group: the parent reports it, the worker just stops.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    resource = _resource()
+    if resource is not None:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if budget.memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (budget.memory, budget.memory))
+        if budget.timeout is not None:
+            # A backstop if the parent dies: CPU time never exceeds wall time.
+            cpu = math.ceil(budget.timeout) + 5
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    code = 0
+    try:
+        message: tuple[str, Any] = ("ok", work())
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps(("memory", None))
+    except JacError as e:
+        data = pickle.dumps(("error", e))
+    except BaseException as e:
+        summary = f"{type(e).__name__}: {e}"
+        data = pickle.dumps(("crash", (summary, traceback.format_exc())))
+        code = 1
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os._exit(code)
+
+
+def _resource() -> Any:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover
+        return None
+    return resource
+
+
+def _collect(fd: int, pid: int, timeout: float | None) -> bytes:
+    chunks: list[bytes] = []
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        wait = None if deadline is None else deadline - time.monotonic()
+        if wait is not None and wait <= 0:
+            raise BudgetError(
+                f"stopped after {timeout:g} s, the time budget; "
+                "raise it with --timeout or JAC_TIMEOUT (0 for no limit)"
+            )
+        ready, _, _ = select.select([fd], [], [], wait)
+        if ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):  # pragma: no cover
+        pass
+
+
+def _out_of_memory(budget: Budget) -> BudgetError:
+    size = describe_memory(budget.memory) if budget.memory is not None else "memory"
+    return BudgetError(
+        f"stopped: the computation needs more than {size}, the memory budget; "
+        "raise it with --max-memory or JAC_MAX_MEMORY (0 for no limit)"
+    )
+
+
+def _died(status: int, budget: Budget) -> Exception:
+    """The worker ended without a word: killed by a signal, most likely a failed allocation."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU:
+            return BudgetError("stopped: the computation used up its CPU time budget")
+        if budget.memory is not None and sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
+            # GMP and C++ abort when an allocation fails under RLIMIT_AS; so do their bugs.
+            size = describe_memory(budget.memory)
+            return BudgetError(
+                f"stopped: a math library aborted, most likely because the computation "
+                f"needs more than {size}, the memory budget; raise it with --max-memory or "
+                "JAC_MAX_MEMORY (0 for no limit; if it still aborts, it is a bug)"
+            )
+        return WorkerCrash(f"the worker died of signal {signal.Signals(sig).name}", "")
+    return WorkerCrash(f"the worker exited with status {os.waitstatus_to_exitcode(status)}", "")

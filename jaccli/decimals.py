@@ -1,0 +1,37 @@
+"""Decimal literals in printed text, rounded to significant digits.
+
+Shared by the engine (to check that two precisions agree) and the renderers
+(to print exactly --digits digits).
+"""
+
+import re
+from decimal import Decimal, localcontext
+
+_DECIMAL = re.compile(r"(?<![\w.])[0-9]+\.[0-9]*(?:e[+-]?[0-9]+)?")
+
+
+def round_decimal(text: str, digits: int) -> str:
+    """One decimal literal rounded to `digits` significant digits, without a needless exponent."""
+    with localcontext() as context:
+        context.prec = max(28, digits + 10)
+        value = Decimal(text)
+        if value == 0:
+            return "0"
+        rounded = format(value, f".{digits}g")
+        _, _, exponent = rounded.partition("e")
+        if exponent and -5 <= int(exponent) < digits:
+            return format(Decimal(rounded), "f")
+        return rounded.replace("e+", "e")
+
+
+def round_decimals(text: str, digits: int) -> str:
+    """Every decimal literal in printed text rounded to `digits` significant digits.
+
+    Names never contain '.', so a literal is unambiguous.
+    """
+    return _DECIMAL.sub(lambda m: round_decimal(m.group(), digits), text)
+
+
+def has_zero_literal(text: str) -> bool:
+    """Whether printed text contains a decimal literal equal to 0 (such as 0.000)."""
+    return any(Decimal(m.group()) == 0 for m in _DECIMAL.finditer(text))
