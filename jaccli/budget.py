@@ -104,6 +104,9 @@ def run(work: Callable[[], T], budget: Budget) -> T:
 def _worker(work: Callable[[], Any], budget: Budget, fd: int) -> None:  # pragma: no cover
     # Ctrl-C reaches the whole process group: the parent reports it, the worker just stops.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # The output travels through the pipe; what C libraries print on their own (FLINT's
+    # "Unable to allocate memory") belongs on stderr, never among the results.
+    os.dup2(2, 1)
     resource = _resource()
     if resource is not None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -177,17 +180,20 @@ def _out_of_memory(budget: Budget) -> BudgetError:
 
 def _died(status: int, budget: Budget) -> Exception:
     """The worker ended without a word: killed by a signal, most likely a failed allocation."""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig == signal.SIGXCPU:
-            return BudgetError("stopped: the computation used up its CPU time budget")
-        if budget.memory is not None and sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
-            # GMP and C++ abort when an allocation fails under RLIMIT_AS; so do their bugs.
-            size = describe_memory(budget.memory)
-            return BudgetError(
-                f"stopped: a math library aborted, most likely because the computation "
-                f"needs more than {size}, the memory budget; raise it with --max-memory or "
-                "JAC_MAX_MEMORY (0 for no limit; if it still aborts, it is a bug)"
-            )
-        return WorkerCrash(f"the worker died of signal {signal.Signals(sig).name}", "")
+    signalled = os.WIFSIGNALED(status)
+    if signalled and os.WTERMSIG(status) == signal.SIGXCPU:
+        return BudgetError("stopped: the computation used up its CPU time budget")
+    if budget.memory is not None:
+        # Under RLIMIT_AS a failed allocation aborts GMP, C++ or the C library itself
+        # ("cannot allocate memory for thread-local data"), before Python can raise.
+        size = describe_memory(budget.memory)
+        return BudgetError(
+            f"stopped: the computation ended abruptly, most likely because it needs more "
+            f"than {size}, the memory budget; raise it with --max-memory or JAC_MAX_MEMORY "
+            "(0 for no limit; if it still fails then, it is a bug)"
+        )
+    if signalled:
+        return WorkerCrash(
+            f"the worker died of signal {signal.Signals(os.WTERMSIG(status)).name}", ""
+        )
     return WorkerCrash(f"the worker exited with status {os.waitstatus_to_exitcode(status)}", "")

@@ -7,7 +7,9 @@ and TAB completion never pay for them.
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -335,9 +337,9 @@ def _solve(
     from jaccli import budget
 
     limits = budget.Budget(budget.parse_timeout(timeout), budget.parse_memory(max_memory))
-    if fmt is None:
-        fmt = Format.table if sys.stdout.isatty() else Format.plain
-    chosen = fmt
+    terminal = sys.stdout.isatty()  # decided here: the worker's stdout is not ours
+    chosen = fmt or (Format.table if terminal else Format.plain)
+    width = shutil.get_terminal_size().columns if terminal else None
 
     def work() -> Output:
         result = compute()
@@ -345,7 +347,7 @@ def _solve(
         if result.variables_inferred:
             names = ", ".join(v.name for v in result.variables)
             notes = (f"variables in this order: {names} (choose with --vars)",)
-        return Output(_render(result, chosen, latex_env), notes)
+        return Output(_render(result, chosen, latex_env, terminal, width), notes)
 
     output = budget.run(work, limits)
     for note in output.notes:
@@ -355,7 +357,9 @@ def _solve(
     sys.stdout.flush()
 
 
-def _render(result: Any, fmt: Format, latex_env: LatexEnv) -> str:
+def _render(
+    result: Any, fmt: Format, latex_env: LatexEnv, terminal: bool, width: int | None
+) -> str:
     from jaccli.render import RenderOptions, render
 
     out = render(result, fmt, RenderOptions(latex_env=latex_env))
@@ -363,7 +367,10 @@ def _render(result: Any, fmt: Format, latex_env: LatexEnv) -> str:
         from rich.console import Console
 
         # Rendered for the real stdout (its width and colours), captured as text.
-        console = Console(soft_wrap=False)
+        # A StringIO stands in for stdout, so that only `terminal` (and FORCE_COLOR) count.
+        console = Console(
+            file=io.StringIO(), soft_wrap=False, force_terminal=terminal or None, width=width
+        )
         with console.capture() as captured:
             console.print(out, crop=False)  # a long entry is wrapped, never cut off
         out = captured.get()

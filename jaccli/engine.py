@@ -752,12 +752,13 @@ def evaluate_number(expr: Any, digits: int) -> Any:
     doubled until two successive results agree to `digits` digits (the check
     mpmath's and SymPy's evalf use); the renderers then round to exactly `digits`.
     """
-    from jaccli.decimals import has_zero_literal, round_decimals
+    from jaccli.numbers import has_zero_literal, round_decimals
 
     if expr == 0:
         return expr
-    # At least double precision, so that JSON "values" are as exact as a float can be.
-    bits = max(digits_to_bits(digits), 80)
+    # At least double precision, so that JSON "values" are as exact as a float can be;
+    # and every exact number in `expr` held whole: sin(10^99999) needs all 332,000 bits.
+    bits = max(digits_to_bits(digits), 80) + _largest_number_bits(expr)
     previous = expr.n(bits)
     if not previous.free_symbols and _exact_number(expr):
         return previous
@@ -771,10 +772,24 @@ def evaluate_number(expr: Any, digits: int) -> Any:
         ):
             return current
         previous = current
+    text = str(expr)
+    shown = text if len(text) <= 60 else text[:57] + "..."
     raise PrecisionError(
-        f"{expr} could not be evaluated to {digits} digits at {bits} bits of precision "
+        f"{shown} could not be evaluated to {digits} digits at {bits} bits of precision "
         "(it may be exactly zero); leave out --digits for the exact value"
     )
+
+
+def _largest_number_bits(expr: Any) -> int:
+    import symengine as se
+
+    from jaccli.numbers import num_den
+
+    sizes = (
+        max(abs(p).bit_length(), q.bit_length())
+        for p, q in map(num_den, expr.atoms(se.Rational, se.Integer))
+    )
+    return max(sizes, default=0)
 
 
 def _exact_number(expr: Any) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from jaccli.errors import JacError, LimitError, Location, ParseError, UndefinedError, UsageError
+from jaccli.numbers import num_den
 
 # name -> (fewest, most) arguments. Aliases (ln, Abs, ...) map to the same SymPy function.
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -528,16 +529,11 @@ def _function_table() -> dict[str, Callable[..., Any]]:
     }  # fmt: skip
 
 
-def _num_den(x: Any) -> tuple[int, int]:
-    p, q = x.get_num_den()
-    return int(p), int(q)
-
-
 def _bits(value: Any) -> float:
     """Bits of the exact numbers in a number such as 2^(1/2)*3/7, estimated cheaply."""
     if value.is_Rational:
-        p, q = _num_den(value)
-        return float(max(abs(p).bit_length(), q.bit_length()))
+        p, q = num_den(value)
+        return max(math.log2(abs(p) or 1), math.log2(q))
     if value.is_Pow:
         base, exponent = value.args
         if base.is_Rational and exponent.is_Rational:
@@ -585,7 +581,17 @@ class _Builder:
 
     def build(self, parsed: Parsed) -> Any:
         self.parsed = parsed
-        return self.node(parsed.node)
+        try:
+            return self.node(parsed.node)
+        except RuntimeError as e:  # SymEngine's own size limits (an exponent past 2^64)
+            raise self.beyond_engine(parsed.node, e) from e
+
+    def beyond_engine(self, node: Node, error: Exception) -> LimitError:
+        snippet = self.parsed.line[node.pos : node.end]
+        if len(snippet) > 40:
+            snippet = snippet[:37] + "..."
+        location = Location(self.parsed.line, node.pos, self.parsed.where)
+        return LimitError(f"{snippet} is too large for exact arithmetic ({error})", location)
 
     def fail(self, node: Node, why: str, start: int | None = None) -> UndefinedError:
         snippet = self.parsed.line[node.pos if start is None else start : node.end]
@@ -650,7 +656,11 @@ class _Builder:
             if base == 0 and exponent == 0:
                 raise self.fail(node, "zero to the power zero")
             return self.tracked(self.checked(node, base**exponent, "zero to a negative power"))
-        return self.checked(node, base**exponent, "zero to a negative power")
+        try:
+            value = base**exponent
+        except RuntimeError as e:  # x^(143^9): the exponent does not fit a machine word
+            raise self.beyond_engine(node, e) from e
+        return self.checked(node, value, "zero to a negative power")
 
     def tracked(self, value: Any) -> Any:
         """`value`, remembered with its size when it is a big exact number."""

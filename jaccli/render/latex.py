@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from functools import singledispatch
 from typing import Any
 
-from jaccli.decimals import round_decimal
 from jaccli.engine import (
     DeterminantResult,
     EvaluationResult,
@@ -24,6 +23,7 @@ from jaccli.engine import (
     Point,
     Sparse,
 )
+from jaccli.numbers import round_decimal
 from jaccli.render import LatexEnv, RenderOptions
 
 GREEK = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jaccli.decimals import round_decimals
+from jaccli.numbers import round_decimals
 
 _IMAGINARY = re.compile(r"(?<![\w.])I(?![\w(])")
 

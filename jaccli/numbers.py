@@ -1,17 +1,20 @@
-"""Decimal literals in printed text, rounded to significant digits.
+"""Small helpers on numbers shared by the parser, the engine and the renderers.
 
-Shared by the engine (to check that two precisions agree) and the renderers
-(to print exactly --digits digits).
+Exact numbers' sizes (to refuse 9^9^9 before computing it), and decimal literals
+in printed text rounded to significant digits (to print exactly --digits digits,
+and to check that two working precisions agree).
 """
 
 import re
-from decimal import Decimal, localcontext
+from typing import Any
 
 _DECIMAL = re.compile(r"(?<![\w.])[0-9]+\.[0-9]*(?:e[+-]?[0-9]+)?")
 
 
 def round_decimal(text: str, digits: int) -> str:
     """One decimal literal rounded to `digits` significant digits, without a needless exponent."""
+    from decimal import Decimal, localcontext  # not at import: the parser needs none of it
+
     with localcontext() as context:
         context.prec = max(28, digits + 10)
         value = Decimal(text)
@@ -34,4 +37,12 @@ def round_decimals(text: str, digits: int) -> str:
 
 def has_zero_literal(text: str) -> bool:
     """Whether printed text contains a decimal literal equal to 0 (such as 0.000)."""
+    from decimal import Decimal
+
     return any(Decimal(m.group()) == 0 for m in _DECIMAL.finditer(text))
+
+
+def num_den(number: Any) -> tuple[int, int]:
+    """Numerator and denominator of a SymEngine rational, as Python ints."""
+    p, q = number.get_num_den()
+    return int(p), int(q)
