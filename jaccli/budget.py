@@ -15,10 +15,11 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 from jaccli.errors import JacError, LimitError, UsageError, WorkerCrash
 
@@ -71,41 +72,56 @@ def describe_memory(size: int) -> str:
     return f"{size:,} bytes"
 
 
-def run(work: Callable[[], T], budget: Budget) -> T:
-    """`work()` within `budget`: its result, its exception, or a BudgetError."""
+def run(
+    work: Callable[[], T],
+    budget: Budget,
+    deliver: Callable[[T, BinaryIO], T] | None = None,
+) -> T:
+    """`work()` within `budget`: its result, its exception, or a BudgetError.
+
+    `deliver(result, stdout)`, if given, runs after `work` in the worker with the
+    real stdout, outside the deadline: writing a big result to `less` may take as
+    long as its reader likes. What it returns is what `run` returns.
+    """
     if not hasattr(os, "fork") or (budget.timeout is None and budget.memory is None):
-        return work()
+        result = work()
+        return deliver(result, sys.stdout.buffer) if deliver else result
+    sys.stdout.flush()
+    sys.stderr.flush()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover  (the worker; coverage cannot follow a fork)
         os.close(read_end)
-        _worker(work, budget, write_end)
+        _worker(work, deliver, budget, write_end)
     os.close(write_end)
     try:
-        data = _collect(read_end, pid, budget.timeout)
+        kind, payload = _collect(read_end, budget.timeout)
     except BaseException:  # the deadline, or Ctrl-C: the worker must not outlive us
         _kill(pid)
         raise
     finally:
         os.close(read_end)
     _, status = os.waitpid(pid, 0)
-    if not data:
-        raise _died(status, budget)
-    kind, payload = pickle.loads(data)
     if kind == "ok":
         return payload  # type: ignore[no-any-return]
     if kind == "memory":
         raise _out_of_memory(budget)
     if kind == "crash":
         raise WorkerCrash(*payload)
-    raise payload
+    if kind == "error":
+        raise payload
+    raise _died(status, budget)
 
 
-def _worker(work: Callable[[], Any], budget: Budget, fd: int) -> None:  # pragma: no cover
+def _worker(
+    work: Callable[[], Any], deliver: Callable[[Any, BinaryIO], Any] | None, budget: Budget, fd: int
+) -> None:  # pragma: no cover
     # Ctrl-C reaches the whole process group: the parent reports it, the worker just stops.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    # The output travels through the pipe; what C libraries print on their own (FLINT's
-    # "Unable to allocate memory") belongs on stderr, never among the results.
+    # What C libraries print on their own (FLINT's "Unable to allocate memory") belongs
+    # on stderr, never among the results: fd 1 becomes stderr, and only `deliver` gets
+    # the real stdout.
+    stdout = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     resource = _resource()
     if resource is not None:
@@ -118,22 +134,29 @@ def _worker(work: Callable[[], Any], budget: Budget, fd: int) -> None:  # pragma
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     code = 0
     try:
-        message: tuple[str, Any] = ("ok", work())
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        result = work()
+        if deliver is not None:
+            _send(fd, ("computed", None))  # the deadline is over for the parent
+            result = deliver(result, stdout)
+        message: tuple[str, Any] = ("ok", result)
     except MemoryError:
-        data = pickle.dumps(("memory", None))
+        message = ("memory", None)
     except JacError as e:
-        data = pickle.dumps(("error", e))
+        message = ("error", e)
     except BaseException as e:
-        summary = f"{type(e).__name__}: {e}"
-        data = pickle.dumps(("crash", (summary, traceback.format_exc())))
+        message = ("crash", (f"{type(e).__name__}: {e}", traceback.format_exc()))
         code = 1
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _send(fd, message)
     finally:
         os._exit(code)
+
+
+def _send(fd: int, message: tuple[str, Any]) -> None:  # pragma: no cover  (in the worker)
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "big") + data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _resource() -> Any:
@@ -144,10 +167,17 @@ def _resource() -> Any:
     return resource
 
 
-def _collect(fd: int, pid: int, timeout: float | None) -> bytes:
-    chunks: list[bytes] = []
+def _collect(fd: int, timeout: float | None) -> tuple[str, Any]:
+    """The worker's last message; ("died", None) if it ended without one."""
+    buffer = bytearray()
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
+        while len(buffer) >= 8 and len(buffer) >= 8 + (size := int.from_bytes(buffer[:8], "big")):
+            kind, payload = pickle.loads(buffer[8 : 8 + size])
+            del buffer[: 8 + size]
+            if kind != "computed":
+                return kind, payload
+            deadline = None  # only delivery is left: as slow as stdout's reader
         wait = None if deadline is None else deadline - time.monotonic()
         if wait is not None and wait <= 0:
             raise BudgetError(
@@ -158,8 +188,8 @@ def _collect(fd: int, pid: int, timeout: float | None) -> bytes:
         if ready:
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
+                return "died", None
+            buffer += chunk
 
 
 def _kill(pid: int) -> None:

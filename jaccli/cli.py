@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
-from typing import Annotated, Any, NamedTuple, Optional
+from typing import Annotated, Any, BinaryIO, NamedTuple, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -240,12 +240,14 @@ DebugOpt = Annotated[
 # --------------------------------------------------------------------------- plumbing
 
 
-def _read_stdin() -> str:
+def _read_stdin(limit: int) -> str:
     if sys.stdin is None:
         raise UsageError("'-' reads functions from stdin, but there is no stdin")
     if sys.stdin.isatty():
         sys.stderr.write("jac: reading functions from stdin, one per line (Ctrl-D to end)\n")
-    return sys.stdin.read()
+    # One character past the input limit is enough to report it: `yes | jac jacobian -`
+    # must not fill the memory.
+    return sys.stdin.read(limit + 1)
 
 
 # About a second of work on this machine: bratu 2000 (2000 components, 90 kB) takes 0.6 s.
@@ -267,6 +269,23 @@ def _progress(label: str, total: int, size: int) -> Iterator[Callable[[int], Non
         yield lambda done: bar.advance(task, done)
 
 
+class Request(NamedTuple):
+    """What the command line says, read before any mathematics (and before the worker)."""
+
+    arguments: list[str]
+    vars_text: str | None
+    stdin: str | None  # the text of '-', read here: the worker has no stdin of its own
+    limits: Any
+
+
+def _request(arguments: list[str], vars_text: str | None) -> Request:
+    from jaccli.parse import limits_from_env
+
+    limits = limits_from_env(os.environ)
+    stdin = _read_stdin(limits.input) if "-" in arguments else None
+    return Request(arguments, vars_text, stdin, limits)
+
+
 class Problem(NamedTuple):
     functions: list[Any]
     variables: list[Any] | None  # None: jac infers them
@@ -275,65 +294,53 @@ class Problem(NamedTuple):
     limits: Any
 
 
-def _warn(message: str) -> None:
-    sys.stderr.write(f"jac: warning: {message}\n")
-
-
-def _problem(arguments: list[str], vars_text: str | None) -> Problem:
-    """Parse the functions (from arguments or stdin) and --vars, within the input limits."""
+def _problem(request: Request, notes: list[str]) -> Problem:
+    """Parse the functions and --vars, within the input limits; warnings go to `notes`."""
     from jaccli import _symengine
     from jaccli.parse import (
         build,
         confusable_letters,
-        limits_from_env,
         make_symbol,
         parse_variables,
         read_functions,
     )
 
     _symengine.load()
-    limits = limits_from_env(os.environ)
-    texts: list[str] = []
-
-    def read_stdin() -> str:
-        text = _read_stdin()
-        texts.append(text)
-        return text
-
+    arguments, vars_text, stdin, limits = request
     names = parse_variables(vars_text) if vars_text is not None else ()
-    parsed = read_functions(arguments, names, read_stdin, limits)
-    texts += [a for a in arguments if a != "-"]
-    for warning in confusable_letters([*texts, vars_text or ""]):
-        _warn(warning)
+    unread = [stdin or ""]  # a second '-' finds stdin at its end, as a second read would
+    parsed = read_functions(arguments, names, lambda: unread.pop() if unread else "", limits)
+    texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
+    notes += [f"warning: {w}" for w in confusable_letters([*texts, vars_text or ""])]
     variables = [make_symbol(n) for n in names] if vars_text is not None else None
     size = sum(len(t) for t in texts)
     return Problem(build(parsed, limits), variables, size, parsed, limits)
 
 
-def _point(text: str, problem: Problem) -> dict[Any, Any]:
+def _point(text: str, problem: Problem, notes: list[str]) -> dict[Any, Any]:
     """--at as {symbol: exact value}, after checking that F as typed is defined there."""
     from jaccli.parse import build, confusable_letters, make_symbol, parse_point
 
     values = parse_point(text, [v.name for v in problem.variables or ()], problem.limits)
-    for warning in confusable_letters([text]):
-        _warn(warning)
+    notes += [f"warning: {w}" for w in confusable_letters([text])]
     build(problem.parsed, problem.limits, values)  # raises, with a caret, for x/x at x=0
     return {make_symbol(name): value for name, value in values.items()}
 
 
 class Output(NamedTuple):
     text: str  # for stdout, ending with a newline
-    notes: tuple[str, ...]  # for stderr
+    notes: tuple[str, ...]  # for stderr: warnings, the inferred order of variables
+    error: JacError | None = None
 
 
 def _solve(
-    compute: Callable[[], Any],
+    compute: Callable[[list[str]], Any],
     fmt: Format | None,
     latex_env: LatexEnv,
     timeout: str,
     max_memory: str,
 ) -> None:
-    """Compute and render within the time and memory budget, then print."""
+    """Parse, compute and render in the budgeted worker, then print here."""
     from jaccli import budget
 
     limits = budget.Budget(budget.parse_timeout(timeout), budget.parse_memory(max_memory))
@@ -342,19 +349,47 @@ def _solve(
     width = shutil.get_terminal_size().columns if terminal else None
 
     def work() -> Output:
-        result = compute()
-        notes: tuple[str, ...] = ()
-        if result.variables_inferred:
-            names = ", ".join(v.name for v in result.variables)
-            notes = (f"variables in this order: {names} (choose with --vars)",)
-        return Output(_render(result, chosen, latex_env, terminal, width), notes)
+        notes: list[str] = []
+        try:
+            result = compute(notes)
+            if result.variables_inferred:
+                names = ", ".join(v.name for v in result.variables)
+                notes.append(f"variables in this order: {names} (choose with --vars)")
+            return Output(_render(result, chosen, latex_env, terminal, width), tuple(notes))
+        except JacError as e:  # the warnings before it still matter (a Cyrillic х ...)
+            return Output("", tuple(notes), e)
 
-    output = budget.run(work, limits)
+    # With a real stdout the worker writes the output itself: no copy through the pipe.
+    output = budget.run(work, limits, _deliver if _has_fd(sys.stdout) else None)
+    _print(output, sys.stdout)
+
+
+def _print(output: Output, stdout: Any) -> Output:
+    """Notes to stderr, then the output (or the error): what is left to print of `output`."""
     for note in output.notes:
         sys.stderr.write(f"jac: {note}\n")
     sys.stderr.flush()
-    sys.stdout.write(output.text)
-    sys.stdout.flush()
+    if output.error is not None:
+        raise output.error
+    try:
+        stdout.write(output.text if isinstance(stdout, io.TextIOBase) else output.text.encode())
+        stdout.flush()
+    except BrokenPipeError:  # `jac ... | head -3`: the reader has all it wanted
+        pass
+    return Output("", ())
+
+
+def _deliver(output: Output, stdout: BinaryIO) -> Output:
+    """In the worker, once the computation is done: print the output there."""
+    return output if output.error is not None else _print(output, stdout)
+
+
+def _has_fd(stream: Any) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return False
+    return True
 
 
 def _render(
@@ -416,12 +451,14 @@ def jacobian(
     """
     from jaccli import engine
 
-    problem = _problem(functions, vars_)
+    request = _request(functions, vars_)
 
-    def compute() -> engine.JacobianResult:
-        with _progress("differentiating", len(problem.functions), problem.size) as advance:
-            fs, vs = problem.functions, problem.variables
-            return engine.jacobian(fs, vs, simplify=bool(simplify), progress=advance)
+    def compute(notes: list[str]) -> engine.JacobianResult:
+        p = _problem(request, notes)
+        with _progress("differentiating", len(p.functions), p.size) as advance:
+            return engine.jacobian(
+                p.functions, p.variables, simplify=bool(simplify), progress=advance
+            )
 
     _solve(compute, fmt, latex_env, timeout, max_memory)
 
@@ -450,14 +487,16 @@ def det(
     """
     from jaccli import engine
 
-    p = _problem(functions, vars_)
-    point = _point(at, p) if at is not None else None
-    _solve(
-        lambda: engine.determinant(
+    request = _request(functions, vars_)
+
+    def compute(notes: list[str]) -> engine.DeterminantResult:
+        p = _problem(request, notes)
+        point = _point(at, p, notes) if at is not None else None
+        return engine.determinant(
             p.functions, p.variables, point=point, simplify=simplify is not False, digits=digits
-        ),
-        *(fmt, latex_env, timeout, max_memory),
-    )
+        )
+
+    _solve(compute, fmt, latex_env, timeout, max_memory)
 
 
 @app.command(name="eval", context_settings=_COMMAND_SETTINGS)
@@ -483,14 +522,16 @@ def eval_(
     """
     from jaccli import engine
 
-    p = _problem(functions, vars_)
-    point = _point(at, p)
-    _solve(
-        lambda: engine.evaluate(
+    request = _request(functions, vars_)
+
+    def compute(notes: list[str]) -> engine.EvaluationResult:
+        p = _problem(request, notes)
+        point = _point(at, p, notes)
+        return engine.evaluate(
             p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
-        ),
-        *(fmt, latex_env, timeout, max_memory),
-    )
+        )
+
+    _solve(compute, fmt, latex_env, timeout, max_memory)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -515,14 +556,16 @@ def linearize(
     """
     from jaccli import engine
 
-    p = _problem(functions, vars_)
-    point = _point(at, p)
-    _solve(
-        lambda: engine.linearize(
+    request = _request(functions, vars_)
+
+    def compute(notes: list[str]) -> engine.LinearizationResult:
+        p = _problem(request, notes)
+        point = _point(at, p, notes)
+        return engine.linearize(
             p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
-        ),
-        *(fmt, latex_env, timeout, max_memory),
-    )
+        )
+
+    _solve(compute, fmt, latex_env, timeout, max_memory)
 
 
 def main() -> None:

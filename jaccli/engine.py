@@ -715,7 +715,7 @@ def _at_point(
 
     singular = _singular_cells(functions, variables, subs)
     jacobian = _differentiate(functions, variables)
-    bad = [f"{label(i, j)} ({why})" for (i, j), why in sorted(singular.items())]
+    bad = [label(i, j) for i, j in sorted(singular)]
     rows = []
     for i, row in enumerate(jacobian.rows):
         entries = []
@@ -728,7 +728,11 @@ def _at_point(
                 continue
             entries.append((j, value))
         rows.append(tuple((j, v) for j, v in entries if v != 0))
-    _report_undefined(bad, point)
+    reasons = sorted(set(singular.values()))
+    if len(bad) == len(singular) and len(reasons) == 1:  # one kink explains them all
+        _report(bad, point, "undefined", UndefinedError, f": {reasons[0]}")
+    why = {label(i, j): reason for (i, j), reason in singular.items()}
+    _report_undefined([f"{b} ({why[b]})" if b in why else b for b in bad], point)
     sparse = Sparse(jacobian.shape, tuple(rows))
     cells = [(i, j, v) for i, row in enumerate(sparse.rows) for j, v in row]
     check_real([v for _, _, v in cells], point, lambda k: label(cells[k][0], cells[k][1]))

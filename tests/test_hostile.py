@@ -234,7 +234,18 @@ NUMERIC_EDGES = [
     (["eval", "x*log(x)"], "x=0", 1, "log(x) is undefined at x=0"),
     (["eval", "atan2(y, x)"], "x=0,y=0", 1, "is undefined at x=0, y=0"),
     (["eval", "abs(x)"], "x=0", 1, "abs(x) has no derivative where x = 0"),
-    (["eval", "abs(x - y)"], "x=1,y=1", 1, "J[1,1] = ∂f1/∂x (abs(x - y) has no derivative"),
+    (
+        ["eval", "abs(x - y)"],
+        "x=1,y=1",
+        1,
+        "J[1,1] = ∂f1/∂x; J[1,2] = ∂f1/∂y are undefined at x=1, y=1: abs(x - y) has no",
+    ),
+    (
+        ["eval", "abs(x) + sqrt(y)"],
+        "x=0,y=0",
+        1,
+        "J[1,1] = ∂f1/∂x (abs(x) has no derivative where x = 0); J[1,2] = ∂f1/∂y are",
+    ),
     (["eval", "abs(x^2)"], "x=0", 0, "0"),  # |x²| = x² is smooth
     (["eval", "sign(x)"], "x=0", 1, "sign(x) has no derivative where x = 0"),
     (["eval", "sign(x)"], "x=2", 0, "0"),
@@ -390,3 +401,42 @@ def test_two_hundred_hostile_inputs_through_the_installed_jac(tmp_path: Path) ->
     assert not problems, "\n".join(problems)
     assert _tree(tmp_path) == before  # no file left anywhere jac could write: cwd, HOME, TMPDIR
     assert not list(Path.cwd().glob("core*")) and not Path("pwned").exists()
+
+
+def test_delivery_to_a_slow_reader_is_outside_the_deadline() -> None:
+    def slow_reader(value: str, stdout: Any) -> str:
+        time.sleep(1.0)  # `jac ... | less`, with someone reading
+        return value + " delivered"
+
+    limits = budget.Budget(timeout=0.5, memory=None)
+    assert budget.run(lambda: "result", limits, slow_reader) == "result delivered"
+
+
+def test_an_endless_stdin_is_cut_at_the_input_limit() -> None:
+    start = time.monotonic()
+    proc = subprocess.run(
+        f"yes x | {jac_path()} jacobian - --vars x",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 3
+    assert "longer than 1,000,000 characters" in proc.stderr
+    assert time.monotonic() - start < 20
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    functions = ", ".join(f"x^{k}" for k in range(3000))
+    proc = subprocess.run(
+        f'{jac_path()} jacobian "{functions}" --vars x | head -c 10',
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        executable="/bin/bash",
+    )
+    assert proc.stdout == "0\n1\n2*x\n3*"  # x^0 = 1 first
+    assert proc.stderr == ""
