@@ -10,6 +10,7 @@ caller sees an ordinary return value or exception.
 Where `fork` does not exist (Windows) the work runs in-process, unbudgeted.
 """
 
+import contextlib
 import math
 import os
 import pickle
@@ -18,7 +19,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 from jaccli.errors import JacError, LimitError, UsageError, WorkerCrash
@@ -152,11 +153,83 @@ def _worker(
         os._exit(code)
 
 
-def _send(fd: int, message: tuple[str, Any]) -> None:  # pragma: no cover  (in the worker)
+def _send(fd: int, message: tuple[str, Any]) -> None:
+    """One message through a pipe: its length, then its pickle."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(len(data).to_bytes(8, "big") + data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> tuple[str, Any]:
+    """The next message `_send` wrote, waiting as long as it takes; ("died", None) at EOF."""
+    head = _read_exactly(fd, 8)
+    if head is None:
+        return "died", None
+    body = _read_exactly(fd, int.from_bytes(head, "big"))
+    if body is None:
+        return "died", None
+    return pickle.loads(body)  # type: ignore[no-any-return]
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = os.read(fd, min(size - len(buffer), 1 << 22))
+        if not chunk:
+            return None
+        buffer += chunk
+    return bytes(buffer)
+
+
+def prefetched(items: Iterator[T]) -> Iterator[T]:
+    """`items`, produced by a forked process while the caller works on the previous one.
+
+    For `eval --points`: parsing the next chunk of numbers on the second core while
+    this one is evaluated and printed. Errors raised while producing arrive here.
+    """
+    if not hasattr(os, "fork"):
+        yield from items
+        return
+    import fcntl
+
+    read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError):  # fewer, larger writes (Linux's F_SETPIPE_SZ)
+        fcntl.fcntl(write_end, 1031, 1 << 20)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover  (the producer)
+        os.close(read_end)
+        code = 0
+        try:
+            for item in items:
+                _send(write_end, ("item", item))
+            _send(write_end, ("end", None))
+        except JacError as e:
+            _send(write_end, ("error", e))
+        except BrokenPipeError:
+            pass
+        except BaseException as e:
+            _send(write_end, ("crash", (f"{type(e).__name__}: {e}", traceback.format_exc())))
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        while True:
+            kind, payload = _receive(read_end)
+            if kind == "item":
+                yield payload
+            elif kind == "end":
+                return
+            elif kind == "error":
+                raise payload
+            elif kind == "crash":
+                raise WorkerCrash(*payload)
+            else:
+                raise WorkerCrash("the process reading the points died", "")
+    finally:
+        os.close(read_end)
+        _kill(pid)
 
 
 def _resource() -> Any:

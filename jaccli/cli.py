@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Annotated, Any, BinaryIO, NamedTuple, Optional
 
 import typer
@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 
 from jaccli import __version__
 from jaccli.errors import JacError, LimitError, MathError, UsageError, WorkerCrash
-from jaccli.render import Format, LatexEnv
+from jaccli.render import POINT_FORMATS, Format, LatexEnv, LatexStyle
 
 try:  # Typer ≥ 0.2x vendors Click; older releases use Click itself.
     from typer._click import exceptions as click_exceptions
@@ -232,6 +232,59 @@ MemoryOpt = Annotated[
         help="Stop the computation if it needs more memory than this, e.g. 512M (0: no limit).",
     ),
 ]
+LatexStyleOpt = Annotated[
+    LatexStyle,
+    typer.Option(
+        "--latex-style",
+        help="Math delimiters for --format latex: display \\[...\\], inline $...$, or bare.",
+    ),
+]
+StandaloneOpt = Annotated[
+    bool,
+    typer.Option("--standalone", help="With --format latex: a complete document for pdflatex."),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print results and errors only: no notes or warnings."),
+]
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+ColorOpt = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        case_sensitive=False,
+        help="Colour in tables: auto (on a terminal, unless NO_COLOR is set), always or never.",
+    ),
+]
+PointsOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--points",
+        metavar="FILE",
+        help="Evaluate at every point of a CSV, TSV or JSON Lines file (- for stdin).",
+        show_default=False,
+    ),
+]
+WithValueOpt = Annotated[
+    bool, typer.Option("--with-value", help="With --points: add F's value to each record.")
+]
+
+
+class SchemaName(str, Enum):
+    jacobian = "jacobian"
+    det = "det"
+    eval = "eval"
+    linearize = "linearize"
+    points = "points"
+
+
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show a Python traceback on errors (for bug reports).")
 ]
@@ -240,10 +293,10 @@ DebugOpt = Annotated[
 # --------------------------------------------------------------------------- plumbing
 
 
-def _read_stdin(limit: int) -> str:
+def _read_stdin(limit: int, quiet: bool) -> str:
     if sys.stdin is None:
         raise UsageError("'-' reads functions from stdin, but there is no stdin")
-    if sys.stdin.isatty():
+    if sys.stdin.isatty() and not quiet:
         sys.stderr.write("jac: reading functions from stdin, one per line (Ctrl-D to end)\n")
     # One character past the input limit is enough to report it: `yes | jac jacobian -`
     # must not fill the memory.
@@ -278,11 +331,11 @@ class Request(NamedTuple):
     limits: Any
 
 
-def _request(arguments: list[str], vars_text: str | None) -> Request:
+def _request(arguments: list[str], vars_text: str | None, quiet: bool = False) -> Request:
     from jaccli.parse import limits_from_env
 
     limits = limits_from_env(os.environ)
-    stdin = _read_stdin(limits.input) if "-" in arguments else None
+    stdin = _read_stdin(limits.input, quiet) if "-" in arguments else None
     return Request(arguments, vars_text, stdin, limits)
 
 
@@ -333,19 +386,43 @@ class Output(NamedTuple):
     error: JacError | None = None
 
 
-def _solve(
-    compute: Callable[[list[str]], Any],
+class Settings(NamedTuple):
+    """The options every command shares, after parsing."""
+
+    fmt: Format | None
+    render: Any  # RenderOptions
+    budget: Any  # budget.Budget
+    quiet: bool
+    color: Color
+
+
+def _settings(
     fmt: Format | None,
     latex_env: LatexEnv,
+    latex_style: LatexStyle,
+    standalone: bool,
     timeout: str,
     max_memory: str,
-) -> None:
+    quiet: bool,
+    color: Color,
+) -> Settings:
+    from jaccli import budget
+    from jaccli.render import RenderOptions
+
+    limits = budget.Budget(budget.parse_timeout(timeout), budget.parse_memory(max_memory))
+    options = RenderOptions(latex_env, latex_style, standalone)
+    return Settings(fmt, options, limits, quiet, color)
+
+
+def _solve(compute: Callable[[list[str]], Any], settings: Settings) -> None:
     """Parse, compute and render in the budgeted worker, then print here."""
     from jaccli import budget
 
-    limits = budget.Budget(budget.parse_timeout(timeout), budget.parse_memory(max_memory))
     terminal = sys.stdout.isatty()  # decided here: the worker's stdout is not ours
-    chosen = fmt or (Format.table if terminal else Format.plain)
+    chosen = settings.fmt or (Format.table if terminal else Format.plain)
+    if chosen in (Format.csv, Format.tsv):
+        raise UsageError(f"--format {chosen.value} is only for eval --points")
+    colour = {Color.always: True, Color.never: False}.get(settings.color, terminal)
     width = shutil.get_terminal_size().columns if terminal else None
 
     def work() -> Output:
@@ -355,12 +432,13 @@ def _solve(
             if result.variables_inferred:
                 names = ", ".join(v.name for v in result.variables)
                 notes.append(f"variables in this order: {names} (choose with --vars)")
-            return Output(_render(result, chosen, latex_env, terminal, width), tuple(notes))
+            text = _render(result, chosen, settings, colour, width)
+            return Output(text, () if settings.quiet else tuple(notes))
         except JacError as e:  # the warnings before it still matter (a Cyrillic х ...)
-            return Output("", tuple(notes), e)
+            return Output("", () if settings.quiet else tuple(notes), e)
 
     # With a real stdout the worker writes the output itself: no copy through the pipe.
-    output = budget.run(work, limits, _deliver if _has_fd(sys.stdout) else None)
+    output = budget.run(work, settings.budget, _deliver if _has_fd(sys.stdout) else None)
     _print(output, sys.stdout)
 
 
@@ -392,24 +470,140 @@ def _has_fd(stream: Any) -> bool:
     return True
 
 
-def _render(
-    result: Any, fmt: Format, latex_env: LatexEnv, terminal: bool, width: int | None
-) -> str:
-    from jaccli.render import RenderOptions, render
+def _render(result: Any, fmt: Format, settings: Settings, colour: bool, width: int | None) -> str:
+    from jaccli.render import render
 
-    out = render(result, fmt, RenderOptions(latex_env=latex_env))
+    out = render(result, fmt, settings.render)
     if not isinstance(out, str):
         from rich.console import Console
 
-        # Rendered for the real stdout (its width and colours), captured as text.
-        # A StringIO stands in for stdout, so that only `terminal` (and FORCE_COLOR) count.
+        # Rendered for the real stdout's width, captured as text; a StringIO stands in for
+        # stdout so that only --color (and FORCE_COLOR, NO_COLOR) decide on colour.
         console = Console(
-            file=io.StringIO(), soft_wrap=False, force_terminal=terminal or None, width=width
+            file=io.StringIO(),
+            soft_wrap=False,
+            force_terminal=colour or None,
+            color_system="auto" if colour or settings.color is Color.auto else None,
+            width=width,
         )
         with console.capture() as captured:
             console.print(out, crop=False)  # a long entry is wrapped, never cut off
         out = captured.get()
     return out if out.endswith("\n") else out + "\n"
+
+
+# --------------------------------------------------------------------------- many points
+
+
+def _solve_points(
+    request: Request,
+    at: str | None,
+    path: str,
+    with_value: bool,
+    settings: Settings,
+) -> None:
+    """eval --points: J at every point of a file, streamed through in chunks."""
+    from jaccli import budget
+
+    if path == "-" and request.stdin is not None:
+        raise UsageError("--points - and the functions cannot both come from stdin")
+    if settings.fmt is not None and settings.fmt not in POINT_FORMATS:
+        formats = ", ".join(f.value for f in POINT_FORMATS)
+        raise UsageError(f"--points writes {formats}, not {settings.fmt.value}")
+    if path != "-" and not os.path.isfile(path):
+        raise UsageError(f"--points {path}: no such file")
+
+    def work() -> Any:
+        notes: list[str] = []
+        try:
+            return _compile_points(request, at, with_value, notes), tuple(notes), None
+        except JacError as e:
+            return None, tuple(notes), e
+
+    def deliver(compiled: Any, stdout: BinaryIO) -> Output:
+        plan, notes, error = compiled
+        if error is not None:
+            return Output("", () if settings.quiet else notes, error)
+        try:
+            notes = (*notes, *_stream_points(plan, path, with_value, settings.fmt, stdout))
+        except JacError as e:
+            return Output("", () if settings.quiet else notes, e)
+        return Output("", () if settings.quiet else notes)
+
+    if _has_fd(sys.stdout):
+        _print(budget.run(work, settings.budget, deliver), sys.stdout)
+    else:  # tests: the whole output comes back as text
+        buffer = io.BytesIO()
+        output = budget.run(
+            lambda: deliver(work(), buffer)._replace(text=buffer.getvalue().decode()),
+            settings.budget,
+        )
+        _print(output, sys.stdout)
+
+
+def _compile_points(request: Request, at: str | None, with_value: bool, notes: list[str]) -> Any:
+    from jaccli import engine
+    from jaccli.batch.compute import compile_jacobian
+
+    p = _problem(request, notes)
+    variables, inferred = engine._variables(p.functions, p.variables)
+    if inferred:
+        names = ", ".join(v.name for v in variables)
+        notes.append(f"variables in this order: {names} (choose with --vars)")
+    constants = _point(at, p._replace(variables=list(variables)), notes) if at else {}
+    given = [s for s in constants if s in set(variables)]
+    if given:
+        raise UsageError(
+            f"--at gives {given[0].name}, a variable: with --points, --at is for parameters"
+        )
+    free = set().union(*(f.free_symbols for f in p.functions)) - set(variables)
+    parameters = sorted((s for s in free if s not in constants), key=lambda s: s.name)
+    fixed = {s.name: float(v) for s, v in constants.items()}
+    compiled = compile_jacobian(
+        p.functions, variables, [*parameters, *constants], p.parsed, with_value
+    )
+    return compiled, [v.name for v in variables], [s.name for s in parameters], fixed
+
+
+def _stream_points(
+    plan: Any, path: str, with_value: bool, fmt: Format | None, stdout: BinaryIO
+) -> list[str]:
+    import numpy as np
+
+    from jaccli.batch.compute import evaluate
+    from jaccli.batch.read import read_points
+    from jaccli.batch.write import Writer
+    from jaccli.budget import prefetched
+
+    compiled, variables, parameters, fixed = plan
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")  # noqa: SIM115
+    name = "stdin" if path == "-" else path
+    try:
+        points = read_points(stream, name, [*variables, *parameters])
+        kind = fmt.value if fmt is not None else points.kind
+        writer = Writer(kind, stdout, points, compiled.shape[0], variables, with_value)
+        try:
+            for chunk in prefetched(points.chunks):  # parsed on the other core meanwhile
+                rows = len(chunk.line_numbers)
+                columns = {**chunk.columns, **{k: np.full(rows, v) for k, v in fixed.items()}}
+                result = evaluate(compiled, columns)
+                writer.write(chunk, result.jacobian, result.value, result.undefined)
+        finally:
+            summary = writer.close()
+    except BrokenPipeError:
+        return []
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if not summary.points:
+        return []
+    shown = "; ".join(summary.examples) + (
+        "; ..." if summary.points > len(summary.examples) else ""
+    )
+    return [
+        f"warning: {summary.points:,} of {writer.records:,} points have undefined entries "
+        f"(written as {'null' if kind.startswith('json') else 'nan'}): {shown}"
+    ]
 
 
 # --------------------------------------------------------------------------- commands
@@ -438,8 +632,12 @@ def jacobian(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    latex_style: LatexStyleOpt = LatexStyle.display,
+    standalone: StandaloneOpt = False,
     timeout: TimeoutOpt = "60",
     max_memory: MemoryOpt = "4G",
+    quiet: QuietOpt = False,
+    color: ColorOpt = Color.auto,
     debug: DebugOpt = False,
 ) -> None:
     """The Jacobian matrix J[i][j] = ∂F_i/∂x_j, entries as differentiated.
@@ -451,16 +649,18 @@ def jacobian(
     """
     from jaccli import engine
 
-    request = _request(functions, vars_)
+    settings = _settings(fmt, latex_env, latex_style, standalone, timeout, max_memory, quiet, color)
+    request = _request(functions, vars_, quiet)
 
     def compute(notes: list[str]) -> engine.JacobianResult:
         p = _problem(request, notes)
-        with _progress("differentiating", len(p.functions), p.size) as advance:
+        size = 0 if quiet else p.size
+        with _progress("differentiating", len(p.functions), size) as advance:
             return engine.jacobian(
                 p.functions, p.variables, simplify=bool(simplify), progress=advance
             )
 
-    _solve(compute, fmt, latex_env, timeout, max_memory)
+    _solve(compute, settings)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -472,8 +672,12 @@ def det(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    latex_style: LatexStyleOpt = LatexStyle.display,
+    standalone: StandaloneOpt = False,
     timeout: TimeoutOpt = "60",
     max_memory: MemoryOpt = "4G",
+    quiet: QuietOpt = False,
+    color: ColorOpt = Color.auto,
     debug: DebugOpt = False,
 ) -> None:
     """The Jacobian determinant det J, simplified; or its value with --at.
@@ -487,7 +691,8 @@ def det(
     """
     from jaccli import engine
 
-    request = _request(functions, vars_)
+    settings = _settings(fmt, latex_env, latex_style, standalone, timeout, max_memory, quiet, color)
+    request = _request(functions, vars_, quiet)
 
     def compute(notes: list[str]) -> engine.DeterminantResult:
         p = _problem(request, notes)
@@ -496,33 +701,52 @@ def det(
             p.functions, p.variables, point=point, simplify=simplify is not False, digits=digits
         )
 
-    _solve(compute, fmt, latex_env, timeout, max_memory)
+    _solve(compute, settings)
 
 
 @app.command(name="eval", context_settings=_COMMAND_SETTINGS)
 def eval_(
     functions: FunctionsArg,
-    at: AtOpt,
+    at: OptionalAtOpt = None,
+    points: PointsOpt = None,
+    with_value: WithValueOpt = False,
     vars_: VarsOpt = None,
     digits: DigitsOpt = None,
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    latex_style: LatexStyleOpt = LatexStyle.display,
+    standalone: StandaloneOpt = False,
     timeout: TimeoutOpt = "60",
     max_memory: MemoryOpt = "4G",
+    quiet: QuietOpt = False,
+    color: ColorOpt = Color.auto,
     debug: DebugOpt = False,
 ) -> None:
     """The Jacobian at a point: exact (0.1 means 1/10), or --digits N significant digits.
 
-    Symbols that are neither variables nor given in --at stay symbolic.
+    Symbols that are neither variables nor given in --at stay symbolic. With
+    --points FILE, J at every point of a CSV, TSV or JSON Lines file, in double
+    precision, one record per point (--at then gives parameters).
 
     \b
       jac eval "x+y, x*y" --vars x,y --at x=-1,y=2
       jac eval "sin(x*y)" --vars x,y --at x=pi/3,y=1 --digits 6
+      jac eval "x^2+y, x*y" --vars x,y --points trajectory.csv > jacobians.csv
     """
     from jaccli import engine
 
-    request = _request(functions, vars_)
+    settings = _settings(fmt, latex_env, latex_style, standalone, timeout, max_memory, quiet, color)
+    request = _request(functions, vars_, quiet)
+    if points is not None:
+        if digits is not None or simplify:
+            raise UsageError("--points computes in double precision: no --digits or --simplify")
+        _solve_points(request, at, points, with_value, settings)
+        return
+    if at is None:
+        raise UsageError("eval needs --at x=1,y=2 (one point) or --points FILE (many)")
+    if with_value:
+        raise UsageError("--with-value is for --points; at one point, linearize shows F(a)")
 
     def compute(notes: list[str]) -> engine.EvaluationResult:
         p = _problem(request, notes)
@@ -531,7 +755,7 @@ def eval_(
             p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
         )
 
-    _solve(compute, fmt, latex_env, timeout, max_memory)
+    _solve(compute, settings)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -543,8 +767,12 @@ def linearize(
     simplify: SimplifyOpt = None,
     fmt: FormatOpt = None,
     latex_env: LatexEnvOpt = LatexEnv.bmatrix,
+    latex_style: LatexStyleOpt = LatexStyle.display,
+    standalone: StandaloneOpt = False,
     timeout: TimeoutOpt = "60",
     max_memory: MemoryOpt = "4G",
+    quiet: QuietOpt = False,
+    color: ColorOpt = Color.auto,
     debug: DebugOpt = False,
 ) -> None:
     """The linearization L(x) = F(a) + J(a)(x − a) at the point a given by --at.
@@ -556,7 +784,8 @@ def linearize(
     """
     from jaccli import engine
 
-    request = _request(functions, vars_)
+    settings = _settings(fmt, latex_env, latex_style, standalone, timeout, max_memory, quiet, color)
+    request = _request(functions, vars_, quiet)
 
     def compute(notes: list[str]) -> engine.LinearizationResult:
         p = _problem(request, notes)
@@ -565,7 +794,26 @@ def linearize(
             p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
         )
 
-    _solve(compute, fmt, latex_env, timeout, max_memory)
+    _solve(compute, settings)
+
+
+@app.command()
+def schema(
+    command: Annotated[
+        SchemaName, typer.Argument(help="The command whose JSON output to describe.")
+    ],
+) -> None:
+    """The JSON Schema of a command's --format json output, for scripts that read it.
+
+    "points" is the schema of one record of eval --points (JSON Lines or JSON).
+
+    \b
+      jac schema eval > eval.schema.json
+    """
+    from importlib.resources import files
+
+    text = files("jaccli.schemas").joinpath(f"{command.value}.schema.json").read_text("utf-8")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def main() -> None:

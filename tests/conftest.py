@@ -58,9 +58,37 @@ def invoke(args: list[str], input: str | None = None, env: dict[str, str] | None
         raise result.exception
     run = Run(result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in run.stderr, run.stderr
-    if run.code == 0 and "--format" in args and args[args.index("--format") + 1] == "json":
-        check_json_math(run.json())
+    if run.code == 0:
+        check_json_output(args, run.stdout)
     return run
+
+
+def check_json_output(args: list[str], stdout: str) -> None:
+    """Every JSON or JSON Lines output: valid against its schema, and right (jacobian...)."""
+    fmt = args[args.index("--format") + 1] if "--format" in args else None
+    points = "--points" in args
+    if points and fmt is None and stdout.lstrip().startswith("{"):
+        fmt = "jsonl"  # JSON Lines in, JSON Lines out
+    if fmt == "json":
+        documents = json.loads(stdout) if points else [json.loads(stdout)]
+    elif fmt == "jsonl":
+        documents = [json.loads(line) for line in stdout.splitlines()]
+    else:
+        return
+    for document in documents:
+        validate_schema(document, "points" if points else args[0])
+        if not points:
+            check_json_math(document)
+
+
+def validate_schema(document: Any, name: str) -> None:
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads(files("jaccli.schemas").joinpath(f"{name}.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
 
 
 @pytest.fixture

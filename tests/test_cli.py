@@ -304,7 +304,11 @@ def test_parse_error_in_the_second_argument_and_in_stdin() -> None:
         (["eval", "sqrt(x)", "--vars", "x", "--at", "x=-1"], 1, "f1 is complex at x=-1"),
         (["eval", "x^x", "--vars", "x", "--at", "x=10^50"], 3, "JAC_MAX_DIGITS"),
         (["eval", "x*y", "--vars", "x,y", "--at", "x=1"], 2, "no value for variable y"),
-        (["eval", "x*y", "--vars", "x,y"], 2, "Missing option '--at'"),
+        (
+            ["eval", "x*y", "--vars", "x,y"],
+            2,
+            "eval needs --at x=1,y=2 (one point) or --points FILE",
+        ),
         (["eval", "x", "--vars", "x", "--at", "x=1,q=2"], 2, "value for q"),
         (["eval", "x", "--vars", "x", "--at", "x=="], 2, "(--at, column 3)"),
         (["jacobian", "x", "--vars", "x,,y"], 2, "(--vars, column 3)"),

@@ -35,12 +35,13 @@ def _bash_request(words: str, cword: int) -> list[str]:
 
 
 def test_bash_request_offers_commands_options_and_formats() -> None:
-    assert _bash_request("jac ", 1) == ["jacobian", "det", "eval", "linearize"]
+    assert _bash_request("jac ", 1) == ["jacobian", "det", "eval", "linearize", "schema"]
     assert _bash_request("jac li", 1) == ["linearize"]
     options = _bash_request("jac jacobian --", 2)
     assert {"--vars", "--format", "--simplify", "--latex-env"} <= set(options)
     assert "--at" in _bash_request("jac eval --", 2)
-    assert _bash_request("jac det x --format ", 4) == ["table", "plain", "latex", "json"]
+    formats = ["table", "plain", "latex", "json", "jsonl", "csv", "tsv"]
+    assert _bash_request("jac det x --format ", 4) == formats
 
 
 def test_zsh_request() -> None:

@@ -20,6 +20,20 @@ class Format(str, Enum):
     plain = "plain"
     latex = "latex"
     json = "json"
+    jsonl = "jsonl"  # the JSON object on one line: one record per run, for streams
+    csv = "csv"  # only for eval --points: one row per point
+    tsv = "tsv"
+
+
+POINT_FORMATS = (Format.csv, Format.tsv, Format.jsonl, Format.json)
+
+
+class LatexStyle(str, Enum):
+    """How LaTeX math is delimited: display `\\[ … \\]`, inline `$ … $`, or bare."""
+
+    display = "display"
+    inline = "inline"
+    bare = "bare"
 
 
 class LatexEnv(str, Enum):
@@ -36,17 +50,22 @@ class LatexEnv(str, Enum):
 
 class RenderOptions(NamedTuple):
     latex_env: LatexEnv = LatexEnv.bmatrix
+    latex_style: LatexStyle = LatexStyle.display
+    standalone: bool = False  # a complete LaTeX document
 
 
-_MODULES = {
-    Format.table: "jaccli.render.table",
-    Format.plain: "jaccli.render.plain",
-    Format.latex: "jaccli.render.latex",
-    Format.json: "jaccli.render.json_",
+_RENDERERS = {
+    Format.table: ("jaccli.render.table", "render"),
+    Format.plain: ("jaccli.render.plain", "render"),
+    Format.latex: ("jaccli.render.latex", "render"),
+    Format.json: ("jaccli.render.json_", "render"),
+    Format.jsonl: ("jaccli.render.json_", "render_line"),
 }
 
 
 def render(result: "Result", fmt: Format, options: RenderOptions | None = None) -> Any:
     """A string for text formats, a Rich renderable for `table`."""
-    module = importlib.import_module(_MODULES[fmt])
-    return module.render(result, options or RenderOptions())
+    if fmt not in _RENDERERS:
+        raise ValueError(f"--format {fmt.value} is only for eval --points")
+    module, name = _RENDERERS[fmt]
+    return getattr(importlib.import_module(module), name)(result, options or RenderOptions())

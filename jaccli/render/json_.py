@@ -1,4 +1,7 @@
-"""JSON for scripts: one object per command, every expression a string in SymPy syntax."""
+"""JSON for scripts: one object per command, every expression a string in SymPy syntax.
+
+The shape of each command's object is fixed by a JSON Schema in jaccli/schemas/.
+"""
 
 from __future__ import annotations
 
@@ -106,3 +109,10 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     out["jacobian"] = _matrix(result.sparse, result.digits)
     out["linearization"] = [to_text(e, result.digits) for e in result.linearization]
     return _dump(out)
+
+
+def render_line(result: Any, options: RenderOptions) -> str:
+    """The same object on one line (JSON Lines): one record per run, for streams and logs."""
+    return json.dumps(
+        json.loads(render(result, options)), ensure_ascii=False, separators=(",", ":")
+    )

@@ -1,0 +1,261 @@
+"""J (and F) on a whole chunk of points at once, in double precision, honestly.
+
+The entries are compiled once with SymEngine's `Lambdify` (LLVM when SymEngine
+has it, common subexpressions eliminated), then evaluated on each chunk in C.
+An entry is undefined (NaN) at a point where it is NaN or infinite, where F
+itself is undefined as typed (x/x at x = 0, found by evaluating the parsed
+input operation by operation), where `abs` or `sign` has a kink, or where 0^0
+appears: the same rules as `eval --at`, applied row by row.
+"""
+
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from jaccli import parse
+from jaccli.engine import _differentiate, _needs_sympy, to_sympy
+
+
+class Compiled(NamedTuple):
+    names: tuple[str, ...]  # the columns it reads: variables, then parameters
+    shape: tuple[int, int]  # (m, n) of J
+    with_value: bool
+    entries: tuple[tuple[int, int], ...]  # the structurally non-zero cells of J
+    evaluate: Callable[[Any], Any]  # (rows, len(names)) -> (rows, outputs)
+    typed: Callable[[dict[str, Any]], Any]  # -> (rows, m) bool: F_i undefined as typed
+    kinks: tuple[Callable[[dict[str, Any]], Any], ...]  # each -> (rows, m*n) bool
+
+
+def compile_jacobian(
+    functions: Sequence[Any],
+    variables: Sequence[Any],
+    parameters: Sequence[Any],
+    parsed: Sequence[parse.Parsed],
+    with_value: bool,
+) -> Compiled:
+    """Everything that does not depend on the points, done once."""
+    sparse = _differentiate(functions, variables)
+    m, n = sparse.shape
+    entries = tuple((i, j) for i, row in enumerate(sparse.rows) for j, _ in row)
+    exprs = [*(functions if with_value else ()), *(e for row in sparse.rows for _, e in row)]
+    args = [*variables, *parameters]
+    names = tuple(s.name for s in args)
+    typed = _typed_check(parsed)
+    kinks = tuple(_kink_checks(functions, variables, args, m, n))
+    return Compiled(names, (m, n), with_value, entries, _lambdify(args, exprs), typed, kinks)
+
+
+def _lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]:
+    """A function from an (rows, args) array to an (rows, exprs) array."""
+    import numpy as np
+
+    if not exprs:
+        return lambda values: np.zeros((values.shape[0], 0))
+    if any(_needs_sympy(e) for e in exprs):  # DiracDelta and friends: SymPy's printer
+        return _sympy_lambdify(args, exprs)
+    import symengine as se
+
+    try:
+        compiled = se.Lambdify(args, list(exprs), cse=True, backend="llvm")
+    except (RuntimeError, ValueError, TypeError):  # a SymEngine built without LLVM
+        compiled = se.Lambdify(args, list(exprs), cse=True)
+
+    def evaluate(values: Any) -> Any:
+        with np.errstate(all="ignore"):
+            out = compiled(np.ascontiguousarray(values))
+        return np.asarray(out, dtype=float).reshape(values.shape[0], len(exprs))
+
+    return evaluate
+
+
+def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]:
+    import numpy as np
+    import sympy
+
+    symbols = [to_sympy(a) for a in args]
+    body = [to_sympy(e) for e in exprs]
+    # DiracDelta(u) is 0 wherever it has a value (u ≠ 0); at u = 0 it is NaN.
+    modules = [{"DiracDelta": lambda u: np.where(u == 0, np.nan, 0.0)}, "numpy"]
+    function = sympy.lambdify(symbols, body, modules=modules, cse=True)
+
+    def evaluate(values: Any) -> Any:
+        with np.errstate(all="ignore"):
+            columns = function(*values.T)
+        rows = values.shape[0]
+        return np.column_stack(
+            [np.broadcast_to(np.asarray(c, dtype=float), (rows,)) for c in columns]
+        )
+
+    return evaluate
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _typed_check(parsed: Sequence[parse.Parsed]) -> Callable[[dict[str, Any]], Any]:
+    """Rows where F_i as typed is undefined (then so is row i of J)."""
+    import numpy as np
+
+    def check(columns: dict[str, Any]) -> Any:
+        rows = len(next(iter(columns.values()))) if columns else 0
+        with np.errstate(all="ignore"):
+            values = [np.broadcast_to(_numeric(p.node, columns), (rows,)) for p in parsed]
+        return ~np.isfinite(np.column_stack(values)) if values else np.zeros((rows, 0), bool)
+
+    return check
+
+
+_UFUNCS: dict[str, Callable[..., Any]] = {}
+
+
+def _ufuncs() -> dict[str, Callable[..., Any]]:
+    if not _UFUNCS:
+        import numpy as np
+
+        _UFUNCS.update(
+            sin=np.sin, cos=np.cos, tan=np.tan,
+            cot=lambda x: 1 / np.tan(x), sec=lambda x: 1 / np.cos(x), csc=lambda x: 1 / np.sin(x),
+            asin=np.arcsin, acos=np.arccos, atan=np.arctan, atan2=_atan2,
+            sinh=np.sinh, cosh=np.cosh, tanh=np.tanh,
+            asinh=np.arcsinh, acosh=np.arccosh, atanh=np.arctanh,
+            exp=np.exp, ln=np.log, sqrt=np.sqrt, cbrt=_principal_cbrt,
+            log=lambda x, b=None: np.log(x) if b is None else np.log(x) / np.log(b),
+            abs=np.abs, Abs=np.abs, sign=np.sign,
+            DiracDelta=lambda u: np.where(u == 0, np.nan, 0.0),
+        )  # fmt: skip
+    return _UFUNCS
+
+
+def _atan2(y: Any, x: Any) -> Any:
+    import numpy as np
+
+    return np.where((x == 0) & (y == 0), np.nan, np.arctan2(y, x))
+
+
+def _principal_cbrt(x: Any) -> Any:
+    import numpy as np
+
+    # jac's cbrt is the principal root, complex (so undefined here) for x < 0.
+    return np.where(x < 0, np.nan, np.cbrt(x))
+
+
+def _numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
+    """The parsed expression in floating point, operation by operation (NaN: undefined)."""
+    import numpy as np
+
+    if isinstance(node, parse.Num):
+        return float(Fraction(node.text))
+    if isinstance(node, parse.Name):
+        return columns.get(node.name, np.nan)
+    if isinstance(node, parse.Const):
+        return np.pi if node.name == "pi" else np.e
+    if isinstance(node, parse.Neg):
+        return -_numeric(node.operand, columns)
+    if isinstance(node, parse.Sum):
+        total: Any = 0.0
+        for negated, term in node.terms:
+            value = _numeric(term, columns)
+            total = total - value if negated else total + value
+        return total
+    if isinstance(node, parse.Product):
+        product: Any = 1.0
+        for divide, factor in node.factors:
+            value = _numeric(factor, columns)
+            product = (
+                product * np.where(value == 0, np.nan, 1 / value) if divide else product * value
+            )
+        return product
+    if isinstance(node, parse.Power):
+        base, exponent = _numeric(node.base, columns), _numeric(node.exponent, columns)
+        undefined = ((base == 0) & (exponent <= 0)) | (
+            (base < 0) & (exponent != np.round(exponent))
+        )
+        return np.where(
+            undefined, np.nan, np.power(np.abs(base), exponent) * _sign_of_power(base, exponent)
+        )
+    if isinstance(node, parse.Call):
+        return _ufuncs()[node.func](*(_numeric(a, columns) for a in node.args))
+    raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+
+def _sign_of_power(base: Any, exponent: Any) -> Any:
+    import numpy as np
+
+    odd = np.mod(np.round(exponent), 2) == 1
+    return np.where((base < 0) & odd, -1.0, 1.0)
+
+
+def _kink_checks(
+    functions: Sequence[Any], variables: Sequence[Any], args: Sequence[Any], m: int, n: int
+) -> list[Callable[[dict[str, Any]], Any]]:
+    """Masks for |u| and sign(u) where u = 0, and u^v where u = v = 0 (as in eval --at)."""
+    import numpy as np
+    import symengine as se
+
+    # (cell, kind, a, b): abs: a = u, b = ∂u/∂x_j; sign: a = u; pow: a = base, b = exponent
+    found: list[tuple[int, str, Any, Any]] = []
+    for i, f in enumerate(functions):
+        for node in f.atoms(se.Abs, se.sign, se.FunctionSymbol):
+            u = node.args[0]
+            for j, v in enumerate(variables):
+                if u.has(v):
+                    kind = "abs" if isinstance(node, se.Abs) else "sign"
+                    found.append(
+                        (i * n + j, kind, u, u.diff(v) if kind == "abs" else se.Integer(0))
+                    )
+        for node in f.atoms(se.Pow):
+            base, exponent = node.args
+            if not (base.is_Number or exponent.is_Number):
+                for j, v in enumerate(variables):
+                    if node.has(v):
+                        found.append((i * n + j, "pow", base, exponent))
+    if not found:
+        return []
+    evaluate = _lambdify(args, [e for _, _, a, b in found for e in (a, b)])
+    names = [a.name for a in args]
+
+    def check(columns: dict[str, Any]) -> Any:
+        values = np.column_stack([columns[name] for name in names])
+        out = evaluate(values)
+        mask = np.zeros((values.shape[0], m * n), dtype=bool)
+        for k, (cell, kind, _, _) in enumerate(found):
+            a, b = out[:, 2 * k], out[:, 2 * k + 1]
+            if kind == "abs":
+                mask[:, cell] |= (a == 0) & (b != 0)
+            elif kind == "sign":
+                mask[:, cell] |= a == 0
+            else:
+                mask[:, cell] |= (a == 0) & (b == 0)
+        return mask
+
+    return [check]
+
+
+class Evaluated(NamedTuple):
+    jacobian: Any  # (rows, m*n) float64, row-major J; NaN where undefined
+    value: Any  # (rows, m) F, NaN where undefined; None without --with-value
+    undefined: Any  # (rows, m*n) bool
+
+
+def evaluate(compiled: Compiled, columns: dict[str, Any]) -> Evaluated:
+    """J (and F) at every point of a chunk, with NaN wherever it is undefined."""
+    import numpy as np
+
+    m, n = compiled.shape
+    values = np.column_stack([columns[name] for name in compiled.names])
+    rows = values.shape[0]
+    out = compiled.evaluate(values)
+    offset = m if compiled.with_value else 0
+    jacobian = np.zeros((rows, m * n))
+    if compiled.entries:
+        cells = [i * n + j for i, j in compiled.entries]
+        jacobian[:, cells] = out[:, offset:]
+    typed = compiled.typed(columns)
+    undefined = ~np.isfinite(jacobian) | np.repeat(typed, n, axis=1)
+    for check in compiled.kinks:
+        undefined |= check(columns)
+    jacobian[undefined] = np.nan
+    value = None
+    if compiled.with_value:
+        value = np.where(typed | ~np.isfinite(out[:, :m]), np.nan, out[:, :m])
+    return Evaluated(jacobian, value, undefined)

@@ -1,0 +1,214 @@
+"""Records out, one per input point: CSV, TSV, JSON Lines or one JSON array.
+
+CSV and TSV rows are the input line, untouched (extra columns pass through),
+followed by F's components `f1..fm` with --with-value, then J's entries named
+`df1/dx`, `df1/dy`, ... (∂f_i/∂x_j with the variables' names), row by row: names
+that need no quoting in CSV. An undefined entry is `nan`. JSON records hold
+the input's fields, then "value" (with --with-value) and "jacobian" as nested
+lists, with null for an undefined entry and an "undefined" list naming those.
+
+Numbers are printed by orjson: the shortest text that reads back as the same
+double, about ten times faster than Python's own formatting.
+"""
+
+from typing import IO, Any, NamedTuple
+
+from jaccli.batch.read import Chunk, Points
+
+OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
+
+
+def entry_names(m: int, variables: list[str]) -> list[str]:
+    return [f"df{i + 1}/d{v}" for i in range(m) for v in variables]
+
+
+class Undefined(NamedTuple):
+    points: int  # points with at least one undefined entry
+    examples: tuple[str, ...]  # "line 5 (J[1,1])", the first few
+
+
+class Writer:
+    """Writes records for chunk after chunk; `close()` ends the output."""
+
+    def __init__(
+        self,
+        kind: str,
+        out: IO[bytes],
+        points: Points,
+        m: int,
+        variables: list[str],
+        with_value: bool,
+    ) -> None:
+        self.kind, self.points = kind, points
+        self.out = _Background(out)
+        self.m, self.n = m, len(variables)
+        self.with_value = with_value
+        self.names = entry_names(m, variables)
+        self.records = 0
+        self.bad_points = 0
+        self.examples: list[str] = []
+        if kind in ("csv", "tsv"):
+            delimiter = "\t" if kind == "tsv" else ","
+            values = [f"f{i + 1}" for i in range(self.m)] if with_value else []
+            header = self._input_header() + values + self.names
+            self.out.write((delimiter.join(_quoted(h, delimiter) for h in header) + "\n").encode())
+        elif kind == "json":
+            self.out.write(b"[")
+
+    def _input_header(self) -> list[str]:
+        return list(self.points.header)
+
+    def write(self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any) -> None:
+        self._note_undefined(chunk, undefined)
+        if self.kind in ("csv", "tsv"):
+            self._write_table(chunk, jacobian, value)
+        else:
+            self._write_json(chunk, jacobian, value, undefined)
+        self.records += len(chunk.line_numbers)
+
+    def close(self) -> Undefined:
+        if self.kind == "json":
+            self.out.write(b"\n]\n" if self.records else b"]\n")
+        self.out.close()
+        return Undefined(self.bad_points, tuple(self.examples))
+
+    # ------------------------------------------------------------------ tables
+
+    def _write_table(self, chunk: Chunk, jacobian: Any, value: Any) -> None:
+        import numpy as np
+
+        delimiter = b"\t" if self.kind == "tsv" else b","
+        numbers = jacobian if value is None else np.hstack([value, jacobian])
+        if not chunk.text:
+            # Every input column is a number jac read (or JSON Lines came in): print them
+            # with the results, as the same doubles, in one pass rather than line by line.
+            inputs = np.column_stack([chunk.columns[h] for h in self.points.header])
+            self.out.write(_number_lines(np.hstack([inputs, numbers]), delimiter))
+            self.out.write(b"\n")  # apart: appending would copy the whole block
+            return
+        if self.points.kind == self.kind:
+            prefix = chunk.text.encode().split(b"\n")  # extra columns pass through untouched
+        else:  # CSV in, TSV out (or back): the same fields, re-delimited
+            fields = _redelimit(chunk.text.split("\n"), self.points.kind, self.kind)
+            prefix = [line.encode() for line in fields]
+        if numbers.shape[1]:
+            body = _number_lines(numbers, delimiter).split(b"\n")
+            prefix = list(map(delimiter.join, zip(prefix, body, strict=True)))
+        self.out.write(b"\n".join(prefix) + b"\n")
+
+    # ------------------------------------------------------------------ JSON
+
+    def _write_json(self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any) -> None:
+        import orjson
+
+        rows = len(chunk.line_numbers)
+        matrices = jacobian.reshape(rows, self.m, self.n).tolist()
+        values = value.tolist() if value is not None else None
+        inputs = chunk.records or self._table_records(chunk)
+        bad_rows = undefined.any(axis=1).nonzero()[0].tolist() if undefined.size else []
+        bad = set(bad_rows)
+        pieces = []
+        for r in range(rows):
+            record = dict(inputs[r])
+            if values is not None:
+                record["value"] = values[r]
+            record["jacobian"] = matrices[r]
+            if r in bad:
+                record["undefined"] = [self.names[c] for c in undefined[r].nonzero()[0]]
+            pieces.append(orjson.dumps(record))
+        if self.kind == "jsonl":
+            self.out.write(b"\n".join(pieces) + b"\n")
+        else:
+            separator = b",\n" if self.records else b"\n"
+            self.out.write(separator + b",\n".join(pieces))
+
+    def _table_records(self, chunk: Chunk) -> list[dict[str, Any]]:
+        import csv
+
+        header = self.points.header
+        if not chunk.text:  # every column is one jac read as a number
+            values = [chunk.columns[h].tolist() for h in header]
+            return [dict(zip(header, row, strict=True)) for row in zip(*values, strict=True)]
+        delimiter = "\t" if self.points.kind == "tsv" else ","
+        numeric = set(chunk.columns)
+        records = []
+        for r, fields in enumerate(csv.reader(chunk.text.split("\n"), delimiter=delimiter)):
+            record: dict[str, Any] = {}
+            for name, field in zip(header, fields, strict=False):
+                record[name] = float(chunk.columns[name][r]) if name in numeric else field
+            records.append(record)
+        return records
+
+    # ------------------------------------------------------------------ undefined
+
+    def _note_undefined(self, chunk: Chunk, undefined: Any) -> None:
+        if not undefined.size:
+            return
+        bad_rows = undefined.any(axis=1).nonzero()[0]
+        self.bad_points += len(bad_rows)
+        for r in bad_rows[: max(0, 3 - len(self.examples))]:
+            cells = ", ".join(self.names[c] for c in undefined[r].nonzero()[0][:4])
+            self.examples.append(f"line {chunk.line_numbers[r]} ({cells})")
+
+
+class _Background:
+    """Writes in a thread: the system call runs without the GIL, so the next chunk is
+    formatted while this one is copied out (a tenth of the run for 10^6 points)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        import queue
+        import threading
+
+        self.out = out
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.out.write(data)
+                except BaseException as e:  # BrokenPipeError above all: raised in close()
+                    self.error = e
+
+    def write(self, data: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(data)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        self.out.flush()
+
+
+def _number_lines(numbers: Any, delimiter: bytes) -> bytes:
+    """Rows of doubles as delimited lines, `nan` where undefined, without a final newline."""
+    import numpy as np
+    import orjson
+
+    text = orjson.dumps(np.ascontiguousarray(numbers), option=orjson.OPT_SERIALIZE_NUMPY)
+    text = text[2:-2].replace(b"],[", b"\n")
+    if b"null" in text:  # orjson writes NaN as null
+        text = text.replace(b"null", b"nan")
+    return text.replace(b",", delimiter) if delimiter != b"," else text
+
+
+def _quoted(name: str, delimiter: str) -> str:
+    if delimiter in name or '"' in name:
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def _redelimit(lines: list[str], source: str, target: str) -> list[str]:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t" if target == "tsv" else ",", lineterminator="\n")
+    writer.writerows(csv.reader(lines, delimiter="\t" if source == "tsv" else ","))
+    return buffer.getvalue().splitlines()
