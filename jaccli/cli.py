@@ -130,7 +130,8 @@ app = typer.Typer(
   jac linearize "x^2+y, x*y" --vars x,y --at x=1,y=2
 
 Output is a table on a terminal and plain text in a pipe; choose with --format
-(table, plain, latex, json) or the JAC_FORMAT environment variable.
+(table, plain, latex, json, jsonl) or the JAC_FORMAT environment variable.
+eval --points FILE evaluates at many points (CSV, TSV, JSON Lines).
 
 \b
 Exit codes:
@@ -640,7 +641,7 @@ def jacobian(
     color: ColorOpt = Color.auto,
     debug: DebugOpt = False,
 ) -> None:
-    """The Jacobian matrix J[i][j] = ∂F_i/∂x_j, entries as differentiated.
+    """The Jacobian matrix: row i, column j holds ∂F_i/∂x_j, as differentiated.
 
     \b
       jac jacobian "x+y, x*y" --vars x,y
@@ -803,7 +804,7 @@ def schema(
         SchemaName, typer.Argument(help="The command whose JSON output to describe.")
     ],
 ) -> None:
-    """The JSON Schema of a command's --format json output, for scripts that read it.
+    """The JSON Schema of what --format json prints, for scripts that read it.
 
     "points" is the schema of one record of eval --points (JSON Lines or JSON).
 

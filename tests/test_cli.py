@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -393,3 +394,47 @@ def test_main_help_lists_commands_and_exit_codes() -> None:
     words = ["jacobian", "det", "eval", "linearize", "Exit codes", "130  interrupted"]
     for word in [*words, "3    a limit or budget exceeded"]:
         assert word in out
+
+
+# --------------------------------------------------------------------------- shell conventions
+
+
+def test_quiet_prints_results_and_errors_only() -> None:
+    loud = invoke(["jacobian", "х*y"])  # a Cyrillic х, and variables jac must infer
+    assert "warning" in loud.stderr and "variables in this order" in loud.stderr
+    quiet = invoke(["jacobian", "х*y", "--quiet"])
+    assert quiet.code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout
+    failed = invoke(["jacobian", "x +", "-q"])
+    assert failed.code == 2 and failed.stderr.startswith("jac: error:")
+
+
+@pytest.mark.parametrize(
+    ("color", "env", "coloured"),
+    [
+        ("always", {}, True),
+        ("always", {"NO_COLOR": "1"}, True),  # asked for by name: the option wins
+        ("never", {"FORCE_COLOR": "1"}, False),
+        ("auto", {}, False),  # not a terminal
+        ("auto", {"FORCE_COLOR": "1", "TERM": "xterm-256color"}, True),
+    ],
+)
+def test_color_option(color: str, env: dict[str, str], coloured: bool) -> None:
+    args = ["jacobian", "x*y", "--vars", "x,y", "--format", "table", "--color", color]
+    out = invoke(args, env=env).stdout
+    assert ("\x1b[" in out) is coloured, repr(out)
+    assert out.endswith("\n")
+
+
+def test_jsonl_is_the_json_object_on_one_line() -> None:
+    one = invoke(["eval", "x*y", "--vars", "x,y", "--at", "x=1,y=2", "--format", "jsonl"])
+    assert one.stdout.count("\n") == 1 and one.stdout.endswith("\n")
+    full = invoke(["eval", "x*y", "--vars", "x,y", "--at", "x=1,y=2", "--format", "json"])
+    assert json.loads(one.stdout) == json.loads(full.stdout)
+
+
+@pytest.mark.parametrize("command", ["jacobian", "det", "eval", "linearize", "points"])
+def test_schema_command_prints_each_schema(command: str) -> None:
+    run = invoke(["schema", command])
+    assert run.code == 0
+    schema = json.loads(run.stdout)
+    assert schema["$schema"].endswith("2020-12/schema") and schema["type"] == "object"

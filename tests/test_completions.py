@@ -50,19 +50,112 @@ def test_zsh_request() -> None:
     assert "jacobian" in out
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+# What TAB must offer in every shell: the commands after `jac `, options after `--`.
+COMMANDS = {"jacobian", "det", "eval", "linearize", "schema"}
+JACOBIAN_OPTIONS = {"--vars", "--format", "--simplify", "--latex-env", "--quiet", "--timeout"}
+
+
+def _missing(shell: str) -> str:
+    return f"{shell} is not installed (Debian package {shell}; tests/tools/install.sh adds it)"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason=_missing("bash"))
 def test_the_bash_script_works_in_a_real_bash() -> None:
     script = ROOT / "completions" / "jac.bash"
-    program = f"""
-        PATH="{Path(jac_path()).parent}:$PATH"
-        source "{script}"
-        COMP_WORDS=(jac jacobian --f); COMP_CWORD=2
-        _jac_completion jac
-        printf '%s\\n' "${{COMPREPLY[@]}}"
-    """
-    out = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["--format"]
+
+    def tab(line: str) -> set[str]:
+        words = line.split(" ")
+        program = f"""
+            PATH="{Path(jac_path()).parent}:$PATH"
+            source "{script}"
+            COMP_WORDS=({" ".join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}
+            complete -p jac >/dev/null && _jac_completion jac
+            printf '%s\\n' "${{COMPREPLY[@]}}"
+        """
+        out = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return set(out.stdout.split())
+
+    assert tab("jac ") == COMMANDS
+    assert tab("jac jacobian --") >= JACOBIAN_OPTIONS
+    assert tab("jac jacobian --f") == {"--format"}
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason=_missing("fish"))
+def test_the_fish_script_works_in_a_real_fish() -> None:
+    script = ROOT / "completions" / "jac.fish"
+
+    def tab(line: str) -> set[str]:
+        program = (
+            f"set -x PATH {Path(jac_path()).parent} $PATH; source {script}; complete -C '{line}'"
+        )
+        out = subprocess.run(
+            ["fish", "--no-config", "-c", program], capture_output=True, text=True, timeout=60
+        )
+        assert out.returncode == 0, out.stderr
+        return {line.split("\t")[0] for line in out.stdout.splitlines()}
+
+    assert tab("jac ") == COMMANDS
+    assert tab("jac jacobian --") >= JACOBIAN_OPTIONS
+
+
+def _zsh_tab(lines: list[str]) -> list[str]:
+    """What an interactive zsh lists after each line and a TAB, the completion system on."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover  (the shell)
+        env = {"PATH": f"{Path(jac_path()).parent}:/usr/bin:/bin", "TERM": "xterm", "HOME": "/"}
+        os.execvpe("zsh", ["zsh", "-f", "-i"], env)
+
+    def read(until: str, seconds: float = 20.0) -> str:
+        out, end = b"", time.monotonic() + seconds
+        while until.encode() not in out and time.monotonic() < end:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    break
+        return out.decode(errors="replace")
+
+    try:
+        script = ROOT / "completions" / "_jac"
+        os.write(
+            fd, f"autoload -Uz compinit && compinit -u -D; source {script}; echo READY\n".encode()
+        )
+        read("READY\r\n")
+        shown = []
+        for line in lines:
+            os.write(fd, f"{line}\t".encode())
+            shown.append(read("--help" if line.endswith("--") else "schema"))
+            os.write(fd, b"\x15")  # Ctrl-U: clear the line for the next one
+        return shown
+    finally:
+        os.write(fd, b"exit\n")
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason=_missing("zsh"))
+def test_the_zsh_script_works_in_a_real_zsh() -> None:
+    import re
+
+    shown = _zsh_tab(["jac ", "jac jacobian --"])
+    # The listing below the prompt, without terminal control sequences: one match a line.
+    # zsh groups options that share a description: "--no-simplify  --simplify  -- ...".
+    commands, options = (
+        {
+            word
+            for line in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", s).splitlines()
+            for word in line.split(" -- ")[0].split()
+        }
+        for s in shown
+    )
+    assert commands >= COMMANDS, shown[0]
+    assert options >= JACOBIAN_OPTIONS, shown[1]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")

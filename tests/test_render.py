@@ -15,7 +15,7 @@ from rich.console import Console
 
 from jaccli import engine
 from jaccli.parse import make_symbol, parse_functions
-from jaccli.render import Format, LatexEnv, RenderOptions, render
+from jaccli.render import Format, LatexEnv, LatexStyle, RenderOptions, render
 from jaccli.render.latex import tex
 from jaccli.render.syntax import to_display, to_text
 
@@ -185,10 +185,31 @@ def test_golden_jacobians_match_finite_differences(case: str) -> None:
     assert_matches_fd(result.functions, result.variables, result.matrix, points=1)
 
 
-def test_latex_matrices_wider_than_amsmath_allows_raise_max_matrix_cols() -> None:
-    # pdflatex stops with "Extra alignment tab" past 10 columns unless MaxMatrixCols is raised.
+def test_latex_matrices_wider_than_amsmath_allows_become_arrays() -> None:
+    # pdflatex stops with "Extra alignment tab" past amsmath's 10 columns, and KaTeX has no
+    # \setcounter to raise MaxMatrixCols: an array with the same delimiters suits both.
     wide = render(CASES["jacobian_wide"](), Format.latex)
-    assert "\\setcounter{MaxMatrixCols}{12}" in wide
-    assert "MaxMatrixCols" not in render(CASES["jacobian"](), Format.latex)
-    as_array = render(CASES["jacobian_wide"](), Format.latex, RenderOptions(LatexEnv.array))
-    assert "MaxMatrixCols" not in as_array  # array has no column limit
+    assert "\\left[\\begin{array}{cccccccccccc}" in wide and "\\end{array}\\right]" in wide
+    assert "bmatrix" not in wide and "MaxMatrixCols" not in wide
+    assert "\\begin{bmatrix}" in render(CASES["jacobian"](), Format.latex)
+    as_vmatrix = render(CASES["jacobian_wide"](), Format.latex, RenderOptions(LatexEnv.vmatrix))
+    assert "\\left|\\begin{array}" in as_vmatrix and "\\right|" in as_vmatrix
+
+
+@pytest.mark.parametrize(
+    ("style", "standalone", "start", "end"),
+    [
+        (LatexStyle.display, False, "\\[\n", "\n\\]"),
+        (LatexStyle.inline, False, "$J = \\begin{bmatrix} ", " \\end{bmatrix}$"),
+        (LatexStyle.bare, False, "J = \\begin{bmatrix}\n", "\\end{bmatrix}"),
+        (LatexStyle.bare, True, "\\documentclass{article}", "\\end{document}\n"),
+        (LatexStyle.inline, True, "\\documentclass{article}", "$\n\\end{document}\n"),
+    ],
+)
+def test_latex_styles(style: LatexStyle, standalone: bool, start: str, end: str) -> None:
+    out = render(
+        CASES["jacobian"](), Format.latex, RenderOptions(LatexEnv.bmatrix, style, standalone)
+    )
+    assert out.startswith(start) and out.endswith(end), out
+    if style is LatexStyle.inline:
+        assert "\n" not in out.split("$")[1]  # one line: Markdown's $...$ must not break

@@ -24,7 +24,7 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.numbers import round_decimal
-from jaccli.render import LatexEnv, RenderOptions
+from jaccli.render import LatexEnv, LatexStyle, RenderOptions
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
@@ -240,12 +240,29 @@ def tex(expr: Any, digits: int | None = None) -> str:
 
 AMSMATH_MAX_COLUMNS = 10  # amsmath's default MaxMatrixCols
 
+# The delimiters of each amsmath matrix environment, for the same matrix as an array.
+_DELIMITERS = {
+    LatexEnv.bmatrix: ("[", "]"),
+    LatexEnv.pmatrix: ("(", ")"),
+    LatexEnv.vmatrix: ("|", "|"),
+    LatexEnv.Bmatrix: ("\\{", "\\}"),
+    LatexEnv.Vmatrix: ("\\|", "\\|"),
+    LatexEnv.matrix: (".", "."),
+    LatexEnv.array: ("[", "]"),
+}
+
 
 def _matrix(rows: Sequence[Sequence[str]], env: LatexEnv) -> str:
     body = " \\\\\n".join(" & ".join(row) for row in rows)
-    if env is LatexEnv.array:
-        cols = "c" * max((len(r) for r in rows), default=1)
-        return f"\\left[\\begin{{array}}{{{cols}}}\n{body}\n\\end{{array}}\\right]"
+    columns = max((len(r) for r in rows), default=1)
+    if env is LatexEnv.array or columns > AMSMATH_MAX_COLUMNS:
+        # amsmath refuses more than MaxMatrixCols columns ("Extra alignment tab"), and
+        # KaTeX has no \setcounter to raise it: an array with the same delimiters works
+        # in both, with or without amsmath.
+        left, right = _DELIMITERS[env]
+        return (
+            f"\\left{left}\\begin{{array}}{{{'c' * columns}}}\n{body}\n\\end{{array}}\\right{right}"
+        )
     return f"\\begin{{{env.value}}}\n{body}\n\\end{{{env.value}}}"
 
 
@@ -257,11 +274,26 @@ def _at(point: Point, printer: LatexPrinter) -> str:
     return "\\Big|_{" + ",\\, ".join(f"{printer(s)} = {printer(v)}" for s, v in point) + "}"
 
 
-def _display(body: str, columns: int = 1, env: LatexEnv = LatexEnv.bmatrix) -> str:
-    # amsmath refuses matrices wider than MaxMatrixCols ("Extra alignment tab"); raise it.
-    if columns > AMSMATH_MAX_COLUMNS and env is not LatexEnv.array:
-        body = f"\\setcounter{{MaxMatrixCols}}{{{columns}}}\n{body}"
-    return f"\\[\n{body}\n\\]"
+STANDALONE = """\\documentclass{{article}}
+\\usepackage{{amsmath}}
+\\begin{{document}}
+{math}
+\\end{{document}}
+"""
+
+
+def _math(body: str, options: RenderOptions) -> str:
+    """The body as display math, inline math or bare; in a whole document if asked."""
+    style = options.latex_style
+    if options.standalone and style is LatexStyle.bare:
+        style = LatexStyle.display  # bare math cannot stand in a document's text
+    if style is LatexStyle.display:
+        math = f"\\[\n{body}\n\\]"
+    elif style is LatexStyle.inline:
+        math = "$" + " ".join(line.strip() for line in body.splitlines()) + "$"
+    else:
+        math = body
+    return STANDALONE.format(math=math) if options.standalone else math
 
 
 @singledispatch
@@ -273,14 +305,14 @@ def render(result: Any, options: RenderOptions) -> str:
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     env = options.latex_env
     rows = _sparse_rows(result.sparse, LatexPrinter(result.digits))
-    return _display("J = " + _matrix(rows, env), len(result.variables), env)
+    return _math("J = " + _matrix(rows, env), options)
 
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
     printer = LatexPrinter(result.digits)
     at = "" if result.point is None else _at(result.point, printer)
-    return _display(f"\\det J{at} = {printer(result.determinant)}")
+    return _math(f"\\det J{at} = {printer(result.determinant)}", options)
 
 
 @render.register
@@ -289,7 +321,7 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     printer = LatexPrinter(result.digits)
     rows = _sparse_rows(result.sparse, printer)
     at = _at(result.point, LatexPrinter())
-    return _display(f"J{at} = " + _matrix(rows, env), len(result.variables), env)
+    return _math(f"J{at} = " + _matrix(rows, env), options)
 
 
 @render.register
@@ -303,4 +335,4 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     shift = _matrix([[LatexPrinter()(v - at[v])] for v in result.variables], env)
     lin = _matrix([[printer(e)] for e in result.linearization], env)
     body = f"L({args}) = {value} + {jac} {shift}\n= {lin}"
-    return _display(body, len(result.variables), env)
+    return _math(body, options)

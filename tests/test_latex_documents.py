@@ -1,0 +1,114 @@
+"""jac's LaTeX in its real clients: pdflatex (documents) and KaTeX (notebooks, web pages).
+
+.ci/run installs both when missing (Debian's texlive-latex-base; the katex npm package
+into ~/.cache/jac-test-tools); elsewhere these tests skip, saying what to install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import invoke
+
+KATEX_DIR = Path(os.environ.get("JAC_TEST_TOOLS", Path.home() / ".cache" / "jac-test-tools"))
+KATEX_MODULE = KATEX_DIR / "node_modules" / "katex"
+
+# One case per command and feature a document meets: Greek, functions, |x|, δ, roots,
+# decimals, a point, a matrix wider than amsmath's 10 columns, every environment.
+CASES = [
+    ["jacobian", "x^2+y*z, sin(x*y), e^(x+z)", "--vars", "x,y,z"],
+    ["jacobian", "r*sin(p)*cos(t), r*sin(p)*sin(t), r*cos(p)", "--vars", "r,p,t"],
+    ["jacobian", "lambda*x - gamma*x*y + θ, atan2(y, x) + abs(x)*sign(y)", "--vars", "x,y"],
+    ["jacobian", "sqrt(x^2+y^2), cbrt(x*y), log(x, 2), tanh(w1*x + b)", "--vars", "x,y"],
+    ["jacobian", ", ".join(f"x{i}^2*x{(i + 1) % 12}" for i in range(12))],
+    ["jacobian", "x*y, x+y", "--vars", "x,y", "--latex-env", "pmatrix"],
+    ["jacobian", "x*y, x+y", "--vars", "x,y", "--latex-env", "vmatrix"],
+    ["jacobian", "x*y, x+y", "--vars", "x,y", "--latex-env", "Bmatrix"],
+    ["jacobian", "x*y, x+y", "--vars", "x,y", "--latex-env", "Vmatrix"],
+    ["jacobian", "x*y, x+y", "--vars", "x,y", "--latex-env", "matrix"],
+    ["jacobian", "x*y, x+y", "--vars", "x,y", "--latex-env", "array"],
+    ["det", "r*cos(t), r*sin(t)", "--vars", "r,t"],
+    ["det", "r*sin(p)*cos(t), r*sin(p)*sin(t), r*cos(p)", "--vars", "r,p,t"],
+    ["det", "x+y, x*y", "--vars", "x,y", "--at", "x=-1,y=2"],
+    ["eval", "sin(x*y), exp(x)", "--vars", "x,y", "--at", "x=pi/3,y=1"],
+    ["eval", "sin(x*y), exp(x)", "--vars", "x,y", "--at", "x=0.5,y=1", "--digits", "6"],
+    ["linearize", "x^2+y, k*x*y", "--vars", "x,y", "--at", "x=1,y=2"],
+    ["linearize", "sin(x) - x", "--vars", "x", "--at", "x=0.1", "--digits", "5"],
+]
+
+
+def _latex(case: list[str], *options: str) -> str:
+    run = invoke([*case, "--format", "latex", *options])
+    assert run.code == 0, run.stderr
+    return run.stdout
+
+
+def _compile(tex: str, directory: Path) -> tuple[int, str]:
+    directory.mkdir()
+    (directory / "doc.tex").write_text(tex)
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    log = (
+        (directory / "doc.log").read_text(errors="replace")
+        if (directory / "doc.log").exists()
+        else ""
+    )
+    return proc.returncode if (directory / "doc.pdf").exists() else 1, log
+
+
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None,
+    reason="pdflatex is not installed (Debian: apt-get install texlive-latex-base; .ci/run does)",
+)
+def test_standalone_documents_compile_with_pdflatex(tmp_path: Path) -> None:
+    documents = [_latex(case, "--standalone") for case in CASES]
+    documents.append(_latex(CASES[0], "--standalone", "--latex-style", "inline"))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(
+            pool.map(lambda k: _compile(documents[k], tmp_path / f"d{k}"), range(len(documents)))
+        )
+    failures = [
+        f"{CASES[k] if k < len(CASES) else 'inline'}:\n"
+        + "\n".join(line for line in log.splitlines() if line.startswith("!"))
+        for k, (code, log) in enumerate(results)
+        if code != 0
+    ]
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not KATEX_MODULE.exists(),
+    reason=f"KaTeX is not installed (npm install --prefix {KATEX_DIR} katex; .ci/run does)",
+)
+def test_fragments_render_with_katex() -> None:
+    fragments = []
+    for case in CASES:
+        fragments.append({"tex": _latex(case, "--latex-style", "bare"), "display": True})
+        inline = _latex(case, "--latex-style", "inline").strip()
+        assert inline.startswith("$") and inline.endswith("$") and inline.count("$") == 2
+        fragments.append({"tex": inline[1:-1], "display": False})
+    proc = subprocess.run(
+        ["node", str(Path(__file__).with_name("tools") / "katex_render.js")],
+        input=json.dumps(fragments),
+        env={**os.environ, "JAC_KATEX_MODULE": str(KATEX_MODULE)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    errors = json.loads(proc.stdout)
+    failures = [f"{f['tex']}\n  -> {e}" for f, e in zip(fragments, errors, strict=True) if e]
+    assert not failures, "\n\n".join(failures)
