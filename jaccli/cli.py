@@ -493,6 +493,24 @@ def _render(result: Any, fmt: Format, settings: Settings, colour: bool, width: i
     return out if out.endswith("\n") else out + "\n"
 
 
+def _solve_at(
+    method: Callable[..., Any],
+    request: Request,
+    at: str,
+    digits: int | None,
+    simplify: bool | None,
+    settings: Settings,
+) -> None:
+    """eval and linearize: `method(F, x, a)` at the point given by --at."""
+
+    def compute(notes: list[str]) -> Any:
+        p = _problem(request, notes)
+        point = _point(at, p, notes)
+        return method(p.functions, p.variables, point, digits=digits, simplify=bool(simplify))
+
+    _solve(compute, settings)
+
+
 # --------------------------------------------------------------------------- many points
 
 
@@ -531,15 +549,15 @@ def _solve_points(
             return Output("", () if settings.quiet else notes, e)
         return Output("", () if settings.quiet else notes)
 
-    if _has_fd(sys.stdout):
-        _print(budget.run(work, settings.budget, deliver), sys.stdout)
-    else:  # tests: the whole output comes back as text
+    def whole() -> Output:  # no file descriptor to stream to (a test runner): return text
         buffer = io.BytesIO()
-        output = budget.run(
-            lambda: deliver(work(), buffer)._replace(text=buffer.getvalue().decode()),
-            settings.budget,
-        )
-        _print(output, sys.stdout)
+        return deliver(work(), buffer)._replace(text=buffer.getvalue().decode())
+
+    if _has_fd(sys.stdout):
+        output = budget.run(work, settings.budget, deliver)
+    else:
+        output = budget.run(whole, settings.budget)
+    _print(output, sys.stdout)
 
 
 def _compile_points(request: Request, at: str | None, with_value: bool, notes: list[str]) -> Any:
@@ -547,7 +565,7 @@ def _compile_points(request: Request, at: str | None, with_value: bool, notes: l
     from jaccli.batch.compute import compile_jacobian
 
     p = _problem(request, notes)
-    variables, inferred = engine._variables(p.functions, p.variables)
+    variables, inferred = engine.resolve_variables(p.functions, p.variables)
     if inferred:
         names = ", ".join(v.name for v in variables)
         notes.append(f"variables in this order: {names} (choose with --vars)")
@@ -749,14 +767,7 @@ def eval_(
     if with_value:
         raise UsageError("--with-value is for --points; at one point, linearize shows F(a)")
 
-    def compute(notes: list[str]) -> engine.EvaluationResult:
-        p = _problem(request, notes)
-        point = _point(at, p, notes)
-        return engine.evaluate(
-            p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
-        )
-
-    _solve(compute, settings)
+    _solve_at(engine.evaluate, request, at, digits, simplify, settings)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -788,14 +799,7 @@ def linearize(
     settings = _settings(fmt, latex_env, latex_style, standalone, timeout, max_memory, quiet, color)
     request = _request(functions, vars_, quiet)
 
-    def compute(notes: list[str]) -> engine.LinearizationResult:
-        p = _problem(request, notes)
-        point = _point(at, p, notes)
-        return engine.linearize(
-            p.functions, p.variables, point, digits=digits, simplify=bool(simplify)
-        )
-
-    _solve(compute, settings)
+    _solve_at(engine.linearize, request, at, digits, simplify, settings)
 
 
 @app.command()

@@ -152,7 +152,7 @@ def infer_variables(functions: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(sorted(found, key=lambda s: natural_key(s.name)))
 
 
-def _variables(
+def resolve_variables(
     functions: Sequence[Any], variables: Sequence[Any] | None
 ) -> tuple[tuple[Any, ...], bool]:
     if variables is None:
@@ -195,7 +195,7 @@ def from_sympy(expr: Any) -> Any:
 # --------------------------------------------------------------------------- differentiation
 
 
-def _needs_sympy(f: Any) -> bool:
+def needs_sympy(f: Any) -> bool:
     """SymEngine leaves d/dx abs(x), d/dx sign(x) and undefined functions unevaluated."""
     from symengine import Abs, FunctionSymbol, sign
 
@@ -204,7 +204,7 @@ def _needs_sympy(f: Any) -> bool:
 
 def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
     present = f.free_symbols
-    if _needs_sympy(f):
+    if needs_sympy(f):
         g = to_sympy(f)
         row = [
             (j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present
@@ -214,7 +214,7 @@ def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
     return tuple((j, d) for j, d in row if d != 0)
 
 
-def _differentiate(
+def differentiate(
     functions: Sequence[Any], variables: Sequence[Any], progress: Progress | None = None
 ) -> Sparse:
     rows = []
@@ -235,8 +235,8 @@ def jacobian(
     progress: Progress | None = None,
 ) -> JacobianResult:
     """The Jacobian of `functions` with respect to `variables` (all free symbols if None)."""
-    vars_, inferred = _variables(functions, variables)
-    sparse = _differentiate(functions, vars_, progress)
+    vars_, inferred = resolve_variables(functions, variables)
+    sparse = differentiate(functions, vars_, progress)
     if simplify:
         sparse = _map_sparse(sparse, simplify_expr)
     return JacobianResult(tuple(functions), vars_, sparse, inferred)
@@ -545,11 +545,11 @@ def determinant(
     """det J, simplified unless told not to; at `point` if given."""
     import symengine as se
 
-    vars_, inferred = _variables(functions, variables)
+    vars_, inferred = resolve_variables(functions, variables)
     _square(functions, vars_)
     ordered = None
     if point is None:
-        matrix = _differentiate(functions, vars_).dense()
+        matrix = differentiate(functions, vars_).dense()
         if simplify:
             det = structured_det(matrix)
             if det.is_Add:
@@ -669,35 +669,65 @@ def _exactly(compute: Callable[[Any], Any], argument: Any) -> Any:
         raise LimitError(f"a number at this point is too large to compute exactly ({e})") from e
 
 
-def _singular_cells(
-    functions: Sequence[Any], variables: Sequence[Any], subs: Mapping[Any, Any]
-) -> dict[tuple[int, int], str]:
-    """Entries that exist as formulas but not as derivatives at the point.
+class Kink(NamedTuple):
+    """Where entry (i, j) of J exists as a formula but not as a derivative.
 
-    |u| has no derivative where u = 0 unless ∇u = 0 there too; sign(u) jumps
-    where u = 0; and u^v at u = v = 0 is 0^0, which jac does not define.
-    SymPy's d|x|/dx = sign(x) would otherwise print 0 at x = 0.
+    kind "abs": |u| where u = 0 and ∂u/∂x_j ≠ 0 (a = u, b = ∂u/∂x_j);
+    kind "jump": sign(u) or DiracDelta(u) where u = 0 (a = u, b = 0);
+    kind "0^0": u^v where u = v = 0 (a = u, b = v).
+    """
+
+    i: int
+    j: int
+    kind: str
+    a: Any
+    b: Any
+    why: str
+
+
+def kinks(functions: Sequence[Any], variables: Sequence[Any]) -> list[Kink]:
+    """The conditions under which entries of J are undefined although their formula is not.
+
+    SymPy's d|x|/dx = sign(x) would otherwise print 0 at x = 0. `eval --at` checks
+    them exactly at one point, `eval --points` in floating point at every point.
     """
     import symengine as se
 
-    cells: dict[tuple[int, int], str] = {}
+    found: list[Kink] = []
     for i, f in enumerate(functions):
         for node in f.atoms(se.Abs, se.sign, se.FunctionSymbol):
             u = node.args[0]
-            if u.subs(subs) != 0:
-                continue
+            kind = "abs" if isinstance(node, se.Abs) else "jump"
             for j, v in enumerate(variables):
-                if not u.has(v) or (isinstance(node, se.Abs) and u.diff(v).subs(subs) == 0):
-                    continue
-                cells.setdefault((i, j), f"{node} has no derivative where {u} = 0")
+                if u.has(v):
+                    b = u.diff(v) if kind == "abs" else se.Integer(0)
+                    found.append(Kink(i, j, kind, u, b, f"{node} has no derivative where {u} = 0"))
         for node in f.atoms(se.Pow):
             base, exponent = node.args
-            if exponent.is_Number or base.is_Number:
-                continue
-            if base.subs(subs) == 0 and exponent.subs(subs) == 0:
+            if not (exponent.is_Number or base.is_Number):
                 for j, v in enumerate(variables):
                     if node.has(v):
-                        cells.setdefault((i, j), f"{node} is 0^0")
+                        found.append(Kink(i, j, "0^0", base, exponent, f"{node} is 0^0"))
+    return found
+
+
+def kink_applies(kind: str, a: Any, b: Any) -> Any:
+    """Whether a kink bites, given the values of its a and b (numbers or NumPy arrays)."""
+    if kind == "abs":
+        return (a == 0) & (b != 0)
+    if kind == "jump":
+        return a == 0
+    return (a == 0) & (b == 0)
+
+
+def _singular_cells(
+    functions: Sequence[Any], variables: Sequence[Any], subs: Mapping[Any, Any]
+) -> dict[tuple[int, int], str]:
+    """Entries that exist as formulas but not as derivatives at the point."""
+    cells: dict[tuple[int, int], str] = {}
+    for k in kinks(functions, variables):
+        if (k.i, k.j) not in cells and kink_applies(k.kind, k.a.subs(subs), k.b.subs(subs)):
+            cells[(k.i, k.j)] = k.why
     return cells
 
 
@@ -714,7 +744,7 @@ def _at_point(
         return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
 
     singular = _singular_cells(functions, variables, subs)
-    jacobian = _differentiate(functions, variables)
+    jacobian = differentiate(functions, variables)
     bad = [label(i, j) for i, j in sorted(singular)]
     rows = []
     for i, row in enumerate(jacobian.rows):
@@ -810,7 +840,7 @@ def evaluate(
     simplify: bool = False,
 ) -> EvaluationResult:
     """J at `point`, exact unless `digits` asks for that many significant digits."""
-    vars_, inferred = _variables(functions, variables)
+    vars_, inferred = resolve_variables(functions, variables)
     ordered = _order_point(functions, vars_, point)
     _, sparse = _at_point(functions, vars_, ordered)
     if simplify:
@@ -831,7 +861,7 @@ def linearize(
     """F(a), J(a) and L(x) = F(a) + J(a)(x − a), each L_i expanded to an affine expression."""
     import symengine as se
 
-    vars_, inferred = _variables(functions, variables)
+    vars_, inferred = resolve_variables(functions, variables)
     ordered = _order_point(functions, vars_, point)
     value, sparse = _at_point(functions, vars_, ordered)
     if simplify:

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from jaccli import parse
-from jaccli.engine import _differentiate, _needs_sympy, to_sympy
+from jaccli.engine import differentiate, kink_applies, kinks, needs_sympy, to_sympy
 
 
 class Compiled(NamedTuple):
@@ -34,7 +34,7 @@ def compile_jacobian(
     with_value: bool,
 ) -> Compiled:
     """Everything that does not depend on the points, done once."""
-    sparse = _differentiate(functions, variables)
+    sparse = differentiate(functions, variables)
     m, n = sparse.shape
     entries = tuple((i, j) for i, row in enumerate(sparse.rows) for j, _ in row)
     exprs = [*(functions if with_value else ()), *(e for row in sparse.rows for _, e in row)]
@@ -51,7 +51,7 @@ def _lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]
 
     if not exprs:
         return lambda values: np.zeros((values.shape[0], 0))
-    if any(_needs_sympy(e) for e in exprs):  # DiracDelta and friends: SymPy's printer
+    if any(needs_sympy(e) for e in exprs):  # DiracDelta and friends: SymPy's printer
         return _sympy_lambdify(args, exprs)
     import symengine as se
 
@@ -188,44 +188,21 @@ def _sign_of_power(base: Any, exponent: Any) -> Any:
 def _kink_checks(
     functions: Sequence[Any], variables: Sequence[Any], args: Sequence[Any], m: int, n: int
 ) -> list[Callable[[dict[str, Any]], Any]]:
-    """Masks for |u| and sign(u) where u = 0, and u^v where u = v = 0 (as in eval --at)."""
+    """Masks for the kinks of abs and sign and for 0^0: the same rules as eval --at."""
     import numpy as np
-    import symengine as se
 
-    # (cell, kind, a, b): abs: a = u, b = ∂u/∂x_j; sign: a = u; pow: a = base, b = exponent
-    found: list[tuple[int, str, Any, Any]] = []
-    for i, f in enumerate(functions):
-        for node in f.atoms(se.Abs, se.sign, se.FunctionSymbol):
-            u = node.args[0]
-            for j, v in enumerate(variables):
-                if u.has(v):
-                    kind = "abs" if isinstance(node, se.Abs) else "sign"
-                    found.append(
-                        (i * n + j, kind, u, u.diff(v) if kind == "abs" else se.Integer(0))
-                    )
-        for node in f.atoms(se.Pow):
-            base, exponent = node.args
-            if not (base.is_Number or exponent.is_Number):
-                for j, v in enumerate(variables):
-                    if node.has(v):
-                        found.append((i * n + j, "pow", base, exponent))
+    found = kinks(functions, variables)
     if not found:
         return []
-    evaluate = _lambdify(args, [e for _, _, a, b in found for e in (a, b)])
+    evaluate = _lambdify(args, [e for k in found for e in (k.a, k.b)])
     names = [a.name for a in args]
 
     def check(columns: dict[str, Any]) -> Any:
         values = np.column_stack([columns[name] for name in names])
         out = evaluate(values)
         mask = np.zeros((values.shape[0], m * n), dtype=bool)
-        for k, (cell, kind, _, _) in enumerate(found):
-            a, b = out[:, 2 * k], out[:, 2 * k + 1]
-            if kind == "abs":
-                mask[:, cell] |= (a == 0) & (b != 0)
-            elif kind == "sign":
-                mask[:, cell] |= a == 0
-            else:
-                mask[:, cell] |= (a == 0) & (b == 0)
+        for index, k in enumerate(found):
+            mask[:, k.i * n + k.j] |= kink_applies(k.kind, out[:, 2 * index], out[:, 2 * index + 1])
         return mask
 
     return [check]
