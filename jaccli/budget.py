@@ -281,11 +281,13 @@ def _out_of_memory(budget: Budget) -> BudgetError:
     )
 
 
-def _died(status: int, budget: Budget) -> Exception:
+def _died(status: int, budget: Budget) -> BaseException:
     """The worker ended without a word: killed by a signal, most likely a failed allocation."""
     signalled = os.WIFSIGNALED(status)
     if signalled and os.WTERMSIG(status) == signal.SIGXCPU:
         return BudgetError("stopped: the computation used up its CPU time budget")
+    if signalled and os.WTERMSIG(status) in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        return KeyboardInterrupt()  # stopped from outside (kill -INT), not by a budget
     if budget.memory is not None:
         # Under RLIMIT_AS a failed allocation aborts GMP, C++ or the C library itself
         # ("cannot allocate memory for thread-local data"), before Python can raise.

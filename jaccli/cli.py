@@ -81,6 +81,8 @@ class JacGroup(TyperGroup):
         try:
             rv = super().main(argv, prog_name or "jac", complete_var, False, **extra)
             code = int(rv) if isinstance(rv, int) else ExitCode.OK
+            if code == ExitCode.INTERRUPTED:  # Typer turns KeyboardInterrupt into Exit(130)
+                sys.stderr.write("\njac: interrupted\n")
         except JacError as e:
             from jaccli.parse import format_error
 

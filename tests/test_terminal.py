@@ -97,3 +97,36 @@ def test_big_work_shows_a_progress_bar_on_a_terminal_and_nothing_in_a_pipe() -> 
 
     piped = subprocess.run(args, input=lines, capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def _ctrl_c_after(seconds: float, *args: str) -> tuple[int, bytes]:
+    """Run jac on a terminal, press Ctrl-C (SIGINT to its whole process group), collect."""
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover  (the child becomes jac)
+        os.execv(jac_path(), [jac_path(), *args])
+    time.sleep(seconds)
+    os.write(fd, b"\x03")
+    out = _read_until(fd, b"interrupted", timeout=20)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+def test_ctrl_c_during_the_mathematics_stops_every_process() -> None:
+    from tests.hostile import dense_system
+
+    code, out = _ctrl_c_after(2.0, "det", dense_system(11))  # minutes of SymEngine C++
+    assert code == 130
+    assert b"jac: interrupted" in out and b"Traceback" not in out and b"budget" not in out
+    left = subprocess.run(["pgrep", "-f", "x10\\*x"], capture_output=True, text=True)
+    assert left.stdout == "", "a worker outlived Ctrl-C"
+
+
+def test_ctrl_c_while_streaming_points(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "points.csv"
+    path.write_text("x,y\n" + "1.5,2.5\n" * 400_000)
+    code, out = _ctrl_c_after(1.5, "eval", "x*y", "--vars", "x,y", "--points", str(path))
+    assert code == 130
+    assert b"jac: interrupted" in out and b"Traceback" not in out
