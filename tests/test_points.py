@@ -217,3 +217,14 @@ def test_installed_jac_streams_a_file_to_a_file(tmp_path: Path) -> None:
     lines = proc.stdout.splitlines()
     assert lines[0] == "t,x,y,f1,f2,df1/dx,df1/dy,df2/dx,df2/dy"
     assert lines[1] == "0,1,0,1.0,0.0,2.0,-0.0,0.0,2.0"
+
+
+def test_spreadsheet_csv_with_byte_order_mark_and_crlf() -> None:
+    text = "\ufeffx,y,note\r\n1,2,a\r\n3,4,b\r\n"
+    result = invoke(["eval", "x*y", "--vars", "x,y", "--points", "-"], input=text)
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "x,y,note,df1/dx,df1/dy",
+        "1,2,a,2.0,1.0",
+        "3,4,b,4.0,3.0",
+    ]

@@ -66,6 +66,8 @@ def read_points(stream: IO[str], name: str, needed: Sequence[str]) -> Points:
         if not line:
             raise UsageError(f"{name}: no points (the file is empty)")
         number, text = number + 1, line.rstrip("\r\n")
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a byte-order mark, as spreadsheets write
     kind = sniff(text, name)
     if kind == "jsonl":
         lines = _chain((number, text), _content_lines(stream, number + 1))
