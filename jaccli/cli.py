@@ -546,7 +546,7 @@ def _solve_points(
         if error is not None:
             return Output("", () if settings.quiet else notes, error)
         try:
-            notes = (*notes, *_stream_points(plan, path, with_value, settings.fmt, stdout))
+            notes = (*notes, *_stream_points(plan, path, settings.fmt, stdout))
         except JacError as e:
             return Output("", () if settings.quiet else notes, e)
         return Output("", () if settings.quiet else notes)
@@ -564,7 +564,7 @@ def _solve_points(
 
 def _compile_points(request: Request, at: str | None, with_value: bool, notes: list[str]) -> Any:
     from jaccli import engine
-    from jaccli.batch.compute import compile_jacobian
+    from jaccli.batch import stream
 
     p = _problem(request, notes)
     variables, inferred = engine.resolve_variables(p.functions, p.variables)
@@ -572,59 +572,22 @@ def _compile_points(request: Request, at: str | None, with_value: bool, notes: l
         names = ", ".join(v.name for v in variables)
         notes.append(f"variables in this order: {names} (choose with --vars)")
     constants = _point(at, p._replace(variables=list(variables)), notes) if at else {}
-    given = [s for s in constants if s in set(variables)]
-    if given:
-        raise UsageError(
-            f"--at gives {given[0].name}, a variable: with --points, --at is for parameters"
-        )
-    free = set().union(*(f.free_symbols for f in p.functions)) - set(variables)
-    parameters = sorted((s for s in free if s not in constants), key=lambda s: s.name)
-    fixed = {s.name: float(v) for s, v in constants.items()}
-    compiled = compile_jacobian(
-        p.functions, variables, [*parameters, *constants], p.parsed, with_value
-    )
-    return compiled, [v.name for v in variables], [s.name for s in parameters], fixed
+    return stream.plan(p.functions, variables, p.parsed, constants, with_value)
 
 
-def _stream_points(
-    plan: Any, path: str, with_value: bool, fmt: Format | None, stdout: BinaryIO
-) -> list[str]:
-    import numpy as np
+def _stream_points(plan: Any, path: str, fmt: Format | None, stdout: BinaryIO) -> list[str]:
+    from jaccli.batch import stream
 
-    from jaccli.batch.compute import evaluate
-    from jaccli.batch.read import read_points
-    from jaccli.batch.write import Writer
-    from jaccli.budget import prefetched
-
-    compiled, variables, parameters, fixed = plan
-    stream = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")  # noqa: SIM115
-    name = "stdin" if path == "-" else path
+    source = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")  # noqa: SIM115
     try:
-        points = read_points(stream, name, [*variables, *parameters])
-        kind = fmt.value if fmt is not None else points.kind
-        writer = Writer(kind, stdout, points, compiled.shape[0], variables, with_value)
-        try:
-            for chunk in prefetched(points.chunks):  # parsed on the other core meanwhile
-                rows = len(chunk.line_numbers)
-                columns = {**chunk.columns, **{k: np.full(rows, v) for k, v in fixed.items()}}
-                result = evaluate(compiled, columns)
-                writer.write(chunk, result.jacobian, result.value, result.undefined)
-        finally:
-            summary = writer.close()
-    except BrokenPipeError:
+        return stream.stream(
+            plan, source, "stdin" if path == "-" else path, fmt and fmt.value, stdout
+        )
+    except BrokenPipeError:  # the reader has all it wanted
         return []
     finally:
-        if stream is not sys.stdin:
-            stream.close()
-    if not summary.points:
-        return []
-    shown = "; ".join(summary.examples) + (
-        "; ..." if summary.points > len(summary.examples) else ""
-    )
-    return [
-        f"warning: {summary.points:,} of {writer.records:,} points have undefined entries "
-        f"(written as {'null' if kind.startswith('json') else 'nan'}): {shown}"
-    ]
+        if source is not sys.stdin:
+            source.close()
 
 
 # --------------------------------------------------------------------------- commands
