@@ -207,6 +207,16 @@ OptionalAtOpt = Annotated[
         show_default=False,
     ),
 ]
+EvalAtOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--at",
+        metavar="x=1,y=2",
+        help="The point: a value for every variable and optionally for parameters "
+        "(with --points: for parameters only).",
+        show_default=False,
+    ),
+]
 DigitsOpt = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option(
@@ -691,7 +701,7 @@ def det(
 @app.command(name="eval", context_settings=_COMMAND_SETTINGS)
 def eval_(
     functions: FunctionsArg,
-    at: OptionalAtOpt = None,
+    at: EvalAtOpt = None,
     points: PointsOpt = None,
     with_value: WithValueOpt = False,
     vars_: VarsOpt = None,

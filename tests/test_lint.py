@@ -20,8 +20,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "command",
     [
-        ("ruff", "check", "jaccli", "tests", "completions"),
-        ("ruff", "format", "--check", "jaccli", "tests", "completions"),
+        ("ruff", "check", "jaccli", "tests", "completions", "fuzz"),
+        ("ruff", "format", "--check", "jaccli", "tests", "completions", "fuzz"),
         ("mypy",),
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
