@@ -17,12 +17,12 @@ import atheris
 
 with atheris.instrument_imports():
     from jaccli.errors import JacError
-    from jaccli.parse import parse_functions, parse_point, parse_variables
+    from jaccli.parse import build, parse_functions, parse_point, parse_variables, read_functions
 
 
 def test_one_input(data: bytes) -> None:
     provider = atheris.FuzzedDataProvider(data)
-    which = provider.ConsumeIntInRange(0, 3)
+    which = provider.ConsumeIntInRange(0, 4)
     text = provider.ConsumeUnicodeNoSurrogates(provider.remaining_bytes())
     try:
         if which == 0:
@@ -31,6 +31,9 @@ def test_one_input(data: bytes) -> None:
             parse_point(text, ["x", "y"])
         elif which == 2:
             parse_functions([text], ["x", "y"])
+        elif which == 3:  # F as typed, at a point: where x/x at x = 0 is caught
+            point = parse_point("x=0, y=10^50")
+            build(read_functions([text], ["x", "y"]), values=point)
         else:
             parse_functions([text])
     except JacError:

@@ -6,7 +6,6 @@ into ~/.cache/jac-test-tools); elsewhere these tests skip, saying what to instal
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -15,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from jaccli.render.latex import STANDALONE
 from tests.conftest import invoke
 
 KATEX_DIR = Path(os.environ.get("JAC_TEST_TOOLS", Path.home() / ".cache" / "jac-test-tools"))
-KATEX_MODULE = KATEX_DIR / "node_modules" / "katex"
+KATEX = KATEX_DIR / "node_modules" / ".bin" / "katex"  # the katex package's command line
 
 # One case per command and feature a document meets: Greek, functions, |x|, δ, roots,
 # decimals, a point, a matrix wider than amsmath's 10 columns, every environment.
@@ -89,26 +89,50 @@ def test_standalone_documents_compile_with_pdflatex(tmp_path: Path) -> None:
     assert not failures, "\n\n".join(failures)
 
 
+def _katex(tex: str, display: bool) -> str:
+    """KaTeX's verdict on one fragment: "" if it renders, else its error."""
+    flags = ["--display-mode"] if display else []
+    proc = subprocess.run(
+        [str(KATEX), *flags, "--strict", "error"],  # strict: what LaTeX itself would accept
+        input=tex,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if proc.returncode == 0 and "katex-error" not in proc.stdout:
+        return ""
+    return next((line for line in proc.stderr.splitlines() if "ParseError" in line), proc.stderr)
+
+
 @pytest.mark.skipif(
-    shutil.which("node") is None or not KATEX_MODULE.exists(),
+    shutil.which("node") is None or not KATEX.exists(),
     reason=f"KaTeX is not installed (npm install --prefix {KATEX_DIR} katex; .ci/run does)",
 )
 def test_fragments_render_with_katex() -> None:
     fragments = []
     for case in CASES:
-        fragments.append({"tex": _latex(case, "--latex-style", "bare"), "display": True})
+        fragments.append((_latex(case, "--latex-style", "bare"), True))
         inline = _latex(case, "--latex-style", "inline").strip()
         assert inline.startswith("$") and inline.endswith("$") and inline.count("$") == 2
-        fragments.append({"tex": inline[1:-1], "display": False})
-    proc = subprocess.run(
-        ["node", str(Path(__file__).with_name("tools") / "katex_render.js")],
-        input=json.dumps(fragments),
-        env={**os.environ, "JAC_KATEX_MODULE": str(KATEX_MODULE)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    errors = json.loads(proc.stdout)
-    failures = [f"{f['tex']}\n  -> {e}" for f, e in zip(fragments, errors, strict=True) if e]
+        fragments.append((inline[1:-1], False))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        errors = list(pool.map(lambda f: _katex(*f), fragments))
+    failures = [f"{tex}\n  -> {e}" for (tex, _), e in zip(fragments, errors, strict=True) if e]
     assert not failures, "\n\n".join(failures)
+
+
+def test_katex_check_can_fail() -> None:
+    if not KATEX.exists():
+        pytest.skip("KaTeX is not installed")
+    assert "Undefined control sequence" in _katex("\\setcounter{MaxMatrixCols}{12} x", True)
+
+
+def test_pdflatex_check_can_fail(tmp_path: Path) -> None:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    row = " & ".join("x" for _ in range(12))  # past amsmath's MaxMatrixCols
+    math = f"\\[\\begin{{bmatrix}}{row}\\end{{bmatrix}}\\]"
+    document = STANDALONE.format(math=math)
+    code, log = _compile(document, tmp_path / "bad")
+    assert code != 0 and "Extra alignment tab" in log
