@@ -36,8 +36,22 @@ def test_help_imports_neither_sympy_nor_rich() -> None:
     code = (
         "import sys; from typer.testing import CliRunner; from jaccli.cli import app; "
         "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['jacobian', '--help']); "
-        "heavy = ('sympy', 'symengine', 'rich.table', 'mpmath', 'numpy'); "
+        "heavy = ('sympy', 'symengine', 'rich.table', 'mpmath', 'numpy', 'orjson'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_numpy_and_orjson_load_only_for_points() -> None:
+    code = (
+        "import sys; from typer.testing import CliRunner; from jaccli.cli import app; "
+        "unbudgeted = ['--timeout', '0', '--max-memory', '0']; "  # in this process, no worker
+        "r = CliRunner().invoke(app, ['eval', 'sin(x*y)', '--at', 'x=1,y=2', *unbudgeted]); "
+        "assert r.exit_code == 0, r.output; "
+        "print(sorted(m for m in ('numpy', 'orjson') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
