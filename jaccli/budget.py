@@ -242,27 +242,20 @@ def _resource() -> Any:
 
 def _collect(fd: int, timeout: float | None) -> tuple[str, Any]:
     """The worker's last message; ("died", None) if it ended without one."""
-    buffer = bytearray()
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        while len(buffer) >= 8 and len(buffer) >= 8 + (size := int.from_bytes(buffer[:8], "big")):
-            kind, payload = pickle.loads(buffer[8 : 8 + size])
-            del buffer[: 8 + size]
-            if kind != "computed":
-                return kind, payload
-            deadline = None  # only delivery is left: as slow as stdout's reader
         wait = None if deadline is None else deadline - time.monotonic()
         if wait is not None and wait <= 0:
             raise BudgetError(
                 f"stopped after {timeout:g} s, the time budget; "
                 "raise it with --timeout or JAC_TIMEOUT (0 for no limit)"
             )
-        ready, _, _ = select.select([fd], [], [], wait)
-        if ready:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return "died", None
-            buffer += chunk
+        if select.select([fd], [], [], wait)[0]:
+            # The worker writes a message whole, once it has it: read all of it.
+            kind, payload = _receive(fd)
+            if kind != "computed":
+                return kind, payload
+            deadline = None  # only delivery is left: as slow as stdout's reader
 
 
 def _kill(pid: int) -> None:

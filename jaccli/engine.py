@@ -592,8 +592,13 @@ def _order_point(
 
     var_set = set(variables)
     params = sorted((s for s in point if s not in var_set), key=lambda s: natural_key(s.name))
-    # Values are parsed expressions or numbers; _no_text keeps it that way.
-    return tuple((s, se.sympify(_no_text(point[s]))) for s in (*variables, *params))
+
+    # Values are parsed expressions (SymEngine already) or, from Python callers, numbers
+    # and SymPy objects to convert; _no_text refuses a string before sympify could see it.
+    def exact(value: Any) -> Any:
+        return value if isinstance(value, se.Basic) else se.sympify(_no_text(value))
+
+    return tuple((s, exact(point[s])) for s in (*variables, *params))
 
 
 def _undefined(value: Any) -> bool:
@@ -643,11 +648,10 @@ def _real_point(point: Point) -> bool:
     return not any(_is_complex(v) for _, v in point)
 
 
-def check_real(values: Sequence[Any], point: Point, label: Callable[[int], str]) -> None:
+def _check_real(labelled: Sequence[tuple[str, Any]], point: Point) -> None:
     """Complex values at a real point mean the function is not real there: say so."""
-    if _real_point(point):
-        bad = [label(i) for i, v in enumerate(values) if _is_complex(v)]
-        _report(bad, point, "complex", ComplexError, ", although jac's variables are real")
+    bad = [label for label, v in labelled if _is_complex(v)]
+    _report(bad, point, "complex", ComplexError, ", although jac's variables are real")
 
 
 def _delta_values(expr: Any) -> Any:
@@ -738,7 +742,9 @@ def _at_point(
     subs = dict(point)
     values = tuple(_delta_values(_exactly(f.subs, subs)) for f in functions)
     _check_defined(values, point, lambda i: f"f{i + 1}")
-    check_real(values, point, lambda i: f"f{i + 1}")
+    real = _real_point(point)
+    if real:
+        _check_real([(f"f{i + 1}", v) for i, v in enumerate(values)], point)
 
     def label(i: int, j: int) -> str:
         return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
@@ -747,6 +753,7 @@ def _at_point(
     jacobian = differentiate(functions, variables)
     bad = [label(i, j) for i, j in sorted(singular)]
     rows = []
+    numbers: list[tuple[str, Any]] = []  # the entries with values, to check they are real
     for i, row in enumerate(jacobian.rows):
         entries = []
         for j, e in row:
@@ -755,18 +762,18 @@ def _at_point(
             value = _delta_values(_exactly(e.subs, subs))
             if _undefined(value):
                 bad.append(label(i, j))
-                continue
-            entries.append((j, value))
-        rows.append(tuple((j, v) for j, v in entries if v != 0))
+            elif value != 0:
+                entries.append((j, value))
+                if real:
+                    numbers.append((label(i, j), value))
+        rows.append(tuple(entries))
     reasons = sorted(set(singular.values()))
     if len(bad) == len(singular) and len(reasons) == 1:  # one kink explains them all
         _report(bad, point, "undefined", UndefinedError, f": {reasons[0]}")
     why = {label(i, j): reason for (i, j), reason in singular.items()}
     _report_undefined([f"{b} ({why[b]})" if b in why else b for b in bad], point)
-    sparse = Sparse(jacobian.shape, tuple(rows))
-    cells = [(i, j, v) for i, row in enumerate(sparse.rows) for j, v in row]
-    check_real([v for _, _, v in cells], point, lambda k: label(cells[k][0], cells[k][1]))
-    return values, sparse
+    _check_real(numbers, point)
+    return values, Sparse(jacobian.shape, tuple(rows))
 
 
 def digits_to_bits(digits: int) -> int:
@@ -794,7 +801,7 @@ def evaluate_number(expr: Any, digits: int) -> Any:
     # and every exact number in `expr` held whole: sin(10^99999) needs all 332,000 bits.
     bits = max(digits_to_bits(digits), 80) + _largest_number_bits(expr)
     previous = expr.n(bits)
-    if not previous.free_symbols and _exact_number(expr):
+    if expr.is_Rational:  # its decimal expansion is right at once
         return previous
     for _ in range(MAX_PRECISION_DOUBLINGS):
         bits *= 2
@@ -817,18 +824,9 @@ def evaluate_number(expr: Any, digits: int) -> Any:
 def _largest_number_bits(expr: Any) -> int:
     import symengine as se
 
-    from jaccli.numbers import num_den
+    from jaccli.numbers import rational_bits
 
-    sizes = (
-        max(abs(p).bit_length(), q.bit_length())
-        for p, q in map(num_den, expr.atoms(se.Rational, se.Integer))
-    )
-    return max(sizes, default=0)
-
-
-def _exact_number(expr: Any) -> bool:
-    """A rational number (or a rational times I): its decimal expansion is exact at once."""
-    return bool(expr.is_Rational)
+    return math.ceil(max(map(rational_bits, expr.atoms(se.Rational, se.Integer)), default=0))
 
 
 def evaluate(

@@ -5,6 +5,7 @@ in printed text rounded to significant digits (to print exactly --digits digits,
 and to check that two working precisions agree).
 """
 
+import math
 import re
 from typing import Any
 
@@ -40,6 +41,12 @@ def has_zero_literal(text: str) -> bool:
     from decimal import Decimal
 
     return any(Decimal(m.group()) == 0 for m in _DECIMAL.finditer(text))
+
+
+def rational_bits(number: Any) -> float:
+    """Bits in the larger of a rational's numerator and denominator (log2, not rounded)."""
+    p, q = num_den(number)
+    return max(math.log2(abs(p) or 1), math.log2(q))
 
 
 def num_den(number: Any) -> tuple[int, int]:

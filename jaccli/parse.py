@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from jaccli.errors import JacError, LimitError, Location, ParseError, UndefinedError, UsageError
-from jaccli.numbers import num_den
+from jaccli.numbers import rational_bits
 
 # name -> (fewest, most) arguments. Aliases (ln, Abs, ...) map to the same SymPy function.
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -532,8 +532,7 @@ def _function_table() -> dict[str, Callable[..., Any]]:
 def _bits(value: Any) -> float:
     """Bits of the exact numbers in a number such as 2^(1/2)*3/7, estimated cheaply."""
     if value.is_Rational:
-        p, q = num_den(value)
-        return max(math.log2(abs(p) or 1), math.log2(q))
+        return rational_bits(value)
     if value.is_Pow:
         base, exponent = value.args
         if base.is_Rational and exponent.is_Rational:

@@ -31,32 +31,33 @@ def test_clean(command: tuple[str, ...]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_help_imports_neither_sympy_nor_rich() -> None:
-    # `jac --help` and TAB completion must stay instant: the heavy libraries load lazily.
+def _modules_loaded_after(steps: str, modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh Python has imported after running `steps` with the app."""
     code = (
         "import sys; from typer.testing import CliRunner; from jaccli.cli import app; "
-        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['jacobian', '--help']); "
-        "heavy = ('sympy', 'symengine', 'rich.table', 'mpmath', 'numpy', 'orjson'); "
-        "print(sorted(m for m in heavy if m in sys.modules))"
+        f"{steps}; print(sorted(m for m in {modules!r} if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
-    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_help_imports_neither_sympy_nor_rich() -> None:
+    # `jac --help` and TAB completion must stay instant: the heavy libraries load lazily.
+    steps = "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['jacobian', '--help'])"
+    heavy = ("sympy", "symengine", "rich.table", "mpmath", "numpy", "orjson")
+    assert _modules_loaded_after(steps, heavy) == "[]"
 
 
 def test_numpy_and_orjson_load_only_for_points() -> None:
-    code = (
-        "import sys; from typer.testing import CliRunner; from jaccli.cli import app; "
+    steps = (
         "unbudgeted = ['--timeout', '0', '--max-memory', '0']; "  # in this process, no worker
         "r = CliRunner().invoke(app, ['eval', 'sin(x*y)', '--at', 'x=1,y=2', *unbudgeted]); "
-        "assert r.exit_code == 0, r.output; "
-        "print(sorted(m for m in ('numpy', 'orjson') if m in sys.modules))"
+        "assert r.exit_code == 0, r.output"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
-    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+    assert _modules_loaded_after(steps, ("numpy", "orjson")) == "[]"
 
 
 def test_symengine_loads_without_numpy_and_still_works_with_it() -> None:

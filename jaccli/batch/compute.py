@@ -74,8 +74,7 @@ def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any]
 
     symbols = [to_sympy(a) for a in args]
     body = [to_sympy(e) for e in exprs]
-    # DiracDelta(u) is 0 wherever it has a value (u ≠ 0); at u = 0 it is NaN.
-    modules = [{"DiracDelta": lambda u: np.where(u == 0, np.nan, 0.0)}, "numpy"]
+    modules = [{"DiracDelta": _dirac_delta}, "numpy"]
     function = sympy.lambdify(symbols, body, modules=modules, cse=True)
 
     def evaluate(values: Any) -> Any:
@@ -121,9 +120,16 @@ def _ufuncs() -> dict[str, Callable[..., Any]]:
             exp=np.exp, ln=np.log, sqrt=np.sqrt, cbrt=_principal_cbrt,
             log=lambda x, b=None: np.log(x) if b is None else np.log(x) / np.log(b),
             abs=np.abs, Abs=np.abs, sign=np.sign,
-            DiracDelta=lambda u: np.where(u == 0, np.nan, 0.0),
+            DiracDelta=_dirac_delta,
         )  # fmt: skip
     return _UFUNCS
+
+
+def _dirac_delta(u: Any) -> Any:
+    """DiracDelta(u) is 0 wherever it has a value (u ≠ 0); at u = 0 it is NaN."""
+    import numpy as np
+
+    return np.where(u == 0, np.nan, 0.0)
 
 
 def _atan2(y: Any, x: Any) -> Any:

@@ -50,20 +50,18 @@ class Writer:
         if kind in ("csv", "tsv"):
             delimiter = "\t" if kind == "tsv" else ","
             values = [f"f{i + 1}" for i in range(self.m)] if with_value else []
-            header = self._input_header() + values + self.names
+            header = list(self.points.header) + values + self.names
             self.out.write((delimiter.join(_quoted(h, delimiter) for h in header) + "\n").encode())
         elif kind == "json":
             self.out.write(b"[")
 
-    def _input_header(self) -> list[str]:
-        return list(self.points.header)
-
     def write(self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any) -> None:
-        self._note_undefined(chunk, undefined)
+        bad_rows = undefined.any(axis=1).nonzero()[0].tolist() if undefined.size else []
+        self._note_undefined(chunk, undefined, bad_rows)
         if self.kind in ("csv", "tsv"):
             self._write_table(chunk, jacobian, value)
         else:
-            self._write_json(chunk, jacobian, value, undefined)
+            self._write_json(chunk, jacobian, value, undefined, set(bad_rows))
         self.records += len(chunk.line_numbers)
 
     def close(self) -> Undefined:
@@ -98,15 +96,15 @@ class Writer:
 
     # ------------------------------------------------------------------ JSON
 
-    def _write_json(self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any) -> None:
+    def _write_json(
+        self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any, bad: set[int]
+    ) -> None:
         import orjson
 
         rows = len(chunk.line_numbers)
         matrices = jacobian.reshape(rows, self.m, self.n).tolist()
         values = value.tolist() if value is not None else None
         inputs = chunk.records or self._table_records(chunk)
-        bad_rows = undefined.any(axis=1).nonzero()[0].tolist() if undefined.size else []
-        bad = set(bad_rows)
         pieces = []
         for r in range(rows):
             record = dict(inputs[r])
@@ -141,10 +139,7 @@ class Writer:
 
     # ------------------------------------------------------------------ undefined
 
-    def _note_undefined(self, chunk: Chunk, undefined: Any) -> None:
-        if not undefined.size:
-            return
-        bad_rows = undefined.any(axis=1).nonzero()[0]
+    def _note_undefined(self, chunk: Chunk, undefined: Any, bad_rows: list[int]) -> None:
         self.bad_points += len(bad_rows)
         for r in bad_rows[: max(0, 3 - len(self.examples))]:
             cells = ", ".join(self.names[c] for c in undefined[r].nonzero()[0][:4])
