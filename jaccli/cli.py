@@ -18,16 +18,15 @@ from enum import Enum, IntEnum
 from typing import Annotated, Any, BinaryIO, NamedTuple, Optional
 
 import typer
+
+# Typer vendors Click as typer._click (every release jac allows, 0.26 to 0.28, does) and no
+# longer installs Click itself: importing `click` would fail on a fresh install.
+from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
 from jaccli import __version__
 from jaccli.errors import JacError, LimitError, MathError, UsageError, WorkerCrash
 from jaccli.render import POINT_FORMATS, Format, LatexEnv, LatexStyle
-
-try:  # Typer ≥ 0.2x vendors Click; older releases use Click itself.
-    from typer._click import exceptions as click_exceptions
-except ImportError:  # pragma: no cover
-    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 
 class ExitCode(IntEnum):
@@ -59,6 +58,25 @@ def exit_code_for(error: JacError) -> ExitCode:
 def _complain(message: str) -> None:
     sys.stderr.write(f"jac: error: {message}\n")
     sys.stderr.flush()
+
+
+def _click_message(error: Any) -> str:
+    """Click's message, but a bad value names where it came from: the option or its variable."""
+    from typer._click.core import ParameterSource
+
+    ctx, param = getattr(error, "ctx", None), getattr(error, "param", None)
+    bad_value = isinstance(error, click_exceptions.BadParameter) and not isinstance(
+        error, click_exceptions.MissingParameter
+    )
+    if not bad_value or ctx is None or param is None:
+        return str(error.format_message())
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if source is ParameterSource.ENVIRONMENT and param.envvar:
+        where = f"the environment variable {param.envvar}"
+    else:
+        options = param.opts if param.param_type_name == "option" else ()
+        where = "/".join(options) or param.human_readable_name.upper()
+    return f"invalid value for {where}: {error.message}"
 
 
 class JacGroup(TyperGroup):
@@ -94,7 +112,7 @@ class JacGroup(TyperGroup):
             e.show()
             code = ExitCode.USAGE
         except click_exceptions.ClickException as e:
-            message = e.format_message()
+            message = _click_message(e)
             ctx = getattr(e, "ctx", None)
             if ctx is not None:
                 message += f"\n  (see '{ctx.command_path} --help')"
@@ -121,6 +139,7 @@ app = typer.Typer(
     name="jac",
     cls=JacGroup,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="""Jacobians of functions you type: matrix, determinant, value at a point, linearization.
@@ -189,8 +208,9 @@ LatexEnvOpt = Annotated[
     LatexEnv,
     typer.Option("--latex-env", help="Matrix environment for --format latex."),
 ]
+# --at may be given more than once: `--at x=1 --at y=2` is `--at x=1,y=2` (see _joined).
 AtOpt = Annotated[
-    str,
+    list[str],
     typer.Option(
         "--at",
         metavar="x=1,y=2",
@@ -199,7 +219,7 @@ AtOpt = Annotated[
     ),
 ]
 OptionalAtOpt = Annotated[
-    Optional[str],  # noqa: UP045
+    Optional[list[str]],  # noqa: UP045
     typer.Option(
         "--at",
         metavar="x=1,y=2",
@@ -208,7 +228,7 @@ OptionalAtOpt = Annotated[
     ),
 ]
 EvalAtOpt = Annotated[
-    Optional[str],  # noqa: UP045
+    Optional[list[str]],  # noqa: UP045
     typer.Option(
         "--at",
         metavar="x=1,y=2",
@@ -311,9 +331,42 @@ def _read_stdin(limit: int, quiet: bool) -> str:
         raise UsageError("'-' reads functions from stdin, but there is no stdin")
     if sys.stdin.isatty() and not quiet:
         sys.stderr.write("jac: reading functions from stdin, one per line (Ctrl-D to end)\n")
+        sys.stderr.flush()
     # One character past the input limit is enough to report it: `yes | jac jacobian -`
     # must not fill the memory.
-    return sys.stdin.read(limit + 1)
+    if not _has_fd(sys.stdin):  # a test runner's stdin
+        return str(sys.stdin.read(limit + 1)).removeprefix("\ufeff")
+    return _read_fd(sys.stdin.fileno(), limit + 1).removeprefix("\ufeff")
+
+
+def _read_fd(fd: int, characters: int) -> str:
+    """Up to `characters` characters of UTF-8 text from `fd`, and Ctrl-C always stops it.
+
+    A blocking read() misses a SIGINT that arrives just before it starts: Python's
+    handler only flags the signal, and the read then waits for input that may never
+    come. Waiting in select() with a timeout returns to Python, which raises
+    KeyboardInterrupt, within a quarter of a second.
+    """
+    import codecs
+    import select
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts: list[str] = []
+    count = 0
+    while count < characters:
+        ready, _, _ = select.select([fd], [], [], 0.25)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            raise UsageError(f"stdin is not UTF-8 text ({e.reason})") from None
+        parts.append(text)
+        count += len(text)
+        if not chunk:
+            break
+    return "".join(parts).replace("\r\n", "\n")[:characters]
 
 
 # About a second of work on this machine: bratu 2000 (2000 components, 90 kB) takes 0.6 s.
@@ -344,9 +397,44 @@ class Request(NamedTuple):
     limits: Any
 
 
+def _option_typos(arguments: Sequence[str], vars_text: str | None) -> None:
+    """An argument shaped like an option that isn't one is a typo, not a component.
+
+    Commands accept unknown options as arguments so that a component may start with a
+    minus (`-x^2 + y`); but `-v x,y` for `--vars x,y` would silently become the function
+    -v. So `-name` is a component only when the name is a variable or occurs in another
+    argument (`-y` beside `x*y`); otherwise it is written `(-v)`.
+    """
+    import difflib
+    import re
+
+    from typer._click.globals import get_current_context
+
+    for argument in arguments:
+        m = re.fullmatch(r"(--?)([A-Za-z][\w-]*)(=.*)?", argument, re.DOTALL)
+        if m is None:
+            continue
+        dashes, name = m.group(1), m.group(2)
+        if dashes == "-" and m.group(3) is None:
+            others = [a for a in arguments if a is not argument] + [vars_text or ""]
+            if any(name in re.findall(r"[^\W\d]\w*", text) for text in others):
+                continue
+        params = get_current_context().command.params
+        options = sorted(o for p in params for o in p.opts + p.secondary_opts if o[:2] == "--")
+        if dashes == "--":
+            close = difflib.get_close_matches("--" + name, options, n=1, cutoff=0.6)
+        else:
+            close = [o for o in options if o[2:].startswith(name)][:1]
+        hint = f"; did you mean {close[0]}?" if close else ""
+        if dashes == "-":
+            hint += f" (for the function -{name}, write (-{name}))"
+        raise UsageError(f"no such option: {dashes}{name}{hint}")
+
+
 def _request(arguments: list[str], vars_text: str | None, quiet: bool = False) -> Request:
     from jaccli.parse import limits_from_env
 
+    _option_typos(arguments, vars_text)
     limits = limits_from_env(os.environ)
     stdin = _read_stdin(limits.input, quiet) if "-" in arguments else None
     return Request(arguments, vars_text, stdin, limits)
@@ -380,7 +468,39 @@ def _problem(request: Request, notes: list[str]) -> Problem:
     notes += [f"warning: {w}" for w in confusable_letters([*texts, vars_text or ""])]
     variables = [make_symbol(n) for n in names] if vars_text is not None else None
     size = sum(len(t) for t in texts)
-    return Problem(build(parsed, limits), variables, size, parsed, limits)
+    functions = build(parsed, limits)
+    if variables is not None:
+        notes += _unused_variables(variables, functions, parsed)
+    return Problem(functions, variables, size, parsed, limits)
+
+
+def _unused_variables(
+    variables: Sequence[Any], functions: Sequence[Any], parsed: Sequence[Any]
+) -> list[str]:
+    """A warning for --vars names that occur in no function: a typo, or a column of zeros.
+
+    A name that was typed but cancels (x/x) is not one: its zero column is the answer.
+    """
+    from jaccli.parse import tokenize
+
+    used: set[Any] = set()
+    for f in functions:
+        used |= f.free_symbols
+    unused = [v.name for v in variables if v not in used]
+    if unused:  # rare, so the input is read again only then
+        lines = {p.line for p in parsed}
+        typed = {t.text for line in lines for t in tokenize(line) if t.kind == "name"}
+        unused = [name for name in unused if name not in typed]
+    if not unused:
+        return []
+    names = ", ".join(unused[:20]) + (f" and {len(unused) - 20} more" if len(unused) > 20 else "")
+    if len(unused) == len(variables):
+        what = f"no function depends on --vars {names}: every entry is 0"
+    elif len(unused) == 1:
+        what = f"no function depends on {names}: its column is 0"
+    else:
+        what = f"no function depends on {names}: their columns are 0"
+    return [f"warning: {what} (a typo?)"]
 
 
 def _point(text: str, problem: Problem, notes: list[str]) -> dict[Any, Any]:
@@ -391,6 +511,11 @@ def _point(text: str, problem: Problem, notes: list[str]) -> dict[Any, Any]:
     notes += [f"warning: {w}" for w in confusable_letters([text])]
     build(problem.parsed, problem.limits, values)  # raises, with a caret, for x/x at x=0
     return {make_symbol(name): value for name, value in values.items()}
+
+
+def _joined(at: list[str] | None) -> str | None:
+    """Every --at as one point: `--at x=1 --at y=2` is `x=1,y=2`; a name twice is an error."""
+    return ",".join(at) if at else None
 
 
 class Output(NamedTuple):
@@ -422,9 +547,29 @@ def _settings(
     from jaccli import budget
     from jaccli.render import RenderOptions
 
-    limits = budget.Budget(budget.parse_timeout(timeout), budget.parse_memory(max_memory))
+    if standalone and fmt is not Format.latex:
+        raise UsageError("--standalone makes a LaTeX document: add --format latex")
+    timeout_s = _from_option("--timeout", "timeout", budget.parse_timeout, timeout)
+    memory = _from_option("--max-memory", "max_memory", budget.parse_memory, max_memory)
+    limits = budget.Budget(timeout_s, memory)
     options = RenderOptions(latex_env, latex_style, standalone)
     return Settings(fmt, options, limits, quiet, color)
+
+
+def _from_option(option: str, name: str, parse: Callable[[str], Any], text: str) -> Any:
+    """`parse(text)`; its error names the environment variable when the value came from there."""
+    from typer._click.core import ParameterSource
+    from typer._click.globals import get_current_context
+
+    try:
+        return parse(text)
+    except UsageError as e:
+        ctx = get_current_context(silent=True)
+        param = next((p for p in ctx.command.params if p.name == name), None) if ctx else None
+        if ctx and param and ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
+            where = f"the environment variable {param.envvar}"
+            raise UsageError(e.message.replace(option, where, 1), e.location) from None
+        raise
 
 
 def _solve(compute: Callable[[list[str]], Any], settings: Settings) -> None:
@@ -690,7 +835,7 @@ def det(
 
     def compute(notes: list[str]) -> engine.DeterminantResult:
         p = _problem(request, notes)
-        point = _point(at, p, notes) if at is not None else None
+        point = _point(",".join(at), p, notes) if at else None
         return engine.determinant(
             p.functions, p.variables, point=point, simplify=simplify is not False, digits=digits
         )
@@ -735,14 +880,14 @@ def eval_(
     if points is not None:
         if digits is not None or simplify:
             raise UsageError("--points computes in double precision: no --digits or --simplify")
-        _solve_points(request, at, points, with_value, settings)
+        _solve_points(request, _joined(at), points, with_value, settings)
         return
-    if at is None:
+    if not at:
         raise UsageError("eval needs --at x=1,y=2 (one point) or --points FILE (many)")
     if with_value:
         raise UsageError("--with-value is for --points; at one point, linearize shows F(a)")
 
-    _solve_at(engine.evaluate, request, at, digits, simplify, settings)
+    _solve_at(engine.evaluate, request, ",".join(at), digits, simplify, settings)
 
 
 @app.command(context_settings=_COMMAND_SETTINGS)
@@ -774,7 +919,7 @@ def linearize(
     settings = _settings(fmt, latex_env, latex_style, standalone, timeout, max_memory, quiet, color)
     request = _request(functions, vars_, quiet)
 
-    _solve_at(engine.linearize, request, at, digits, simplify, settings)
+    _solve_at(engine.linearize, request, ",".join(at), digits, simplify, settings)
 
 
 @app.command()

@@ -438,3 +438,94 @@ def test_schema_command_prints_each_schema(command: str) -> None:
     assert run.code == 0
     schema = json.loads(run.stdout)
     assert schema["$schema"].endswith("2020-12/schema") and schema["type"] == "object"
+
+
+# --------------------------------------------------------------------------- friction and typos
+
+
+@pytest.mark.parametrize("command", [[], ["jacobian"], ["det"], ["eval"], ["linearize"]])
+def test_dash_h_is_help(command: list[str]) -> None:
+    run = invoke([*command, "-h"])
+    assert run.code == 0 and run.stdout.startswith("Usage: jac") and run.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["jacobian", "-v", "x,y", "x+y"], "no such option: -v; did you mean --vars?"),
+        (["jacobian", "x*y", "--vasr", "x,y"], "no such option: --vasr; did you mean --vars?"),
+        (["jacobian", "x*y", "--simplfy"], "did you mean --simplify?"),
+        (["eval", "x", "--vars", "x", "--at", "x=1", "--digts", "3"], "did you mean --digits?"),
+        (["jacobian", "-x"], "for the function -x, write (-x)"),
+    ],
+)
+def test_option_typos_are_usage_errors_not_functions(args: list[str], message: str) -> None:
+    run = invoke(args)
+    assert run.code == ExitCode.USAGE, run.stdout
+    assert run.stdout == "" and message in run.stderr
+
+
+def test_a_negated_name_is_a_function_when_the_name_is_in_use() -> None:
+    for args in (["-x", "--vars", "x"], ["-x", "x^2"], ["x*y", "-y", "--vars", "x,y"]):
+        run = invoke(["jacobian", *args, "--format", "json"])
+        assert run.code == 0, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("vars_", "warning"),
+    [
+        ("a,b", "no function depends on --vars a, b: every entry is 0"),
+        ("x,y,z", "no function depends on z: its column is 0"),
+        ("x,y,z,w", "no function depends on z, w: their columns are 0"),
+    ],
+)
+def test_vars_that_occur_nowhere_get_a_warning(vars_: str, warning: str) -> None:
+    run = invoke(["jacobian", "x+y, x*y", "--vars", vars_, "--format", "json"])
+    assert run.code == 0 and warning in run.stderr and run.stderr.startswith("jac: warning: ")
+    quiet = invoke(["jacobian", "x+y, x*y", "--vars", vars_, "-q", "--format", "json"])
+    assert quiet.stderr == "" and quiet.stdout == run.stdout
+
+
+def test_vars_that_all_occur_get_no_warning() -> None:
+    assert invoke(["jacobian", "x+y, x*y", "--vars", "y,x"]).stderr == ""
+
+
+@pytest.mark.parametrize("command", ["eval", "det", "linearize"])
+def test_at_given_twice_is_merged(command: str) -> None:
+    base = [command, "x^2+y, x*y", "--vars", "x,y", "--format", "json"]
+    once = invoke([*base, "--at", "x=3,y=-2"])
+    twice = invoke([*base, "--at", "x=3", "--at", "y=-2"])
+    assert once.code == twice.code == 0
+    assert once.stdout == twice.stdout
+
+
+def test_at_with_a_name_twice_is_an_error() -> None:
+    run = invoke(["eval", "x*y", "--vars", "x,y", "--at", "x=1,y=2", "--at", "x=2"])
+    assert run.code == ExitCode.USAGE and "'x' is given twice" in run.stderr
+
+
+def test_a_bad_value_names_where_it_came_from() -> None:
+    typed = invoke(["jacobian", "x", "--format", "jsn"])
+    assert typed.code == ExitCode.USAGE
+    assert "invalid value for --format: 'jsn'" in typed.stderr
+    assert "JAC_FORMAT" not in typed.stderr
+    from_env = invoke(["jacobian", "x"], env={"JAC_FORMAT": "jsn"})
+    assert "invalid value for the environment variable JAC_FORMAT" in from_env.stderr
+    timeout = invoke(["jacobian", "x", "--timeout", "soon"])
+    assert "--timeout must be" in timeout.stderr and "JAC_TIMEOUT" not in timeout.stderr
+    from_env = invoke(["jacobian", "x"], env={"JAC_TIMEOUT": "soon"})
+    assert "the environment variable JAC_TIMEOUT must be" in from_env.stderr
+    from_env = invoke(["jacobian", "x"], env={"JAC_MAX_MEMORY": "lots"})
+    assert "the environment variable JAC_MAX_MEMORY must be" in from_env.stderr
+
+
+def test_standalone_needs_latex() -> None:
+    run = invoke(["jacobian", "x*y", "--standalone", "--format", "plain"])
+    assert run.code == ExitCode.USAGE and "--standalone" in run.stderr and run.stdout == ""
+    run = invoke(["jacobian", "x*y", "--standalone"], env={"JAC_FORMAT": "latex"})
+    assert run.code == 0 and run.stdout.startswith("\\documentclass")
+
+
+def test_stdin_may_start_with_a_byte_order_mark() -> None:
+    run = invoke(["jacobian", "-", "--vars", "x,y", "--format", "plain"], input="\ufeffx*y\n")
+    assert run.code == 0 and run.stdout == "y\tx\n"

@@ -72,6 +72,44 @@ def test_ctrl_c_while_reading_stdin_exits_130_without_a_traceback() -> None:
     assert b"Traceback" not in prompt + rest
 
 
+def test_ctrl_c_that_misses_the_read_is_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race behind a once-flaky test: SIGINT lands just before jac's read() begins.
+
+    Python's C handler only flags the signal, and a read() entered after that does not
+    return until input comes. Here another thread takes the signal while jac's thread
+    waits with it blocked: the same situation, every time. jac must stop at once anyway.
+    """
+    import threading
+
+    from jaccli import cli
+
+    read_end, write_end = os.pipe()
+    stdin = os.fdopen(read_end, "r")
+    monkeypatch.setattr(sys, "stdin", stdin)
+
+    def press_ctrl_c() -> None:  # while the main thread is waiting for input
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGINT)  # only this thread can take it
+
+    def end_input_later() -> None:  # so that a lost signal fails the test instead of hanging
+        time.sleep(3)
+        os.write(write_end, b"x\n")
+        os.close(write_end)
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        threading.Thread(target=end_input_later, daemon=True).start()
+        threading.Thread(target=press_ctrl_c, daemon=True).start()
+        start = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            cli._read_stdin(1000, quiet=True)
+        assert time.monotonic() - start < 2, "Ctrl-C was lost until the input arrived"
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        stdin.close()
+
+
 def _big_system() -> tuple[str, str]:
     n = 4000
     lines = "\n".join(f"u{max(i - 1, 0)} - 2*u{i} + u{i + 1} + h^2*lam*exp(u{i})" for i in range(n))
