@@ -11,6 +11,7 @@ import sympy
 from jaccli import engine
 from jaccli.cli import EXIT_CODES, ExitCode, app
 from jaccli.errors import JacError, LimitError, MathError, ParseError, UsageError
+from jaccli.parse import make_symbol
 from jaccli.render.latex import tex
 from jaccli.render.syntax import to_display
 from tests.conftest import invoke, read_back
@@ -438,6 +439,40 @@ def test_schema_command_prints_each_schema(command: str) -> None:
     assert run.code == 0
     schema = json.loads(run.stdout)
     assert schema["$schema"].endswith("2020-12/schema") and schema["type"] == "object"
+
+
+def _expression_descriptions(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = (
+            [node["description"]] if node.get("type") == "string" and "description" in node else []
+        )
+        return found + [d for v in node.values() for d in _expression_descriptions(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in _expression_descriptions(v)]
+    return []
+
+
+@pytest.mark.parametrize("command", ["jacobian", "det", "eval", "linearize"])
+def test_schemas_say_how_expressions_read_back_truthfully(command: str) -> None:
+    """Expressions read back with jac; the names the schema says SymPy misreads, it does."""
+    import re
+
+    schema = json.loads(invoke(["schema", command]).stdout)
+    texts = [t for t in _expression_descriptions(schema) if "input syntax" in t]
+    assert texts, "no description of expression strings"
+    for text in texts:
+        assert "read it back with jac" in text and "or sympify" not in text
+        listed = re.search(r"such as (.*?) and SymPy", text)
+        assert listed is not None
+        names = [n.strip() for n in listed.group(1).replace(" and ", ", ").split(",")]
+        assert "I" in names and "lambda" in names
+        for name in names:
+            assert read_back([f"2*{name}"], [name])[0] == 2 * make_symbol(name)  # jac: a symbol
+            try:
+                misread = not isinstance(sympy.sympify(f"2*{name}") / 2, sympy.Symbol)
+            except (SyntaxError, TypeError, sympy.SympifyError):
+                misread = True
+            assert misread, f"the schema says SymPy misreads {name}, but it does not"
 
 
 # --------------------------------------------------------------------------- friction and typos
