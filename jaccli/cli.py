@@ -457,6 +457,7 @@ def _problem(request: Request, notes: list[str]) -> Problem:
         make_symbol,
         parse_variables,
         read_functions,
+        suspicious_names,
     )
 
     _symengine.load()
@@ -466,6 +467,8 @@ def _problem(request: Request, notes: list[str]) -> Problem:
     parsed = read_functions(arguments, names, lambda: unread.pop() if unread else "", limits)
     texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
     notes += [f"warning: {w}" for w in confusable_letters([*texts, vars_text or ""])]
+    declared = names if vars_text is not None else None
+    notes += [f"warning: {w}" for w in suspicious_names(parsed, declared)]
     variables = [make_symbol(n) for n in names] if vars_text is not None else None
     size = sum(len(t) for t in texts)
     functions = build(parsed, limits)

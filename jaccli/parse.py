@@ -13,7 +13,12 @@ Grammar (lowest precedence first)::
     term    := unary (('*' | '/') unary | implicit)*   implicit: a name or '(' after a factor
     unary   := ('-' | '+') unary | power
     power   := atom (('^' | '**') unary)?                 right-associative: x^y^z = x^(y^z)
-    atom    := number | name | name '(' expr (',' expr)* ')' | '(' expr ')'
+    atom    := number | name | call | name ('^' | '**') digits call | '(' expr ')'
+    call    := name '(' expr (',' expr)* ')'
+
+`sin^2(x)` is the textbook sin(x)^2, for any function and a whole exponent
+k >= 1 (built as Power(Call, Num)). `sin^-1(x)` (arcsin or 1/sin?) and other
+exponents before a call are errors that say what to write instead. `π` is pi.
 """
 
 import math
@@ -33,7 +38,13 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "atan2": (2, 2),
     "log": (1, 2),
 }
-CONSTANTS = ("pi", "e", "E")
+CONSTANTS = ("pi", "\u03c0", "e", "E")  # π is pi
+# f^-1(x) in textbooks is the inverse function (or, for some authors, 1/f).
+_INVERSES = {
+    "sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh",
+    "tanh": "atanh", "asin": "sin", "acos": "cos", "atan": "tan", "asinh": "sinh",
+    "acosh": "cosh", "atanh": "tanh", "exp": "ln", "ln": "exp", "log": "exp",
+}  # fmt: skip
 
 
 class Limits(NamedTuple):
@@ -262,6 +273,30 @@ class Parsed(NamedTuple):
 # --------------------------------------------------------------------------- parser
 
 _ATOM_START = ("num", "name", "(")
+# The longest parenthesized exponent looked at in sin^(...)(x): sin^(-1)(x) has 4 tokens.
+_GROUP_TOKENS = 16
+_SIMPLE_EXPONENT = re.compile(r"[\w.]+|\(.*\)")  # 0.5, x, (1/2): no parentheses to add
+
+
+def _function_power_advice(function: str, exponent: str, argument: str) -> str:
+    """What to write instead of `sin^-1(x)`, `sin^0.5(x)` or `sin^2 x`."""
+    written = f"{function}^{exponent if len(exponent) <= 30 else '(...)'}({argument})"
+    if exponent.replace(" ", "") in ("-1", "(-1)"):
+        inverse = _INVERSES.get(function)
+        also = f"{inverse}({argument}) for the inverse function or " if inverse else ""
+        return (
+            f"{written} is ambiguous (inverse function or reciprocal): "
+            f"write {also}1/{function}({argument}) for the reciprocal"
+        )
+    if exponent.isdigit() and int(exponent) > 0:
+        return f"'{function}' needs parentheses: {function}^{exponent}(...)"
+    if len(exponent) > 30:
+        exponent = "(...)"
+    power = exponent if _SIMPLE_EXPONENT.fullmatch(exponent) else f"({exponent})"
+    return (
+        f"{written}: jac reads {function}^k(...) only for a whole number k >= 1; "
+        f"write {function}({argument})^{power}"
+    )
 
 
 class _Parser:
@@ -408,6 +443,15 @@ class _Parser:
             self.nest(op.pos)
             exponent = self.unary()
             self.depth -= 1
+            after = self.peek()
+            if (
+                after.kind in _ATOM_START  # sin^2 x, sin^2^2(x): not the symbol sin, squared
+                and isinstance(base, Name)
+                and base.name in FUNCTIONS
+                and base.name not in self.variables
+            ):
+                text = self.text[exponent.pos : exponent.end]
+                raise self.error(_function_power_advice(base.name, text, "..."), after.pos)
             return Power(base.pos, exponent.end, base, exponent)
         return base
 
@@ -456,15 +500,64 @@ class _Parser:
                 return self.call(tok)
             if after.kind in ("num", "name"):
                 raise self.error(f"'{name}' needs parentheses: {name}(...)", after.pos)
+            if after.kind in ("^", "**"):
+                textbook = self.function_power(tok)
+                if textbook is not None:
+                    return textbook
             return Name(tok.pos, end, name)
         if called:
             what = "a constant" if name in CONSTANTS else "not a function jac knows"
             raise self.error(f"'{name}' is {what}: to multiply, write {name}*(...)", tok.pos)
         if name in CONSTANTS:
-            return Const(tok.pos, end, "pi" if name == "pi" else "E")
+            return Const(tok.pos, end, "E" if name in ("e", "E") else "pi")
         return Name(tok.pos, end, name)
 
-    def call(self, name_tok: Token) -> Node:
+    def function_power(self, name_tok: Token) -> Node | None:
+        """`sin^2(x)` as sin(x)^2; None (nothing taken) unless a call follows the exponent.
+
+        The exponent is found by looking ahead, not by parsing it: signs, then a
+        number, a name or a short parenthesized group. `sin^2 x` or `sin^2^2(x)` do
+        not match and are caught in `power`.
+        """
+        tokens, first = self.tokens, self.i + 1  # self.i is at the '^'
+        j = first
+        while tokens[j].kind in ("+", "-"):
+            j += 1
+        if tokens[j].kind in ("num", "name"):
+            j += 1
+        elif tokens[j].kind == "(":
+            depth, last = 0, min(len(tokens) - 1, j + _GROUP_TOKENS)
+            while j < last:
+                depth += {"(": 1, ")": -1}.get(tokens[j].kind, 0)
+                j += 1
+                if depth == 0:
+                    break
+            if depth:
+                return None
+        else:
+            return None
+        if tokens[j].kind != "(":
+            return None
+        exponent = tokens[first:j]
+        self.i = j
+        kinds = [t.kind for t in exponent]
+        if kinds in (["num"], ["(", "num", ")"]):
+            number = exponent[len(kinds) // 2]
+            if number.text.isdigit() and int(number.text) > 0:
+                call = self.call(name_tok)
+                num = Num(number.pos, number.pos + len(number.text), number.text)
+                return Power(name_tok.pos, call.end, call, num)
+        call = self.call(name_tok)
+        text = self.text[exponent[0].pos : exponent[-1].pos + len(exponent[-1].text)]
+        advice = _function_power_advice(name_tok.text, text, self.argument(call))
+        raise self.error(advice, exponent[0].pos)
+
+    def argument(self, call: Call) -> str:
+        """The text inside a call's parentheses, shortened for a message."""
+        text = self.text[call.args[0].pos : call.args[-1].end]
+        return text if len(text) <= 30 else "..."
+
+    def call(self, name_tok: Token) -> Call:
         opening = self.take()
         self.nest(opening.pos)
         args = [self.expr()]
@@ -817,6 +910,169 @@ def confusable_letters(texts: Iterable[str]) -> list[str]:
                     f"not the Latin letter {latin}"
                 )
     return warnings
+
+
+# ----------------------------------------------------------------------- suspicious names
+
+# A function's name and a letter that are a word or another function, not f(letter).
+_WORDS = frozenset(
+    ("cost", "sine", "sing", "sink", "sins", "sinc", "tang", "tank", "tans", "cote", "cots",
+     "sect", "secs", "sech", "csch", "coth", "expo", "logo", "logs", "signs")
+)  # fmt: skip
+_GREEK = frozenset(
+    ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+     "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "varpi", "rho",
+     "varrho", "sigma", "varsigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega")
+)  # fmt: skip
+_PI_PIECES = frozenset(("pi", "\u03c0"))
+_LETTERS_SUBSCRIPT = re.compile(r"([^\W\d_]+)(?:_?[0-9]+)?\Z")  # theta, theta1, x_2
+_LETTER_SUBSCRIPT = re.compile(r"[^\W\d_](?:_?[0-9]+)?\Z")  # x, x2, x_2, θ
+_LEADING_DIGITS = re.compile(r"[0-9]*")
+_FUNCTION_LENGTHS = sorted({len(f) for f in FUNCTIONS}, reverse=True)
+_FUNCTION_STARTS = frozenset(f[:2] for f in FUNCTIONS)
+_MAX_WARNINGS = 10  # then one line that counts the rest
+_LONGEST_SUSPECT = 16  # longer names are deliberate (and would cost more to split)
+
+
+def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None) -> list[str]:
+    """Warnings for names that were read as one symbol but probably mean something else.
+
+    jac reads a run of letters and digits as one name, so `xy` is a symbol, not
+    x*y, and `sinx` is a symbol, not sin(x): a plausible wrong Jacobian. One
+    warning per distinct name, at its first occurrence. `variables` is what
+    --vars declared, or None when jac infers the variables. The rule:
+
+    - A declared variable is never suspicious, whatever its name.
+    - A function's name used without parentheses (`sin*x`, `sin^2 + cos^2`).
+    - A function's name followed by an argument (`sinx`, `cosy`, `sqrtx`, `sin2x`,
+      `lnk`, `costheta` with theta a name): after the longest function name at the
+      start, optional digits, then a variable or another name in the input, a single
+      letter with an optional subscript (x, x2, x_2, θ), a Greek letter's name, or
+      names joined together (`sinxy`). Words (cost, sinc, coth, logs, expo, ...)
+      and names that are themselves functions (sinh, asin, exp) are left alone.
+    - A name that splits entirely into two or more variables (`xy` with --vars x,y,
+      `2xy` read as 2*xy) or, without --vars, into other names in the input (`xy`
+      beside `x*y`); pi and π count as pieces (`pir`, `2πr`), though not alone.
+      Names of Greek letters (eta, xi, theta1) are never split, and pieces start
+      with a letter, so subscripts (x1, w11, q_2) never split off.
+
+    Everything else, such as `speed`, `rate`, `dt` beside t, or `k_d`, is an
+    ordinary name. Linear in the input: one walk of the trees and a few set
+    look-ups per distinct name.
+    """
+    first: dict[str, tuple[str, int]] = {}  # name -> (where, column) of its first occurrence
+    for item in parsed:
+        where, stack = item.where, [item.node]
+        push, extend, pop = stack.append, stack.extend, stack.pop
+        while stack:  # left to right: children pushed in reverse
+            node: Any = pop()
+            kind = type(node)
+            if kind is Name:
+                if node.name not in first:
+                    first[node.name] = (where, node.pos)
+            elif kind is Product:
+                extend([factor for _, factor in reversed(node.factors)])
+            elif kind is Sum:
+                extend([term for _, term in reversed(node.terms)])
+            elif kind is Power:
+                push(node.exponent)
+                push(node.base)
+            elif kind is Neg:
+                push(node.operand)
+            elif kind is Call:
+                extend(reversed(node.args))
+    declared = frozenset(variables) if variables is not None else frozenset()
+    names = first.keys() | declared
+    pieces = (declared if variables is not None else first.keys()) | _PI_PIECES
+    warnings: list[str] = []
+    for name, (where, pos) in first.items():
+        if name in declared:
+            continue
+        at = f"'{name}' ({where + ', ' if where else ''}column {pos + 1})"
+        if name in FUNCTIONS:
+            warnings.append(
+                f"{at} is the function {name} used as a symbol, without parentheses: "
+                f"to apply it, write {name}(...)"
+            )
+            continue
+        meant = _function_reading(name, names, pieces, declared)
+        if meant is not None:
+            warnings.append(f"{at} is a single symbol; did you mean {meant}?")
+            continue
+        split = _split(name, pieces)
+        if split is not None:
+            product = "*".join(split)
+            warnings.append(f"{at} is a single symbol; if you meant {product}, write {product}")
+    if len(warnings) > _MAX_WARNINGS:
+        more = len(warnings) - _MAX_WARNINGS
+        warnings[_MAX_WARNINGS:] = [f"and {more} more names like these (not listed)"]
+    return warnings
+
+
+def _function_reading(
+    name: str, names: Collection[str], pieces: Collection[str], declared: Collection[str]
+) -> str | None:
+    """`sin(x)` for `sinx`, when the rest after a function's name reads as its argument."""
+    if name[:2] not in _FUNCTION_STARTS or name in _WORDS:
+        return None
+    for length in _FUNCTION_LENGTHS:
+        function = name[:length]
+        if length < len(name) and function in FUNCTIONS:
+            break
+    else:
+        return None
+    if function in declared or FUNCTIONS[function][0] > 1:
+        return None
+    rest = name[length:]
+    digits = _LEADING_DIGITS.match(rest).group()  # type: ignore[union-attr]
+    tail = rest[len(digits) :]
+    if not tail:
+        return f"{function}({digits})"
+    if tail in names or _LETTER_SUBSCRIPT.match(tail) or tail in _GREEK:
+        argument = tail
+    else:
+        split = _split(tail, pieces, alone=True)
+        if split is None:
+            return None
+        argument = "*".join(split)
+    return f"{function}({digits}*{argument})" if digits else f"{function}({argument})"
+
+
+def _split(name: str, pieces: Collection[str], alone: bool = False) -> list[str] | None:
+    """The fewest `pieces` that make up `name`, at least two (one with `alone`), or None.
+
+    At least one piece is not pi: `pipi` is not pi*pi. Greek letters' names are not split.
+    """
+    if len(name) > _LONGEST_SUSPECT or _LETTER_SUBSCRIPT.match(name):
+        return None  # x, x1, x_12: no letter after the first to start a second piece
+    greek = _LETTERS_SUBSCRIPT.match(name)
+    if greek is not None and greek.group(1).lower() in _GREEK:
+        return None
+    n = len(name)
+    # reach[i]: the fewest pieces that make up name[:i], and where the last one starts.
+    reach: list[tuple[int, int] | None] = [None] * (n + 1)
+    reach[0] = (0, 0)
+    for i in range(n):
+        here = reach[i]
+        if here is None or not name[i].isalpha():
+            continue
+        for j in range(i + 1, min(n, i + _LONGEST_SUSPECT) + 1):
+            if name[i:j] in pieces and (alone or j - i < n):  # not the name itself
+                there = reach[j]
+                if there is None or here[0] + 1 < there[0]:
+                    reach[j] = (here[0] + 1, i)
+    end = reach[n]
+    if end is None or end[0] < (1 if alone else 2):
+        return None
+    found: list[str] = []
+    j = n
+    while j > 0:
+        start = reach[j][1]  # type: ignore[index]
+        found.append(name[start:j])
+        j = start
+    if all(p in _PI_PIECES for p in found):
+        return None
+    return found[::-1]
 
 
 def parse_variables(text: str) -> tuple[str, ...]:

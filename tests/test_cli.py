@@ -564,3 +564,29 @@ def test_standalone_needs_latex() -> None:
 def test_stdin_may_start_with_a_byte_order_mark() -> None:
     run = invoke(["jacobian", "-", "--vars", "x,y", "--format", "plain"], input="\ufeffx*y\n")
     assert run.code == 0 and run.stdout == "y\tx\n"
+
+
+@pytest.mark.parametrize(
+    ("function", "vars_", "warning"),
+    [
+        ("xy + x", "x,y", "'xy' (input, column 1) is a single symbol; if you meant x*y"),
+        ("2xy", "x,y", "'xy' (input, column 2) is a single symbol"),
+        ("sinx + cosy", "x,y", "did you mean sin(x)?"),
+        ("sinx + cosy", "x,y", "did you mean cos(y)?"),
+    ],
+)
+def test_likely_typos_get_a_warning_and_still_an_answer(
+    function: str, vars_: str, warning: str
+) -> None:
+    run = invoke(["jacobian", function, "--vars", vars_, "--format", "json"])
+    assert run.code == 0 and warning in run.stderr
+    assert all(line.startswith("jac: warning: ") for line in run.stderr.splitlines())
+    assert invoke(["jacobian", function, "--vars", vars_, "-q"]).stderr == ""
+
+
+def test_textbook_powers_of_functions_and_pi() -> None:
+    run = invoke(["jacobian", "sin^2(x) + cos^2(x)", "--vars", "x", "--format", "json"])
+    assert run.code == 0 and run.stderr == ""
+    assert equal(run.json()["jacobian"][0][0].replace("^", "**"), "0")
+    run = invoke(["eval", "cos(π*x/2)", "--vars", "x", "--at", "x=1", "--format", "json"])
+    assert run.code == 0 and run.json()["jacobian"] == [["(-1/2)*pi"]]
