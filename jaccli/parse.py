@@ -948,8 +948,9 @@ def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None
       `lnk`, `costheta` with theta a name): after the longest function name at the
       start, optional digits, then a variable or another name in the input, a single
       letter with an optional subscript (x, x2, x_2, θ), a Greek letter's name, or
-      names joined together (`sinxy`). Words (cost, sinc, coth, logs, expo, ...)
-      and names that are themselves functions (sinh, asin, exp) are left alone.
+      names joined together (`sinxy`). Words (cost, sinc, coth, logs, expo, ...) are
+      left alone unless the rest is a declared variable (`cost` with --vars r,t), and
+      names that are themselves functions (sinh, asin, exp) always are.
     - A name that splits entirely into two or more variables (`xy` with --vars x,y,
       `2xy` read as 2*xy) or, without --vars, into other names in the input (`xy`
       beside `x*y`); pi and π count as pieces (`pir`, `2πr`), though not alone.
@@ -1012,8 +1013,11 @@ def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None
 def _function_reading(
     name: str, names: Collection[str], pieces: Collection[str], declared: Collection[str]
 ) -> str | None:
-    """`sin(x)` for `sinx`, when the rest after a function's name reads as its argument."""
-    if name[:2] not in _FUNCTION_STARTS or name in _WORDS:
+    """`sin(x)` for `sinx`, when the rest after a function's name reads as its argument.
+
+    A word such as `cost` is left alone unless the rest (`t`) is a declared variable.
+    """
+    if name[:2] not in _FUNCTION_STARTS:
         return None
     for length in _FUNCTION_LENGTHS:
         function = name[:length]
@@ -1024,6 +1028,8 @@ def _function_reading(
     if function in declared or FUNCTIONS[function][0] > 1:
         return None
     rest = name[length:]
+    if name in _WORDS and rest not in declared:
+        return None
     digits = _LEADING_DIGITS.match(rest).group()  # type: ignore[union-attr]
     tail = rest[len(digits) :]
     if not tail:

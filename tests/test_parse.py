@@ -525,6 +525,7 @@ def test_suspicious_names_are_named_with_place_and_meaning(
         ("asinx", ("x",), "did you mean asin(x)?"),
         ("cosθ", ("θ",), "did you mean cos(θ)?"),
         ("costheta", None, "did you mean cos(theta)?"),
+        ("r*cost, r*sint", ("r", "t"), "did you mean cos(t)?"),  # a word, but t is a variable
         ("sinx1 + x1", None, "did you mean sin(x1)?"),
         ("x*log2", ("x",), "did you mean log(2)?"),
         ("cosrate + rate", None, "did you mean cos(rate)?"),  # another name in the input
@@ -559,7 +560,7 @@ def test_suspicious_names(text: str, variables: tuple[str, ...] | None, meant: s
         ("sinh(t) + cosh(t) + tanh(t) + asin(t) + exp(t) + sec(t) + acosh(t) + atan2(t, t)", None),
         # words that start with a function's name
         ("cost*t + sine + sink*s + tank + logs + expo + sect + signs + coth + sinc + sech", None),
-        ("cost*q + rate + speed", ("t", "q")),
+        ("cost*q + rate + speed", ("r", "q")),
         # ordinary names: dt beside t (no d), rate and speed beside r, a, t, s
         ("dt*v + t + rate*r*a*t + speed*s*p", None),
         ("dt*v + rate + speed", ("t", "v", "r", "a", "s", "p")),
