@@ -106,6 +106,7 @@ class JacGroup(TyperGroup):
 
             if debug:
                 traceback.print_exc()
+                sys.stderr.write(getattr(e, "details", ""))  # what C libraries printed
             _complain(format_error(e))
             code = exit_code_for(e)
         except click_exceptions.NoArgsIsHelpError as e:

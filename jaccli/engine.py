@@ -789,36 +789,31 @@ def evaluate_number(expr: Any, digits: int) -> Any:
     """Numbers in `expr` evaluated so that the first `digits` significant digits are right.
 
     SymEngine evaluates at a fixed precision, so sin(x) - x at x = 10^-30 comes
-    out as 0.0 at 96 bits: cancellation eats every digit. The precision is
-    doubled until two successive results agree to `digits` digits (the check
-    mpmath's and SymPy's evalf use); the renderers then round to exactly `digits`.
+    out as 0.0 at 96 bits: cancellation eats every digit. Each constant part of
+    `expr` is evaluated on its own and its precision doubled until two successive
+    results agree to `digits` digits (the check mpmath's and SymPy's evalf use);
+    the renderers then round to exactly `digits`. See `numbers.Evaluator` for
+    huge and tiny values (e^(10^9) is a number; e^(e^(e^5)) is a LimitError).
     """
-    from jaccli.numbers import has_zero_literal, round_decimals
+    from jaccli.numbers import Evaluator, Imprecise
 
     if expr == 0:
         return expr
-    # At least double precision, so that JSON "values" are as exact as a float can be;
-    # and every exact number in `expr` held whole: sin(10^99999) needs all 332,000 bits.
-    bits = max(digits_to_bits(digits), 80) + _largest_number_bits(expr)
-    previous = expr.n(bits)
-    if expr.is_Rational:  # its decimal expansion is right at once
-        return previous
-    for _ in range(MAX_PRECISION_DOUBLINGS):
-        bits *= 2
-        current = expr.n(bits)
-        text = str(current)
-        # A 0.0 from a non-zero expression is cancellation, not agreement.
-        if round_decimals(text, digits) == round_decimals(str(previous), digits) and not (
-            has_zero_literal(text)
-        ):
-            return current
-        previous = current
-    text = str(expr)
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    raise PrecisionError(
-        f"{shown} could not be evaluated to {digits} digits at {bits} bits of precision "
-        "(it may be exactly zero); leave out --digits for the exact value"
-    )
+
+    def start(constant: Any) -> int:
+        # At least double precision, so that JSON "values" are as exact as a float can be;
+        # and every exact number held whole: sin(10^99999) needs all 332,000 bits.
+        return max(digits_to_bits(digits), 80) + _largest_number_bits(constant)
+
+    try:
+        return Evaluator(digits, start, MAX_PRECISION_DOUBLINGS).expression(expr)
+    except Imprecise as e:
+        text = str(e.expr)
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise PrecisionError(
+            f"{shown} could not be evaluated to {digits} digits at {e.bits} bits of precision "
+            "(it may be exactly zero); leave out --digits for the exact value"
+        ) from None
 
 
 def _largest_number_bits(expr: Any) -> int:

@@ -1,31 +1,97 @@
 """Small helpers on numbers shared by the parser, the engine and the renderers.
 
-Exact numbers' sizes (to refuse 9^9^9 before computing it), and decimal literals
-in printed text rounded to significant digits (to print exactly --digits digits,
-and to check that two working precisions agree).
+Exact numbers' sizes (to refuse 9^9^9 before computing it); decimal literals in
+printed text rounded to significant digits (to print exactly --digits digits, and
+to check that two working precisions agree); and the evaluation of exact constants
+to a given number of digits, which `engine.evaluate_number` uses.
+
+Rounding works on the digits of the printed text, never through `float` or
+`Decimal`: e^(10^9) = 8.0030e434294481 and e^(e^40) have exponents that no float
+and no default `Decimal` context can hold, and the exponent must come out exact.
 """
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
+from jaccli.errors import LimitError
+
 _DECIMAL = re.compile(r"(?<![\w.])[0-9]+\.[0-9]*(?:e[+-]?[0-9]+)?")
+_NOT_FINITE = re.compile(r"@|\b(?:nan|z?oo|inf)\b")  # MPFR's @Inf@ and @NaN@, SymEngine's own
+_PARTS = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
+
+
+def _parts(text: str) -> tuple[str, str, int]:
+    """'-0.00123e5' → ('-', '123', 2): sign, significant digits, exponent of the first digit.
+
+    Zero has no significant digits: ('', '', 0).
+    """
+    m = _PARTS.fullmatch(text.strip())
+    if m is None or not (m.group(2) or m.group(3)):
+        raise ValueError(f"not a decimal number: {text!r}")
+    sign, whole, fraction, exponent = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+    significant = (whole + fraction).lstrip("0")
+    if not significant:
+        return "", "", 0
+    first = len(significant) - 1 - len(fraction) + int(exponent or 0)
+    return ("-" if sign == "-" else ""), significant.rstrip("0"), first
+
+
+def _round_digits(significant: str, digits: int) -> tuple[str, int]:
+    """`significant` rounded half to even to exactly `digits` digits, and 1 if it carried.
+
+    '99996' to 4 digits is ('1000', 1): the exponent grows by one (9.9996 → 10.00).
+    """
+    if len(significant) <= digits:
+        return significant.ljust(digits, "0"), 0
+    kept, rest = significant[:digits], significant[digits:]
+    tie = rest[0] == "5" and not rest[1:].strip("0")
+    if rest[0] < "5" or (tie and int(kept[-1]) % 2 == 0):
+        return kept, 0
+    chars = list(kept)
+    i = digits - 1
+    while i >= 0 and chars[i] == "9":
+        chars[i] = "0"
+        i -= 1
+    if i < 0:
+        return "1" + "0" * (digits - 1), 1
+    chars[i] = str(int(chars[i]) + 1)
+    return "".join(chars), 0
+
+
+def scientific(text: str, digits: int) -> tuple[str, int] | None:
+    """A decimal literal as (mantissa, exponent), rounded to `digits` significant digits.
+
+    '-8002.98e434294478' to 5 digits is ('-8.0030', 434294481); None for zero.
+    """
+    sign, significant, exponent = _parts(text)
+    if not significant:
+        return None
+    rounded, carry = _round_digits(significant, digits)
+    mantissa = rounded[0] + ("." + rounded[1:] if digits > 1 else "")
+    return sign + mantissa, exponent + carry
 
 
 def round_decimal(text: str, digits: int) -> str:
-    """One decimal literal rounded to `digits` significant digits, without a needless exponent."""
-    from decimal import Decimal, localcontext  # not at import: the parser needs none of it
+    """One decimal literal rounded to `digits` significant digits, without a needless exponent.
 
-    with localcontext() as context:
-        context.prec = max(28, digits + 10)
-        value = Decimal(text)
-        if value == 0:
-            return "0"
-        rounded = format(value, f".{digits}g")
-        _, _, exponent = rounded.partition("e")
-        if exponent and -5 <= int(exponent) < digits:
-            return format(Decimal(rounded), "f")
-        return rounded.replace("e+", "e")
+    Positional when the exponent is in [-5, digits): 0.54030, 7.3891, 0.000012346;
+    otherwise scientific with the exact exponent: 8.0030e434294481, 1.2495e-434294482.
+    """
+    sign, significant, exponent = _parts(text)
+    if not significant:
+        return "0"
+    rounded, carry = _round_digits(significant, digits)
+    exponent += carry
+    if -5 <= exponent < digits:
+        if exponent >= 0:
+            whole, fraction = rounded[: exponent + 1], rounded[exponent + 1 :]
+        else:
+            whole, fraction = "0", "0" * (-exponent - 1) + rounded
+        return sign + whole + ("." + fraction if fraction else "")
+    mantissa = rounded[0] + ("." + rounded[1:] if digits > 1 else "")
+    return f"{sign}{mantissa}e{exponent}"
 
 
 def round_decimals(text: str, digits: int) -> str:
@@ -38,9 +104,7 @@ def round_decimals(text: str, digits: int) -> str:
 
 def has_zero_literal(text: str) -> bool:
     """Whether printed text contains a decimal literal equal to 0 (such as 0.000)."""
-    from decimal import Decimal
-
-    return any(Decimal(m.group()) == 0 for m in _DECIMAL.finditer(text))
+    return any(not _parts(m.group())[1] for m in _DECIMAL.finditer(text))
 
 
 def rational_bits(number: Any) -> float:
@@ -53,3 +117,180 @@ def num_den(number: Any) -> tuple[int, int]:
     """Numerator and denominator of a SymEngine rational, as Python ints."""
     p, q = number.get_num_den()
     return int(p), int(q)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def printed(value: Any) -> str | None:
+    """SymEngine's text for an evaluated number, or None when it is MPFR's Inf or NaN.
+
+    SymEngine prints an infinite RealMPFR as garbage such as '@.Inf@e9895604649983',
+    or fails inside std::string::substr (an IndexError), depending on an exponent
+    that MPFR leaves undefined for Inf.
+    """
+    try:
+        text = str(value)
+    except (IndexError, RuntimeError, ValueError):
+        return None
+    return None if _NOT_FINITE.search(text) else text
+
+
+def _shown(expr: Any) -> str:
+    text = str(expr)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Imprecise(Exception):
+    """Two precisions never agreed (or the value stayed 0.0): the engine says so to the user."""
+
+    def __init__(self, expr: Any, bits: int) -> None:
+        super().__init__(expr, bits)
+        self.expr = expr
+        self.bits = bits
+
+
+class Evaluator:
+    """Exact constants evaluated so that their first `digits` significant digits are right.
+
+    SymEngine evaluates at a fixed precision, so sin(x) - x at x = 10^-30 comes out
+    as 0.0 at 96 bits: cancellation eats every digit. The precision is doubled until
+    two successive results agree to `digits` digits (the check mpmath's and SymPy's
+    evalf use); the renderers then round to exactly `digits`. MPFR's exponent range
+    is widened to its maximum first, so e^(10^9) and e^(-10^9) are numbers, not
+    infinity and 0; a value beyond even that range is a LimitError, and a 0 that
+    comes from an underflow is never passed off as "maybe exactly zero".
+    """
+
+    def __init__(self, digits: int, start_bits: Callable[[Any], int], doublings: int) -> None:
+        from jaccli import _symengine
+
+        self.se = _symengine.load()
+        self.mpfr = _symengine.mpfr()
+        if self.mpfr is not None:
+            self.mpfr.widen()
+        self.digits = digits
+        self.start_bits = start_bits
+        self.doublings = doublings
+
+    # an expression: each maximal constant part on its own ---------------------
+    def expression(self, expr: Any) -> Any:
+        """`expr` with every constant part evaluated; symbols (parameters, x) stay."""
+        if not expr.free_symbols:
+            return self.constant(expr)
+        if expr.is_Symbol:
+            return expr
+        args = expr.args
+        if expr.is_Add or expr.is_Mul:
+            fixed = [a for a in args if not a.free_symbols]
+            moving = [self.expression(a) for a in args if a.free_symbols]
+            if fixed:
+                moving.insert(0, self.constant(expr.func(*fixed)))
+            return expr.func(*moving)
+        return expr.func(*(self.expression(a) for a in args))
+
+    # a constant ---------------------------------------------------------------
+    def constant(self, expr: Any, real: bool = False) -> Any:
+        """A number for the exact constant `expr`, right to `digits` significant digits.
+
+        `real`: `expr` is known to be real, so an imaginary part that SymEngine's complex
+        arithmetic leaves (0.0 for tan(2)^2, which it evaluates through MPC) is dropped.
+        """
+        if expr == 0:
+            return expr
+        bits = self.start_bits(expr)
+        first, _ = self._n(expr, bits, real)
+        if not first.is_Number:  # something SymEngine keeps symbolic: compare the text
+            return self._agreeing(expr, bits, first)
+        if not first.is_real:
+            return self._complex(expr)
+        if expr.is_Rational:  # its decimal expansion is right at once
+            return first
+        return self._real(expr, bits, first, real)
+
+    def _n(self, expr: Any, bits: int, real: bool = False) -> tuple[Any, str]:
+        """`expr` at `bits` of precision and its text; a LimitError past MPFR's range."""
+        if self.mpfr is not None:
+            self.mpfr.clear_flags()
+        try:
+            value = expr.n(bits)
+            if real and value.is_Number and not value.is_real:
+                value = value.as_real_imag()[0]
+        except (RuntimeError, OverflowError, ValueError) as e:
+            raise LimitError(f"{_shown(expr)} cannot be evaluated numerically ({e})") from e
+        text = printed(value)
+        flags = self.mpfr.flags() if self.mpfr is not None else (False, False)
+        if text is None:
+            raise self._out_of_range(expr, flags, zero=False)
+        if any(flags) and has_zero_literal(text):
+            raise self._out_of_range(expr, flags, zero=True)
+        return value, text
+
+    def _out_of_range(self, expr: Any, flags: tuple[bool, bool], zero: bool) -> LimitError:
+        underflow, overflow = flags
+        largest = self.mpfr.largest_exponent() if self.mpfr is not None else None
+        bound = f"10^{largest:,}" if largest is not None else "the largest number MPFR holds"
+        if zero and underflow and not overflow:
+            what = f"is too close to 0 to evaluate numerically (below 1/{bound})"
+        else:  # infinite, NaN (such as ∞ - ∞), or 0 = 1/∞
+            what = f"has a part too large to evaluate numerically (beyond {bound})"
+        return LimitError(f"{_shown(expr)} {what}; leave out --digits for the exact value")
+
+    def _agrees(self, text: str, previous: str) -> bool:
+        # A 0.0 from a non-zero expression is cancellation, not agreement.
+        digits = self.digits
+        return round_decimals(text, digits) == round_decimals(previous, digits) and not (
+            has_zero_literal(text)
+        )
+
+    def _real(self, expr: Any, bits: int, first: Any, real: bool) -> Any:
+        previous = printed(first) or ""
+        for _ in range(self.doublings):
+            bits *= 2
+            current, text = self._n(expr, bits, real)
+            if not current.is_Number:
+                return self._agreeing(expr, bits, current)
+            if not current.is_real:
+                return self._complex(expr)
+            if self._agrees(text, previous):
+                return current
+            previous = text
+        raise Imprecise(expr, bits)
+
+    def _agreeing(self, expr: Any, bits: int, first: Any) -> Any:
+        """The whole printed text agreeing at two precisions (for what is not one number)."""
+        previous = printed(first) or ""
+        for _ in range(self.doublings):
+            bits *= 2
+            current, text = self._n(expr, bits)
+            if self._agrees(text, previous):
+                return current
+            previous = text
+        raise Imprecise(expr, bits)
+
+    def _complex(self, expr: Any) -> Any:
+        """A complex constant: its real and imaginary parts, each as a real constant.
+
+        Split exactly by SymPy (SymEngine's as_real_imag says exp(2i/3) is real), so
+        that the 0 real part of 4i is known to be 0 rather than mistaken for cancellation.
+        """
+        import sympy
+
+        from jaccli.engine import from_sympy, to_sympy
+
+        parts = []
+        for part in to_sympy(expr).as_real_imag():
+            if part == 0:
+                parts.append(self.se.Integer(0))
+                continue
+            try:
+                exact = from_sympy(part)
+            except (TypeError, ValueError, RuntimeError, NotImplementedError, AttributeError):
+                exact = None
+            if exact is None or exact.free_symbols or part.has(sympy.re, sympy.im):
+                # SymPy could not split it into closed forms: compare the complex text.
+                bits = self.start_bits(expr)
+                return self._agreeing(expr, bits, self._n(expr, bits)[0])
+            parts.append(self.constant(exact, real=True))
+        real, imaginary = parts
+        return real + imaginary * self.se.I

@@ -92,14 +92,17 @@ def test_ctrl_c_that_misses_the_read_is_not_lost(monkeypatch: pytest.MonkeyPatch
         time.sleep(0.3)
         os.kill(os.getpid(), signal.SIGINT)  # only this thread can take it
 
+    done = threading.Event()
+
     def end_input_later() -> None:  # so that a lost signal fails the test instead of hanging
-        time.sleep(3)
-        os.write(write_end, b"x\n")
+        if not done.wait(3):
+            os.write(write_end, b"x\n")
         os.close(write_end)
 
+    ender = threading.Thread(target=end_input_later, daemon=True)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        threading.Thread(target=end_input_later, daemon=True).start()
+        ender.start()
         threading.Thread(target=press_ctrl_c, daemon=True).start()
         start = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
@@ -107,6 +110,8 @@ def test_ctrl_c_that_misses_the_read_is_not_lost(monkeypatch: pytest.MonkeyPatch
         assert time.monotonic() - start < 2, "Ctrl-C was lost until the input arrived"
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        done.set()
+        ender.join()
         stdin.close()
 
 
