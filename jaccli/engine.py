@@ -188,7 +188,11 @@ def from_sympy(expr: Any) -> Any:
 
     if not isinstance(expr, sympy.Basic):
         raise TypeError(f"from_sympy takes a SymPy expression, not {type(expr).__name__}")
-    plain = {s: sympy.Symbol(s.name) for s in expr.free_symbols}
+    plain: dict[Any, Any] = {s: sympy.Symbol(s.name) for s in expr.free_symbols}
+    # SymPy's DiracDelta would come back as a Python callback, which crashes SymEngine
+    # when substituted with a value it refuses (a complex one): use jac's own symbol.
+    delta = sympy.Function("DiracDelta")
+    plain.update({d: delta(*d.args) for d in expr.atoms(sympy.DiracDelta)})
     return symengine.sympify(expr.xreplace(plain))  # converts a SymPy tree; parses nothing
 
 
@@ -655,12 +659,14 @@ def _check_real(labelled: Sequence[tuple[str, Any]], point: Point) -> None:
 
 
 def _delta_values(expr: Any) -> Any:
-    """DiracDelta(c) at a number c: 0 when c ≠ 0; NaN (undefined) at 0."""
+    """DiracDelta(c) at a number c: 0 when c ≠ 0 is real; NaN (undefined) at 0 or off the reals."""
     import symengine as se
 
     deltas = [d for d in expr.atoms(se.FunctionSymbol) if d.get_name() == "DiracDelta"]
     numeric = {
-        d: se.Integer(0) if d.args[0] != 0 else se.nan for d in deltas if d.args[0].is_Number
+        d: se.Integer(0) if d.args[0] != 0 and d.args[0].is_real else se.nan
+        for d in deltas
+        if d.args[0].is_Number
     }
     return expr.xreplace(numeric) if numeric else expr
 

@@ -303,6 +303,11 @@ def test_parse_error_in_the_second_argument_and_in_stdin() -> None:
         (["eval", "x/x", "--vars", "x", "--at", "x=0"], 1, "x/x is undefined at x=0"),
         (["eval", "x^y", "--vars", "x,y", "--at", "x=0,y=0"], 1, "x^y is undefined at x=0, y=0"),
         (["eval", "abs(x)", "--vars", "x", "--at", "x=0"], 1, "abs(x) has no derivative"),
+        (  # SymEngine crashed substituting a complex value into SymPy's DiracDelta
+            ["eval", "sign(x)+y", "--vars", "x,y", "--at", "x=sqrt(-1)+2,y=3"],
+            1,
+            "J[1,1] = ∂f1/∂x is undefined",
+        ),
         (["eval", "sqrt(x)", "--vars", "x", "--at", "x=-1"], 1, "f1 is complex at x=-1"),
         (["eval", "x^x", "--vars", "x", "--at", "x=10^50"], 3, "JAC_MAX_DIGITS"),
         (["eval", "x*y", "--vars", "x,y", "--at", "x=1"], 2, "no value for variable y"),
