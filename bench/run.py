@@ -2,6 +2,7 @@
 
     python3 bench/run.py               # everything, 3 runs each (peer S makes this slow)
     python3 bench/run.py --runs 5 --only bratu400,sphere8,startup
+    python3 bench/run.py --only simplify   # the 30 textbook forms of bench/textbook.py
 
 Every job runs as a whole process: the installed `jac`, peer S (a plain SymPy
 script), peer E (the same script on SymEngine) and, for start-up, a bare Typer
@@ -9,6 +10,10 @@ app. Runs are interleaved (run 1 of every tool, then run 2, ...) so that a noisy
 neighbour slows all of them alike; medians are compared as ratios. Peer S gets a
 time limit (default 120 s); when it hits it, jac's ratio to it is an upper bound
 (shown with "<"). Nothing here is a test: the machine is shared and noisy.
+
+The simplify job is of another kind: bench/textbook.py, in a process of its own, runs
+30 textbook cases through the engine and prints how many reach the textbook's form
+and how long each took (target: all of them, each under 1 s).
 """
 
 from __future__ import annotations
@@ -247,6 +252,14 @@ def report(jobs: list[Job], runs: int, s_limit: float) -> bool:
     return all_ok
 
 
+def textbook_report() -> bool:
+    """The simplify job: bench/textbook.py's table, and whether it met its targets."""
+    print()
+    done = subprocess.run([PY, str(HERE / "textbook.py")], stdout=subprocess.PIPE, text=True)
+    print(done.stdout, end="")
+    return done.returncode == 0
+
+
 def compile_jac() -> None:
     """Byte-compile the installed jaccli, as `pip install` does for a regular install.
 
@@ -264,7 +277,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs per tool (at least 3)")
     parser.add_argument("--sympy-limit", type=float, default=120.0, help="seconds allowed to peer S")
-    parser.add_argument("--only", help="comma-separated jobs: arm20,bratu,sphere8,startup,...")
+    parser.add_argument(
+        "--only", help="comma-separated jobs: arm20,bratu,sphere8,startup,simplify,..."
+    )
     args = parser.parse_args()
     if args.runs < 3:
         parser.error("--runs must be at least 3")
@@ -283,7 +298,9 @@ def main() -> None:
                           file=sys.stderr, flush=True)  # fmt: skip
                     if tool.name == "jac" and "json" in tool.argv:
                         json.loads(out.read_text())  # jac's output must at least be JSON
-        ok = report(jobs, args.runs, args.sympy_limit)
+        ok = report(jobs, args.runs, args.sympy_limit) if jobs else True
+    if only is None or "simplify" in only:
+        ok &= textbook_report()
     sys.exit(0 if ok else 1)
 
 

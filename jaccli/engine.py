@@ -179,7 +179,12 @@ def to_sympy(expr: Any) -> Any:
     # SymEngine's own converter: a tree walk, no parsing (SymEngine objects only).
     converted = _no_text(expr)._sympy_()
     real = {s: sympy.Symbol(s.name, real=True) for s in converted.free_symbols}
-    return converted.xreplace(real)
+    converted = converted.xreplace(real)
+    # jac's DiracDelta symbol (see from_sympy) is SymPy's DiracDelta.
+    deltas = [f for f in converted.atoms(sympy.Function) if f.func.__name__ == "DiracDelta"]
+    if deltas:
+        converted = converted.xreplace({d: sympy.DiracDelta(*d.args) for d in deltas})
+    return converted
 
 
 def from_sympy(expr: Any) -> Any:
@@ -260,40 +265,127 @@ def _size(expr: Any) -> int:
     return len(str(expr))
 
 
-def _trig_symbols(exprs: Iterable[Any]) -> dict[Any, tuple[Any, Any]]:
-    """A pair of fresh symbols (s, c) for every argument a of a sin(a) or cos(a)."""
+def _has_sum(expr: Any) -> bool:
+    """Whether a sum appears outside function arguments and exponents: only there can
+    terms cancel or combine, so a product such as r**2*sin(p) is left alone, cheaply.
+    """
+    if expr.is_Add:
+        return True
+    if expr.is_Mul:
+        return any(_has_sum(a) for a in expr.args)
+    if expr.is_Pow:
+        return _has_sum(expr.args[0])
+    return False
+
+
+def _has_sin_or_cos(expr: Any) -> bool:
     import symengine as se
 
-    pairs: dict[Any, tuple[Any, Any]] = {}
-    for e in exprs:
-        for call in e.atoms(se.sin, se.cos):
-            arg = call.args[0]
-            if arg not in pairs:
-                k = len(pairs)
-                pairs[arg] = (se.Dummy(f"s{k}"), se.Dummy(f"c{k}"))
-    return pairs
+    return bool(expr.atoms(se.sin, se.cos))
 
 
-def _trig_maps(pairs: dict[Any, tuple[Any, Any]]) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    """Substitutions sin(a) → s, cos(a) → c, and back, for each pair from `_trig_symbols`."""
+EXPANSION_LIMIT = 5_000  # terms; an expansion estimated to create more is not attempted
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _expansion_terms(expr: Any, limit: int = EXPANSION_LIMIT) -> int:
+    """An estimate, from above, of the terms `symengine.expand(expr)` creates; limit + 1
+    when more, found out without expanding ((x + y)**n alone has n + 1 terms).
+
+    A sum has its terms' terms, a product the product of its factors', (a sum of k
+    terms)**n the C(n + k - 1, k - 1) monomials of degree n (denominators are expanded
+    too); bases under roots count as the work of expanding them.
+    """
+    memo: dict[Any, int] = {}
+    work = 0
+
+    def monomials(n: int, k: int) -> int:  # C(n + k - 1, k - 1), capped at limit + 1
+        count = 1
+        for i in range(1, min(n, k - 1) + 1):
+            count = count * (n + k - i) // i
+            if count > limit:
+                return limit + 1
+        return count
+
+    def terms(e: Any) -> int:
+        nonlocal work
+        known = memo.get(e)
+        if known is not None:
+            return known
+        n = 1
+        if e.is_Add:
+            n = sum(terms(a) for a in e.args)
+        elif e.is_Mul:
+            for a in e.args:
+                n = min(n * terms(a), limit + 1)
+        elif e.is_Pow:
+            base, exponent = e.args
+            k = terms(base)
+            if exponent.is_Integer and k > 1:
+                m = abs(int(exponent))
+                n = limit + 1 if m > limit else monomials(m, k)
+        n = min(n, limit + 1)
+        work += n
+        if work > limit:
+            raise _TooBig
+        memo[e] = n
+        return n
+
+    try:
+        return terms(expr)
+    except _TooBig:
+        return limit + 1
+
+
+def _bounded_expand(expr: Any) -> Any | None:
+    """`symengine.expand(expr)`, or None when that would create too many terms."""
     import symengine as se
 
-    forward, back = {}, {}
-    for arg, (s, c) in pairs.items():
-        forward[se.sin(arg)], forward[se.cos(arg)] = s, c
-        back[s], back[c] = se.sin(arg), se.cos(arg)
-    return forward, back
+    return se.expand(expr) if _expansion_terms(expr) <= EXPANSION_LIMIT else None
 
 
-def _reduce_pythagoras(poly: Any, pairs: dict[Any, tuple[Any, Any]]) -> Any:
-    """Rewrite c**k as c**(k % 2) * (1 - s**2)**(k // 2) for each (s, c) pair, then expand.
-
-    Since each s² + c² − 1 involves its own two symbols, the result is a normal
-    form: equal trigonometric polynomials give the same expression.
+def _trig_symbols(exprs: Iterable[Any]) -> dict[tuple[int, Any], tuple[Any, Any]]:
+    """A pair of fresh symbols (s, c) for every argument a of a sin(a) or cos(a), under
+    the key (-1, a) since c² = 1 - s², and of a sinh(a) or cosh(a), under (1, a).
     """
     import symengine as se
 
-    sine_of = {c: s for s, c in pairs.values()}
+    pairs: dict[tuple[int, Any], tuple[Any, Any]] = {}
+    for e in exprs:
+        for call in e.atoms(se.sin, se.cos, se.sinh, se.cosh):
+            key = (-1 if isinstance(call, (se.sin, se.cos)) else 1, call.args[0])
+            if key not in pairs:
+                k = len(pairs)
+                pairs[key] = (se.Dummy(f"s{k}"), se.Dummy(f"c{k}"))
+    return pairs
+
+
+def _trig_maps(
+    pairs: dict[tuple[int, Any], tuple[Any, Any]],
+) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Substitutions sin(a) → s, cos(a) → c (sinh, cosh alike), and back, for `_trig_symbols`."""
+    import symengine as se
+
+    forward, back = {}, {}
+    for (sign, arg), (s, c) in pairs.items():
+        sin, cos = (se.sin, se.cos) if sign < 0 else (se.sinh, se.cosh)
+        forward[sin(arg)], forward[cos(arg)] = s, c
+        back[s], back[c] = sin(arg), cos(arg)
+    return forward, back
+
+
+def _reduce_pythagoras(poly: Any, pairs: dict[tuple[int, Any], tuple[Any, Any]]) -> Any:
+    """Rewrite c**k as c**(k % 2) * (1 ∓ s**2)**(k // 2) for each (s, c) pair, then expand.
+
+    Since each s² ± c² ∓ 1 involves its own two symbols, the result is a normal
+    form: equal (hyperbolic) trigonometric polynomials give the same expression.
+    """
+    import symengine as se
+
+    square_of = {c: 1 + sign * s**2 for (sign, _), (s, c) in pairs.items()}
     expanded = se.expand(poly)
     terms = expanded.args if expanded.is_Add else (expanded,)
     out = []
@@ -301,9 +393,9 @@ def _reduce_pythagoras(poly: Any, pairs: dict[Any, tuple[Any, Any]]) -> Any:
         factors = term.args if term.is_Mul else (term,)
         rewritten, changed = [], False
         for f in factors:
-            if f.is_Pow and f.args[0] in sine_of and f.args[1].is_Integer and int(f.args[1]) >= 2:
+            if f.is_Pow and f.args[0] in square_of and f.args[1].is_Integer and int(f.args[1]) >= 2:
                 k, c = int(f.args[1]), f.args[0]
-                rewritten.append(c ** (k % 2) * (1 - sine_of[c] ** 2) ** (k // 2))
+                rewritten.append(c ** (k % 2) * square_of[c] ** (k // 2))
                 changed = True
             else:
                 rewritten.append(f)
@@ -312,7 +404,9 @@ def _reduce_pythagoras(poly: Any, pairs: dict[Any, tuple[Any, Any]]) -> Any:
 
 
 def trig_normal_form(expr: Any) -> Any:
-    """`expr` with sin² + cos² = 1 applied everywhere it can be (r*cos(t)**2 + r*sin(t)**2 → r)."""
+    """`expr` with sin² + cos² = 1 and cosh² - sinh² = 1 applied everywhere it can be
+    (r*cos(t)**2 + r*sin(t)**2 → r).
+    """
     pairs = _trig_symbols([expr])
     if not pairs:
         return expr
@@ -320,38 +414,378 @@ def trig_normal_form(expr: Any) -> Any:
     return _reduce_pythagoras(expr.xreplace(forward), pairs).xreplace(back)
 
 
+def _polynomial_in(expr: Any, symbols: set[Any]) -> bool:
+    """Whether `expr` is a polynomial in `symbols` (its coefficients anything without them)."""
+    if not expr.free_symbols & symbols:
+        return True
+    if expr.is_Add or expr.is_Mul:
+        return all(_polynomial_in(a, symbols) for a in expr.args)
+    if expr.is_Pow:
+        base, exponent = expr.args
+        return bool(exponent.is_Integer) and int(exponent) > 0 and _polynomial_in(base, symbols)
+    return expr in symbols
+
+
+class _Angles(NamedTuple):
+    """sin and cos calls whose arguments are rational combinations of common angles."""
+
+    calls: tuple[Any, ...]
+    combinations: tuple[dict[Any, Any], ...]  # for each call: angle → Fraction coefficient
+    angles: tuple[Any, ...]  # every angle that occurs, in order of appearance
+
+
+def _angles(expr: Any) -> _Angles | None:
+    """The sin and cos calls of `expr`, if it is a polynomial in them and each argument is
+    a rational combination of angles (q1 + q2, 2*t, x*y); None otherwise.
+    """
+    from fractions import Fraction
+
+    import symengine as se
+
+    calls = tuple(expr.atoms(se.sin, se.cos))
+    if not calls:
+        return None
+    markers = {call: se.Dummy() for call in calls}
+    if not _polynomial_in(expr.xreplace(markers), set(markers.values())):
+        return None
+    combinations: list[dict[Any, Any]] = []
+    angles: dict[Any, None] = {}
+    for call in calls:
+        combination = {}
+        for angle, c in call.args[0].as_coefficients_dict().items():
+            if c == 0:  # SymEngine lists a sum's absent constant term as 1: 0
+                continue
+            if not (isinstance(c, int) or c.is_Rational):
+                return None
+            combination[angle] = Fraction(str(c))
+            angles.setdefault(angle, None)
+        combinations.append(combination)
+    return _Angles(calls, tuple(combinations), tuple(angles))
+
+
+def _rational(fraction: Any) -> Any:
+    import symengine as se
+
+    return se.Integer(fraction.numerator) / fraction.denominator
+
+
+def _fourier_form(expr: Any) -> Any | None:
+    """`expr` as a sum of sines and cosines of combined angles, when it is a polynomial in
+    sines and cosines of rational combinations of angles: its Fourier series, a normal
+    form (sin(a + b)*cos(a) - cos(a + b)*sin(a) → sin(b)). Products become sums
+    (2*sin(a)*cos(b) = sin(a + b) + sin(a - b)): sin and cos are written with
+    exponentials exp(i*a) of the angles (fresh symbols), expanded and read back.
+    """
+    from fractions import Fraction
+
+    import symengine as se
+
+    found = _angles(expr)
+    if found is None:
+        return None
+    z = {angle: se.Dummy(f"z{k}") for k, angle in enumerate(found.angles)}
+    exponentials = {}
+    for call, combination in zip(found.calls, found.combinations, strict=True):
+        e = se.Mul(*(z[a] ** _rational(c) for a, c in combination.items()))
+        exponentials[call] = (e + 1 / e) / 2 if isinstance(call, se.cos) else (1 / e - e) * se.I / 2
+    expanded = _bounded_expand(expr.xreplace(exponentials))
+    if expanded is None:
+        return None
+    position = {s: k for k, s in enumerate(z.values())}
+    series: dict[tuple[Fraction, ...], list[Any]] = {}
+    for term in expanded.args if expanded.is_Add else (expanded,):
+        exponents = [Fraction(0)] * len(position)
+        rest = []
+        for f in term.args if term.is_Mul else (term,):
+            if f in position:
+                exponents[position[f]] += 1
+            elif f.is_Pow and f.args[0] in position:
+                exponents[position[f.args[0]]] += Fraction(str(f.args[1]))
+            else:
+                rest.append(f)
+        series.setdefault(tuple(exponents), []).append(se.Mul(*rest))
+    out: list[Any] = []
+    seen: set[tuple[Fraction, ...]] = set()
+    for key, parts in series.items():
+        if key in seen:
+            continue
+        negative = tuple(-k for k in key)
+        seen.update((key, negative))
+        a, b = se.Add(*parts), se.Add(*series.get(negative, ()))
+        if not any(key):
+            out.append(a)
+            continue
+        if next(k for k in key if k) < 0:
+            key, a, b = negative, b, a
+        angle = se.Add(*(_rational(k) * u for k, u in zip(key, found.angles, strict=True) if k))
+        out.append(se.expand(a + b) * se.cos(angle) + se.expand(se.I * (a - b)) * se.sin(angle))
+    result = se.Add(*out)
+    return None if result.has(se.I) else result
+
+
+def _angle_form(expr: Any) -> Any | None:
+    """`expr` with sines and cosines of sums of angles expanded into sines and cosines of
+    the angles themselves, then in Pythagorean normal form (cos(a - b) - cos(a + b) →
+    2*sin(a)*sin(b)); None unless every combination has integer coefficients.
+    """
+    import symengine as se
+
+    found = _angles(expr)
+    if found is None or any(c.denominator != 1 for m in found.combinations for c in m.values()):
+        return None
+    pairs = {(-1, a): (se.Dummy(f"s{k}"), se.Dummy(f"c{k}")) for k, a in enumerate(found.angles)}
+    replace = {}
+    for call, combination in zip(found.calls, found.combinations, strict=True):
+        # cos θ + i sin θ = Π (cos a + i sin a)^k over the angles a of θ = Σ k a
+        p, q = se.Integer(1), se.Integer(1)
+        for a, k in combination.items():
+            s, c = pairs[(-1, a)]
+            w = c + se.I * s if k > 0 else c - se.I * s  # 1/(c + i s) = c - i s
+            p *= w ** abs(int(k))
+            q *= (2 * c - w) ** abs(int(k))
+        replace[call] = (p + q) / 2 if isinstance(call, se.cos) else (p - q) * -se.I / 2
+    poly = expr.xreplace(replace)
+    if _expansion_terms(poly) > EXPANSION_LIMIT:
+        return None
+    _, back = _trig_maps(pairs)
+    result = _reduce_pythagoras(poly, pairs).xreplace(back)
+    return None if result.has(se.I) else result
+
+
+def _pull_common(expr: Any) -> Any:
+    """A sum with what all its terms share taken out: a factor common to every term, the
+    greatest common divisor of integer coefficients and, with these, a minus sign common
+    to all (-l1*l2*s - l1*l3*t → -l1*(l2*s + l3*t)).
+    """
+    import symengine as se
+
+    if not expr.is_Add:
+        return expr
+    cells = [_factored(t) for t in expr.args]
+    shared: dict[Any, int] = dict(cells[0][1])
+    for _, factors in cells[1:]:
+        shared = {b: min(k, factors[b]) for b, k in shared.items() if b in factors}
+    coefficients = [c for c, _ in cells]
+    content = se.Integer(1)
+    if all(c.is_Integer for c in coefficients):
+        content = se.Integer(math.gcd(*(int(c) for c in coefficients)))
+        if all(c.is_negative for c in coefficients):
+            content = -content
+    if not shared and content == 1:
+        return expr
+    rest = se.Add(
+        *(
+            (c / content) * se.Mul(*(b ** (k - shared.get(b, 0)) for b, k in factors.items()))
+            for c, factors in cells
+        )
+    )
+    return content * se.Mul(*(b**k for b, k in shared.items())) * rest
+
+
+def _agrees(a: Any, b: Any) -> bool:
+    """Whether `a` and `b` have the same value at two fixed points (at 128 bits, complex
+    values allowed): a guard against a wrong rewrite, not a proof. False when neither
+    point gives both a finite value.
+    """
+    import symengine as se
+
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    checked = False
+    for shift in (0.0, 0.5):
+        point = {
+            s: se.RealMPFR(str(0.3 + 1.4 * (((k + 1) * 0.6180339887498949 + shift) % 1)), 128)
+            for k, s in enumerate(symbols)
+        }
+        try:
+            va, vb = (complex(e.subs(point).n(128)) for e in (a, b))
+        except (TypeError, ValueError, RuntimeError, OverflowError, ZeroDivisionError):
+            continue
+        if not all(map(math.isfinite, (va.real, va.imag, vb.real, vb.imag))):
+            continue
+        if abs(va - vb) > 1e-12 * max(1.0, abs(va), abs(vb)):
+            return False
+        checked = True
+    return checked
+
+
 SYMPY_SIMPLIFY_LIMIT = 5_000  # characters; larger expressions are not handed to SymPy
+FOURIER_LIMIT = 20_000  # characters; larger expressions keep their sines and cosines as they are
+QUOTIENT_CALLS_LIMIT = 4  # tan, sec, tanh...; with more, their common denominator grows too big
+SYMPY_GENERATORS_LIMIT = 12  # symbols and calls; with more, SymPy's factor can take seconds
+EXP_RATIONAL_LIMIT = 2_000  # characters of the rational function in exponentials
 
 
-def _sympy_simplify(expr: Any) -> Any:
-    """Factor, then `trigsimp` each factor that has two or more trigonometric calls.
+def _sympy_simplify(expr: Any) -> list[Any]:
+    """SymPy's candidates: `expr` factored, each trigonometric factor in its shortest
+    form from `_rewrites`; and, with exponentials, the forms of the rational function
+    they make.
 
-    `sympy.simplify` tries everything on the whole expression and took 15 s on the
-    determinant of a 2×2 tanh layer; this takes milliseconds on the same input.
+    `_rewrites` replaces sympy.trigsimp here, which took seconds on a sum of two calls
+    of sums of angles, and which `sympy.simplify` calls too (15 s on the determinant of
+    a 2×2 tanh layer).
     """
     import sympy
-    from sympy.functions.elementary.hyperbolic import HyperbolicFunction
-    from sympy.functions.elementary.trigonometric import TrigonometricFunction
+    from sympy.polys.polyerrors import BasePolynomialError
 
-    kinds = (TrigonometricFunction, HyperbolicFunction)
+    kinds = (sympy.sin, sympy.cos, sympy.sinh, sympy.cosh)
+    quotients: tuple[Any, ...] = (sympy.tan, sympy.cot, sympy.sec, sympy.csc)
+    quotients += (sympy.tanh, sympy.coth, sympy.sech, sympy.csch)
 
     def tidy(factor: Any) -> Any:
         if factor.is_Pow:
             return tidy(factor.base) ** factor.exp
-        calls = [a for a in factor.atoms(sympy.Function) if isinstance(a, kinds)]
-        return sympy.trigsimp(factor) if len(calls) >= 2 else factor
+        if factor.is_Add and (len(factor.atoms(*kinds)) >= 2 or factor.atoms(*quotients)):
+            return to_sympy(min(_rewrites(from_sympy(factor)), key=_size))
+        return factor
 
-    factored = sympy.factor(to_sympy(expr))
-    return from_sympy(sympy.Mul(*(tidy(f) for f in sympy.Mul.make_args(factored))))
+    def factored(g: Any) -> list[Any]:
+        first = sympy.factor(g)
+        tidied = sympy.Mul(*(tidy(f) for f in sympy.Mul.make_args(first)))
+        # a tidied factor may cancel another: -(c - d)/(d - c)**3 → 1/(d - c)**2
+        forms = [tidied] if tidied == first else [tidied, sympy.factor(tidied)]
+        # factoring may split what tidies as a whole: 1 - tanh(s)**2, not (1 - tanh)(1 + tanh)
+        return [*forms, sympy.Mul(*(tidy(f) for f in sympy.Mul.make_args(g)))]
+
+    g = to_sympy(expr)
+    out = []
+    for make in (factored, _exp_rational_forms):
+        try:
+            forms = make(g)
+        except (BasePolynomialError, NotImplementedError, ValueError, TypeError):
+            continue
+        for form in forms:
+            try:
+                out.append(from_sympy(form))
+            except (TypeError, ValueError, RuntimeError, NotImplementedError):
+                continue
+    return out
+
+
+def _exp_rational_forms(g: Any) -> list[Any]:
+    """A SymPy expression in exponentials as the rational function it is in u = exp(p):
+    cancelled, factored and, with one such u, in partial fractions in u and in 1/u,
+    which is how x*(1/(1 + exp(-z)) - y) comes back from the logistic loss's gradient.
+    """
+    import sympy
+
+    powers = g.atoms(sympy.exp)
+    if not powers:
+        return []
+    symbols: dict[Any, Any] = {}
+    replace = {}
+    for power in powers:
+        content, part = power.args[0].as_content_primitive()
+        if part.could_extract_minus_sign():
+            content, part = -content, -part
+        if not content.is_Integer:
+            return []
+        u = symbols.setdefault(part, sympy.Dummy(f"u{len(symbols)}", positive=True))
+        replace[power] = u**content
+    h = g.xreplace(replace)
+    if h.atoms(sympy.Function) or len(str(h)) > EXP_RATIONAL_LIMIT:
+        return []  # not a rational function of the exponentials and symbols alone
+    back = {u: sympy.exp(part) for part, u in symbols.items()}
+    r = sympy.cancel(h)
+    forms = [r, sympy.factor(r)]
+    if len(symbols) == 1:
+        from sympy.polys.polyerrors import BasePolynomialError
+
+        [u] = symbols.values()
+        v = sympy.Dummy("v", positive=True)
+        try:
+            forms.append(sympy.factor_terms(sympy.apart(r, u)))
+            inverse = sympy.apart(sympy.cancel(r.xreplace({u: 1 / v})), v)
+            forms.append(sympy.factor_terms(inverse).xreplace({v: 1 / u}))
+        except (BasePolynomialError, NotImplementedError):
+            pass  # partial fractions are one more candidate, not a necessity
+    return [f.xreplace(back) for f in forms]
+
+
+def _few_generators(expr: Any) -> bool:
+    """Whether `expr` is a rational function of at most SYMPY_GENERATORS_LIMIT symbols and
+    calls (sin(q1) is one, its q1 none): SymPy's factor works on dense polynomials, and
+    took 20 s on a sum of 20 l_i*sin(...) (40 generators) without finding a factor.
+    """
+    found: set[Any] = set()
+    seen: set[Any] = set()
+
+    def walk(e: Any) -> bool:
+        if e in seen or e.is_Number:
+            return True
+        seen.add(e)
+        if e.is_Add or e.is_Mul:
+            return all(walk(a) for a in e.args)
+        if e.is_Pow and e.args[1].is_Integer:
+            return walk(e.args[0])
+        found.add(e)  # a symbol, a call, a root or exp(...): one generator
+        return len(found) <= SYMPY_GENERATORS_LIMIT
+
+    return walk(expr)
+
+
+def _rewrites(expr: Any) -> list[Any]:
+    """`expr`, its Pythagorean normal form, then (SymEngine only, so cheap) its Fourier
+    form, its form in single angles and its quotient form, and each sum among them
+    with common factors out.
+    """
+    forms = [expr, trig_normal_form(expr)]
+    smaller = min(forms, key=_size)
+    if _size(smaller) <= FOURIER_LIMIT:
+        rewrites = (_fourier_form(smaller), _angle_form(smaller), _quotient_form(smaller))
+        forms.extend(c for c in rewrites if c is not None)
+    forms.extend([_pull_common(c) for c in forms if c.is_Add])
+    return forms
+
+
+def _quotient_form(expr: Any) -> Any | None:
+    """`expr` with tan, cot, sec, csc (and tanh, coth, sech, csch) written as quotients of
+    sin and cos (sinh and cosh), over a common denominator, numerator and denominator
+    each in their shortest form from `_rewrites`: 1 - tanh(s)**2 → cosh(s)**(-2).
+    None when there are none, or more than QUOTIENT_CALLS_LIMIT of them.
+    """
+    import symengine as se
+
+    def ratio(c: Any) -> Any:
+        a = c.args[0]
+        circular = isinstance(c, (se.tan, se.cot, se.sec, se.csc))
+        sin, cos = (se.sin, se.cos) if circular else (se.sinh, se.cosh)
+        if isinstance(c, (se.tan, se.tanh)):
+            return sin(a) / cos(a)
+        if isinstance(c, (se.cot, se.coth)):
+            return cos(a) / sin(a)
+        return 1 / cos(a) if isinstance(c, (se.sec, se.sech)) else 1 / sin(a)
+
+    calls = expr.atoms(se.tan, se.cot, se.sec, se.csc, se.tanh, se.coth, se.sech, se.csch)
+    if not calls or len(calls) > QUOTIENT_CALLS_LIMIT:
+        return None
+    numerator, denominator = expr.xreplace({c: ratio(c) for c in calls}).as_numer_denom()
+    if _expansion_terms(numerator) + _expansion_terms(denominator) > EXPANSION_LIMIT:
+        return None
+    return min(_rewrites(numerator), key=_size) / min(_rewrites(denominator), key=_size)
 
 
 def simplify_expr(expr: Any) -> Any:
-    """The shortest of: `expr`, its trigonometric normal form, and SymPy's factored form."""
-    candidates = [expr, trig_normal_form(expr)]
-    best = min(candidates, key=_size)
-    if best.is_Add and _size(best) <= SYMPY_SIMPLIFY_LIMIT:
-        candidates.append(_sympy_simplify(best))
-    return min(candidates, key=_size)
+    """The shortest (printed) of `expr` and its rewrites (`_rewrites`: the Pythagorean
+    normal form, the Fourier form, the form in single angles, tan and tanh as quotients,
+    each with common factors taken out) and, for expressions of at most
+    SYMPY_SIMPLIFY_LIMIT characters and SYMPY_GENERATORS_LIMIT generators, SymPy's
+    factored and rational forms. Never longer than `expr`; a rewrite other than the
+    normal form is used only if it agrees with `expr` at two points.
+    """
+    if not _has_sum(expr):
+        return expr
+    forms = _rewrites(expr)
+    smaller = min(forms[:2], key=_size)  # `expr` or its normal form: no check needed
+    candidates = forms[2:]
+    best = min(forms, key=_size)
+    if _size(best) <= SYMPY_SIMPLIFY_LIMIT and _has_sum(best) and _few_generators(best):
+        candidates.extend(_sympy_simplify(best))
+    for candidate in sorted(candidates, key=_size):
+        if _size(candidate) >= _size(smaller):
+            break
+        if _agrees(expr, candidate):
+            return candidate
+    return smaller
 
 
 # --------------------------------------------------------------------------- determinants
@@ -439,9 +873,15 @@ def _primitive(add: Any) -> tuple[Any, Any]:
         content = se.Integer(1)
     part = se.expand(add / content)
     flipped = se.expand(-part)
-    if str(flipped) < str(part):
+    # Fewer minus signs first ((a + b)**2, not (-a - b)**2), then the printed text.
+    if _sign_key(flipped) < _sign_key(part):
         return -content, flipped
     return content, part
+
+
+def _sign_key(add: Any) -> tuple[int, str]:
+    terms = add.args if add.is_Add else (add,)
+    return sum(str(t).startswith("-") for t in terms), str(add)
 
 
 def _divide_out(matrix: list[list[Any]]) -> Any:
@@ -547,23 +987,22 @@ def determinant(
     digits: int | None = None,
 ) -> DeterminantResult:
     """det J, simplified unless told not to; at `point` if given."""
-    import symengine as se
-
     vars_, inferred = resolve_variables(functions, variables)
     _square(functions, vars_)
     ordered = None
     if point is None:
         matrix = differentiate(functions, vars_).dense()
-        if simplify:
-            det = structured_det(matrix)
-            if det.is_Add:
-                det = simplify_expr(det)
-        else:
-            det = _plain_det(matrix)
+        det = structured_det(matrix) if simplify else _plain_det(matrix)
+        # Every minor already has sin² + cos² = 1 applied: what is left to simplify is a sum,
+        # or sines and cosines of sums of angles (l2*(sin(q1 + q2)*l1*cos(q1) - ...)).
+        if simplify and (det.is_Add or (_has_sum(det) and _has_sin_or_cos(det))):
+            det = simplify_expr(det)
     else:
         ordered = _order_point(functions, vars_, point)
         matrix = _at_point(functions, vars_, ordered)[1].dense()
-        det = se.expand(_plain_det(matrix))
+        det = _plain_det(matrix)
+        expanded = _bounded_expand(det)
+        det = det if expanded is None else expanded
         if simplify and det.free_symbols:
             det = simplify_expr(det)
         _check_defined([det], ordered, lambda i: "det J")
@@ -768,7 +1207,9 @@ def _at_point(
             value = _delta_values(_exactly(e.subs, subs))
             if _undefined(value):
                 bad.append(label(i, j))
-            elif value != 0:
+                continue
+            value = _exactly(_tidy_value, value)
+            if value != 0:
                 entries.append((j, value))
                 if real:
                     numbers.append((label(i, j), value))
@@ -779,7 +1220,35 @@ def _at_point(
     why = {label(i, j): reason for (i, j), reason in singular.items()}
     _report_undefined([f"{b} ({why[b]})" if b in why else b for b in bad], point)
     _check_real(numbers, point)
-    return values, Sparse(jacobian.shape, tuple(rows))
+    return tuple(_exactly(_tidy_value, v) for v in values), Sparse(jacobian.shape, tuple(rows))
+
+
+def _tidy_value(value: Any) -> Any:
+    """A value at a point, expanded where that is shorter: rho - (-1 + rho) → 1.
+
+    It is a value, not a formula the user typed, so its form is jac's to choose; the
+    expansion is skipped when it would create more than EXPANSION_LIMIT terms.
+    """
+    if value.is_Number or value.is_Symbol:
+        return value
+    expanded = _bounded_expand(value)
+    return expanded if expanded is not None and _size(expanded) < _size(value) else value
+
+
+def _affine(value: Any, row: SparseRow, variables: Sequence[Any], at: Mapping[Any, Any]) -> Any:
+    """L_i(x) = F_i(a) + Σ_j J_ij (x_j − a_j) as an affine expression: expanded, unless
+    Σ_j J_ij x_j + (F_i(a) − Σ_j J_ij a_j), the constant tidied, is shorter (as with
+    symbolic values: x - y - z*s + (-1 + rho)*s rather than rho*s expanded everywhere).
+    """
+    import symengine as se
+
+    constant = _tidy_value(se.Add(value, *(-e * at[variables[j]] for j, e in row)))
+    collected = se.Add(*(e * variables[j] for j, e in row)) + constant
+    full = se.Add(value, *(e * (variables[j] - at[variables[j]]) for j, e in row))
+    expanded = _bounded_expand(full)
+    if expanded is not None and _size(expanded) <= _size(collected):
+        return expanded
+    return collected
 
 
 def digits_to_bits(digits: int) -> int:
@@ -857,9 +1326,7 @@ def linearize(
     digits: int | None = None,
     simplify: bool = False,
 ) -> LinearizationResult:
-    """F(a), J(a) and L(x) = F(a) + J(a)(x − a), each L_i expanded to an affine expression."""
-    import symengine as se
-
+    """F(a), J(a) and L(x) = F(a) + J(a)(x − a), each L_i an affine expression."""
     vars_, inferred = resolve_variables(functions, variables)
     ordered = _order_point(functions, vars_, point)
     value, sparse = _at_point(functions, vars_, ordered)
@@ -867,10 +1334,7 @@ def linearize(
         value = tuple(simplify_expr(v) for v in value)
         sparse = _map_sparse(sparse, simplify_expr)
     at = dict(ordered)
-    lin = tuple(
-        se.expand(fa + se.Add(*(e * (vars_[j] - at[vars_[j]]) for j, e in row)))
-        for fa, row in zip(value, sparse.rows, strict=True)
-    )
+    lin = tuple(_affine(fa, row, vars_, at) for fa, row in zip(value, sparse.rows, strict=True))
     if digits is not None:
         value = tuple(evaluate_number(v, digits) for v in value)
         lin = tuple(evaluate_number(e, digits) for e in lin)
@@ -892,7 +1356,8 @@ def numeric_values(matrix: Matrix) -> tuple[tuple[float, ...], ...] | None:
                 z = complex(e)
             except (TypeError, ValueError, OverflowError, RuntimeError):
                 return None
-            if z.imag != 0 or not math.isfinite(z.real):
+            # A tiny entry (e^(-10^9) with --digits) underflows to 0.0: no float says it.
+            if z.imag != 0 or not math.isfinite(z.real) or (z.real == 0 and not e.is_zero):
                 return None
             out.append(z.real)
         rows.append(tuple(out))

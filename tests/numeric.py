@@ -20,8 +20,12 @@ TOL = 1e-9
 
 
 def sp(expr: Any) -> Any:
-    """A SymEngine (or Python) value as SymPy."""
-    return sympy.sympify(expr)
+    """A SymEngine (or Python) value as SymPy; jac's DiracDelta symbol as SymPy's DiracDelta."""
+    converted = sympy.sympify(expr)
+    if not isinstance(converted, sympy.Basic):
+        return converted
+    deltas = [f for f in converted.atoms(sympy.Function) if f.func.__name__ == "DiracDelta"]
+    return converted.xreplace({d: sympy.DiracDelta(*d.args) for d in deltas})
 
 
 def at(expr: Any, point: Mapping[Any, Any]) -> Any:

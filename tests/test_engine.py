@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jaccli import engine
@@ -383,3 +383,109 @@ def test_conversions_never_accept_text() -> None:
     ):
         with pytest.raises(TypeError):
             call()
+
+
+# --------------------------------------------------------------------------- simplification
+
+ANGLES = ["x", "y", "x + y", "x - y", "2*x", "x + y + z", "x*y", "-z", "x/2"]
+CALLS = ["sin", "cos", "sin", "cos", "exp", "sinh", "cosh", "tanh"]
+
+
+def _trig_exp_texts() -> st.SearchStrategy[str]:
+    """Random expressions in jac's syntax: sums, products, squares and quotients of
+    numbers, symbols and sin, cos, exp, sinh, cosh, tanh of combined angles."""
+    leaves = st.sampled_from(["x", "y", "z", "1", "2", "-3", "1/2"]) | st.builds(
+        "{}({})".format, st.sampled_from(CALLS), st.sampled_from(ANGLES)
+    )
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.builds("({}) + ({})".format, inner, inner),
+            st.builds("({}) - ({})".format, inner, inner),
+            st.builds("({})*({})".format, inner, inner),
+            st.builds("({})^2".format, inner),
+            st.builds("({})/(2 + ({})^2)".format, inner, inner),  # never a division by zero
+        )
+
+    return st.recursive(leaves, extend, max_leaves=7)
+
+
+@settings(max_examples=40)
+@given(_trig_exp_texts())
+def test_simplify_keeps_the_value_and_is_never_longer(text: str) -> None:
+    [e] = parse_functions([text])
+    s = engine.simplify_expr(e)
+    assert len(str(s)) <= len(str(e)), (e, s)
+    rng = random.Random(text)
+    for _ in range(2):
+        point = random_point(sorted(sp(e).free_symbols | sp(s).free_symbols, key=str), rng)
+        assert close(at(s, point), at(e, point), tol=1e-12), (e, s, point)
+
+
+def test_a_rewrite_that_changes_the_value_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The two-point check in simplify_expr stands guard over every rewrite but the
+    # Pythagorean normal form: a wrong (and shorter) Fourier form must not get through.
+    import symengine
+
+    [arm] = P("l2*(sin(q1 + q2)*l1*cos(q1) - cos(q1 + q2)*l1*sin(q1))")
+    monkeypatch.setattr(engine, "_fourier_form", lambda e: symengine.Integer(0))
+    monkeypatch.setattr(engine, "_angle_form", lambda e: None)
+    s = engine.simplify_expr(arm)
+    assert s != 0
+    point = random_point(sorted(sp(arm).free_symbols, key=str), random.Random(5))
+    assert close(at(s, point), at(arm, point))
+
+
+def test_sines_and_cosines_of_sums_of_angles() -> None:
+    a, b = S("a,b")
+    [e] = P("sin(a + b)*cos(a) - cos(a + b)*sin(a)")
+    assert engine._fourier_form(e) == sympy.sin(b)
+    [e] = P("cos(a - b) - cos(a + b)")
+    assert engine._angle_form(e) == 2 * sympy.sin(a) * sympy.sin(b)
+    [e] = P("2*sin(a)*cos(a)")
+    assert engine._fourier_form(e) == sympy.sin(2 * a)
+    assert engine._fourier_form(P("sin(a)/cos(a)")[0]) is None  # not a polynomial in them
+
+
+def test_hyperbolic_pythagoras() -> None:
+    assert engine.trig_normal_form(P("cosh(x)^2 - sinh(x)^2")[0]) == 1
+    det = engine.determinant(P("a*cosh(u)*cos(v), a*sinh(u)*sin(v)"), S("u,v")).determinant
+    assert det == sympy.sympify("a**2*(sinh(u)**2 + sin(v)**2)")
+
+
+def test_tan_and_tanh_as_quotients() -> None:
+    w, b = S("w,b")
+    [e] = P("x*(1 - tanh(w*x + b)^2)")  # ∂/∂w tanh(w*x + b)
+    assert engine.simplify_expr(e) == x / sympy.cosh(w * x + b) ** 2
+    [e] = P("tan(x)*cos(x) + sin(x)")
+    assert engine.simplify_expr(e) == 2 * sympy.sin(x)
+
+
+def test_values_at_a_symbolic_point_are_expanded() -> None:
+    beta, rho = S("beta,rho")
+    lorenz = P("sigma*(y-x), x*(rho-z)-y, x*y-beta*z")
+    c = sympy.sqrt(beta * (rho - 1))
+    at_c = {x: c, y: c, z: rho - 1}
+    assert engine.evaluate(lorenz, S("x,y,z"), at_c).matrix[1][0] == 1  # not rho - (-1 + rho)
+    assert engine.linearize(lorenz, S("x,y,z"), at_c).value == (0, 0, 0)
+    a, b = S("a,b")
+    brusselator = P("a - (b+1)*x + x^2*y, b*x - x^2*y")
+    assert engine.linearize(brusselator, S("x,y"), {x: a, y: b / a}).value == (0, 0)
+
+
+def test_expansion_at_a_point_is_bounded() -> None:
+    a, b, c, d = S("a,b,c,d")
+    assert engine._expansion_terms(sympy.sympify((x + y) ** 3)) == 4
+    assert engine._expansion_terms(sympy.sympify((x + y + z) ** 2 * (x + 1))) == 12
+    assert engine._expansion_terms(sympy.sympify((a + b + c + d) ** 60)) > engine.EXPANSION_LIMIT
+    # C(63, 3) = 39711 terms: left as a power, at a point as in the determinant.
+    power = (a + b + c + d) ** 60
+    result = engine.evaluate(P("(a+b+c+d)^60*x^2, y"), S("x,y"), {x: 1, y: 1})
+    assert result.matrix[0][0] == 2 * power
+    det = engine.determinant(P("(a+b+c+d)^60*x, y"), S("x,y"), point={x: 1, y: 1}).determinant
+    assert det == power
+
+
+def test_common_factors_keep_the_sign_with_fewer_minuses() -> None:
+    det = engine.determinant(P("(a+b+c+d)^60*x, y"), S("x,y")).determinant
+    assert str(det) == "(a + b + c + d)**60"  # not (-a - b - c - d)**60
