@@ -302,12 +302,29 @@ PointsOpt = Annotated[
     typer.Option(
         "--points",
         metavar="FILE",
-        help="Evaluate at every point of a CSV, TSV or JSON Lines file (- for stdin).",
+        help="Evaluate at every point of a CSV, TSV, JSON Lines or JSON array file (- for stdin).",
         show_default=False,
     ),
 ]
 WithValueOpt = Annotated[
     bool, typer.Option("--with-value", help="With --points: add F's value to each record.")
+]
+
+
+class OnError(str, Enum):
+    stop = "stop"
+    skip = "skip"
+
+
+OnErrorOpt = Annotated[
+    OnError,
+    typer.Option(
+        "--on-error",
+        case_sensitive=False,
+        help="With --points, at a row that cannot be read (too few or many fields, a value "
+        "missing or not a number): stop there (the rows before it are written) or skip it "
+        "(written as nan/null, with a warning).",
+    ),
 ]
 
 
@@ -681,8 +698,13 @@ def _solve_points(
     path: str,
     with_value: bool,
     settings: Settings,
+    on_error: OnError = OnError.stop,
 ) -> None:
-    """eval --points: J at every point of a file, streamed through in chunks."""
+    """eval --points: J at every point of a file, streamed through in chunks.
+
+    Whatever was computed before an error (a bad row, a file that turns out not to be
+    text) is written before the error is raised: rows before a bad row are never lost.
+    """
     from jaccli import budget
 
     if path == "-" and request.stdin is not None:
@@ -690,8 +712,15 @@ def _solve_points(
     if settings.fmt is not None and settings.fmt not in POINT_FORMATS:
         formats = ", ".join(f.value for f in POINT_FORMATS)
         raise UsageError(f"--points writes {formats}, not {settings.fmt.value}")
-    if path != "-" and not os.path.isfile(path):
+    # Anything readable will do (/dev/null, a pipe such as <(cmd), a FIFO), but a directory
+    # or a path that is not there is caught now, before J is compiled.
+    if path != "-" and os.path.isdir(path):
+        raise UsageError(f"--points {path}: a directory, not a file of points")
+    if path != "-" and not os.path.exists(path):
         raise UsageError(f"--points {path}: no such file")
+    if path != "-" and not os.access(path, os.R_OK):
+        raise UsageError(f"--points {path}: cannot be read (permission denied)")
+    skip = on_error is OnError.skip
 
     def work() -> Any:
         notes: list[str] = []
@@ -705,10 +734,10 @@ def _solve_points(
         if error is not None:
             return Output("", () if settings.quiet else notes, error)
         try:
-            notes = (*notes, *_stream_points(plan, path, settings.fmt, stdout))
+            more, error = _stream_points(plan, path, settings.fmt, skip, stdout)
         except JacError as e:
             return Output("", () if settings.quiet else notes, e)
-        return Output("", () if settings.quiet else notes)
+        return Output("", () if settings.quiet else (*notes, *more), error)
 
     def whole() -> Output:  # no file descriptor to stream to (a test runner): return text
         buffer = io.BytesIO()
@@ -718,7 +747,9 @@ def _solve_points(
         output = budget.run(work, settings.budget, deliver)
     else:
         output = budget.run(whole, settings.budget)
-    _print(output, sys.stdout)
+    _print(output._replace(error=None), sys.stdout)  # the points before an error, then it
+    if output.error is not None:
+        raise output.error
 
 
 def _compile_points(request: Request, at: str | None, with_value: bool, notes: list[str]) -> Any:
@@ -734,18 +765,26 @@ def _compile_points(request: Request, at: str | None, with_value: bool, notes: l
     return stream.plan(p.functions, variables, p.parsed, constants, with_value)
 
 
-def _stream_points(plan: Any, path: str, fmt: Format | None, stdout: BinaryIO) -> list[str]:
+def _stream_points(
+    plan: Any, path: str, fmt: Format | None, skip: bool, stdout: BinaryIO
+) -> tuple[list[str], JacError | None]:
+    """Notes for stderr, and the error that stopped the stream after what came before it."""
     from jaccli.batch import stream
 
-    source = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")  # noqa: SIM115
+    if path == "-":  # bytes: jac decodes them itself, whatever the locale says
+        source: BinaryIO = sys.stdin.buffer
+    else:
+        try:
+            source = open(path, "rb")  # noqa: SIM115
+        except OSError as e:
+            raise UsageError(f"--points {path}: cannot be read ({e.strerror})") from None
     try:
-        return stream.stream(
-            plan, source, "stdin" if path == "-" else path, fmt and fmt.value, stdout
-        )
+        name = "stdin" if path == "-" else path
+        return stream.stream(plan, source, name, fmt and fmt.value, stdout, skip)
     except BrokenPipeError:  # the reader has all it wanted
-        return []
+        return [], None
     finally:
-        if source is not sys.stdin:
+        if path != "-":
             source.close()
 
 
@@ -853,6 +892,7 @@ def eval_(
     at: EvalAtOpt = None,
     points: PointsOpt = None,
     with_value: WithValueOpt = False,
+    on_error: OnErrorOpt = OnError.stop,
     vars_: VarsOpt = None,
     digits: DigitsOpt = None,
     simplify: SimplifyOpt = None,
@@ -869,8 +909,10 @@ def eval_(
     """The Jacobian at a point: exact (0.1 means 1/10), or --digits N significant digits.
 
     Symbols that are neither variables nor given in --at stay symbolic. With
-    --points FILE, J at every point of a CSV, TSV or JSON Lines file, in double
-    precision, one record per point (--at then gives parameters).
+    --points FILE, J at every point of a CSV, TSV, JSON Lines or JSON array file,
+    in double precision, one record per point (--at then gives parameters). A row
+    that cannot be read stops the run after the rows before it are written (exit
+    2), or with --on-error skip is written as nan (null in JSON) with a warning.
 
     \b
       jac eval "x+y, x*y" --vars x,y --at x=-1,y=2
@@ -884,12 +926,14 @@ def eval_(
     if points is not None:
         if digits is not None or simplify:
             raise UsageError("--points computes in double precision: no --digits or --simplify")
-        _solve_points(request, _joined(at), points, with_value, settings)
+        _solve_points(request, _joined(at), points, with_value, settings, on_error)
         return
     if not at:
         raise UsageError("eval needs --at x=1,y=2 (one point) or --points FILE (many)")
     if with_value:
         raise UsageError("--with-value is for --points; at one point, linearize shows F(a)")
+    if on_error is OnError.skip:
+        raise UsageError("--on-error is for --points: at one point, an error is the answer")
 
     _solve_at(engine.evaluate, request, ",".join(at), digits, simplify, settings)
 

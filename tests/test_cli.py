@@ -595,3 +595,8 @@ def test_textbook_powers_of_functions_and_pi() -> None:
     assert equal(run.json()["jacobian"][0][0].replace("^", "**"), "0")
     run = invoke(["eval", "cos(π*x/2)", "--vars", "x", "--at", "x=1", "--format", "json"])
     assert run.code == 0 and run.json()["jacobian"] == [["(-1/2)*pi"]]
+
+
+def test_on_error_skip_is_only_for_points() -> None:
+    run = invoke(["eval", "x*y", "--vars", "x,y", "--at", "x=1,y=2", "--on-error", "skip"])
+    assert run.code == ExitCode.USAGE and "--on-error is for --points" in run.stderr

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import math
 import random
+import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from jaccli.batch import read
+from jaccli.cli import app
 from tests.conftest import invoke
 from tests.installed import jac_path, run
 
@@ -157,12 +165,15 @@ def test_parameters_from_columns_or_from_at() -> None:
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["--points", "-"], "x,y\n1,2\n3,abc\n", "not a number: 'abc' (stdin line 3, column 3)"),
-        (["--points", "-"], "x,y\n1,2\n3\n", "1 fields where the header has 2 (stdin line 3"),
+        (
+            ["--points", "-"],
+            "x,y\n1,2\n3,abc\n",
+            "not a number for y: 'abc' (stdin line 3, column 3)",
+        ),
+        (["--points", "-"], "x,y\n1,2\n3\n", "1 field where the header has 2 (stdin line 3"),
         (["--points", "-"], "x\n1\n", "the header has no column for y"),
-        (["--points", "-"], "", "no points (the file is empty)"),
         (["--points", "-"], '{"x": 1}\n', "no value for y (stdin line 1"),
-        (["--points", "-"], '{"x": 1, "y": "2"}\n', "'2', not a number, for y"),
+        (["--points", "-"], '{"x": 1, "y": "2"}\n', 'not a number for y: "2"'),
         (["--points", "-"], "{oops\n", "not JSON"),
         (["--points", "/nonexistent/points.csv"], "", "no such file"),
         (["--points", "-", "--digits", "5"], "x,y\n1,2\n", "no --digits"),
@@ -228,3 +239,481 @@ def test_spreadsheet_csv_with_byte_order_mark_and_crlf() -> None:
         "1,2,a,2.0,1.0",
         "3,4,b,4.0,3.0",
     ]
+
+
+# --------------------------------------------------------------------------- bad rows
+
+G = "x^2*y, x + y"  # J = [[2xy, x^2], [1, 1]]
+GOOD = [(float(k), k / 2 + 1) for k in range(1, 10)]  # lines 2..10 of the files below
+
+
+def _g_jacobian(x: float, y: float) -> list[float]:
+    return [2 * x * y, x * x, 1.0, 1.0]
+
+
+def _numbers(line: str) -> list[float]:
+    return [float(v) for v in line.split(",")]
+
+
+def _assert_good_rows(lines: list[str], points: list[tuple[float, float]]) -> None:
+    assert len(lines) == len(points)
+    for line, (x, y) in zip(lines, points, strict=True):
+        values = _numbers(line)
+        assert values[:2] == [x, y]
+        assert all(_close(a, b) for a, b in zip(values[2:], _g_jacobian(x, y), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("5,abc", "not a number for y: 'abc' (stdin line 11, column 3)"),
+        ("5", "1 field where the header has 2 (stdin line 11, column 2)"),
+        ("5,6,7", "3 fields where the header has 2 (stdin line 11, column 5)"),
+        ("5,", "no value for y (stdin line 11, column 3)"),
+        (",6", "no value for x (stdin line 11, column 1)"),
+        ("5,1_000", "not a number for y: '1_000' (stdin line 11, column 3)"),  # float() reads it
+        ("5,0x10", "not a number for y: '0x10' (stdin line 11, column 3)"),
+        ('5,"6"x', "not a number for y: '6x' (stdin line 11, column 3)"),
+    ],
+)
+def test_rows_before_a_bad_row_are_written_then_it_is_named(bad: str, message: str) -> None:
+    text = "x,y\n" + "".join(f"{x},{y}\n" for x, y in GOOD) + bad + "\n3,4\n"
+    result = invoke(["eval", G, "--vars", "x,y", "--points", "-"], input=text)
+    assert result.code == 2
+    lines = result.stdout.splitlines()
+    assert lines[0] == "x,y,df1/dx,df1/dy,df2/dx,df2/dy"
+    _assert_good_rows(lines[1:], GOOD)  # all nine, computed right
+    assert f"jac: error: {message}" in result.stderr
+    assert "9 points written before the bad row below" in result.stderr
+
+    skipped = invoke(
+        ["eval", G, "--vars", "x,y", "--points", "-", "--on-error", "skip"], input=text
+    )
+    assert skipped.code == 0
+    lines = skipped.stdout.splitlines()
+    _assert_good_rows(lines[1:10] + lines[11:], [*GOOD, (3.0, 4.0)])
+    assert lines[10] == "nan,nan,nan,nan,nan,nan"
+    where, _, reason = message.removesuffix(")").rpartition(" (stdin ")
+    assert skipped.stderr == (
+        "jac: warning: 1 of 11 rows of stdin could not be read and were written as nan: "
+        f"{reason}: {where}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ('{"x": 5, "y": "abc"}', 'not a number for y: "abc"'),
+        ('{"x": 5}', "no value for y"),
+        ('{"x": 5, "y": null}', "no value for y"),
+        ('{"x": 5, "y": true}', "not a number for y: true"),
+        ('{"x": 5, "y": [1]}', "not a number for y: [1]"),
+        ('{"x": 5, ', "not JSON: Expecting property name enclosed in double quotes"),
+        ("[5, 6]", "expected a JSON object per line"),
+    ],
+)
+def test_bad_json_lines_rows(bad: str, message: str) -> None:
+    text = "".join(f'{{"x": {x}, "y": {y}, "id": {k}}}\n' for k, (x, y) in enumerate(GOOD))
+    text += bad + '\n{"x": 3, "y": 4, "id": "last"}\n'
+    args = ["eval", G, "--vars", "x,y", "--points", "-"]
+    stopped = invoke(args, input=text)
+    assert stopped.code == 2
+    records = [json.loads(line) for line in stopped.stdout.splitlines()]
+    assert [r["id"] for r in records] == list(range(9))
+    for r in records:
+        assert r["jacobian"] == [[2 * r["x"] * r["y"], r["x"] ** 2], [1.0, 1.0]]
+    assert f"jac: error: {message}" in stopped.stderr and "(stdin line 10" in stopped.stderr
+
+    skipped = invoke([*args, "--on-error", "skip", "--with-value"], input=text)
+    assert skipped.code == 0  # and every record valid against the schema (invoke checks)
+    records = [json.loads(line) for line in skipped.stdout.splitlines()]
+    assert len(records) == 11 and records[10]["id"] == "last"
+    assert records[10]["jacobian"] == [[24.0, 9.0], [1.0, 1.0]]
+    assert records[9]["jacobian"] is None and records[9]["value"] is None
+    assert records[9]["error"].startswith("line 10, column ") and message in records[9]["error"]
+    assert "1 of 11 rows of stdin could not be read and were written as null" in skipped.stderr
+    as_csv = invoke([*args, "--on-error", "skip", "--format", "csv"], input=text)
+    assert as_csv.stdout.splitlines()[10] == "nan,nan,nan,nan,nan,nan"
+
+
+def test_skip_summarises_many_bad_rows_and_computes_nothing_for_them() -> None:
+    rows = [f"{k},{k + 1}" if k % 2 else f"{k},oops" for k in range(2000)]
+    text = "x,y\n" + "\n".join(rows) + "\n"
+    # J of 2x + 3y is constant: a skipped row must still be nan, not [2, 3].
+    result = invoke(
+        ["eval", "2*x + 3*y", "--vars", "x,y", "--points", "-", "--on-error", "skip"],
+        input=text,
+    )
+    assert result.code == 0
+    lines = result.stdout.splitlines()[1:]
+    assert len(lines) == 2000
+    for k, line in enumerate(lines):
+        expected = [k, k + 1, 2.0, 3.0] if k % 2 else [math.nan] * 4
+        assert _numbers(line) == pytest.approx(expected, nan_ok=True)
+    assert result.stderr == (
+        "jac: warning: 1,000 of 2,000 rows of stdin could not be read and were written as nan: "
+        "line 2, column 3: not a number for y: 'oops'; line 4, column 3: not a number for y: "
+        "'oops'; line 6, column 3: not a number for y: 'oops'; ...\n"
+    )
+
+
+def test_bad_rows_with_extra_columns_keep_them() -> None:
+    text = 'id,x,y,note\na,1,2,"q, r"\nb,1,zz,s\nc,1\nd,2,3,t\n'
+    args = ["eval", G, "--vars", "x,y", "--points", "-", "--on-error", "skip"]
+    result = invoke(args, input=text)
+    assert result.stdout.splitlines() == [
+        "id,x,y,note,df1/dx,df1/dy,df2/dx,df2/dy",
+        'a,1,2,"q, r",4.0,1.0,1.0,1.0',
+        "b,nan,nan,s,nan,nan,nan,nan",  # the columns jac reads are nan, the others kept
+        "nan,nan,nan,nan,nan,nan,nan,nan",  # misshapen: nothing can be placed
+        "d,2,3,t,12.0,4.0,1.0,1.0",
+    ]
+    records = [
+        json.loads(r) for r in invoke([*args, "--format", "jsonl"], input=text).stdout.splitlines()
+    ]
+    assert records[1] == {
+        "id": "b",
+        "x": None,
+        "y": None,
+        "note": "s",
+        "jacobian": None,
+        "error": "line 3, column 5: not a number for y: 'zz'",
+    }
+    # Too many fields is a bad row too, though NumPy alone would read the columns it needs.
+    many = invoke(args, input="id,x,y\na,1,2,extra\n")
+    assert many.stdout.splitlines()[1] == "nan,nan,nan,nan,nan,nan,nan"
+
+
+def test_a_stopped_json_array_is_still_valid_json() -> None:
+    text = "x,y\n1,2\n3,4\n5,x\n"
+    result = invoke(["eval", G, "--vars", "x,y", "--points", "-", "--format", "json"], input=text)
+    assert result.code == 2
+    assert [r["jacobian"] for r in json.loads(result.stdout)] == [
+        [[4.0, 1.0], [1.0, 1.0]],
+        [[24.0, 9.0], [1.0, 1.0]],
+    ]
+
+
+def test_installed_jac_writes_the_rows_before_a_bad_row_through_a_pipe(tmp_path: Path) -> None:
+    points = _points(100_000, seed=3)  # ~5 MB: the bad row is in a later block
+    path = tmp_path / "p.csv"
+    path.write_text(_csv(points[:70_000]) + "1,2,three\n" + _csv(points[70_000:])[6:])
+    proc = run(
+        f"cat {path} | jac eval '{F}' --vars x,y,z --points - > {tmp_path}/out.csv; "
+        f"echo ${{PIPESTATUS[1]}}; tail -n 1 {tmp_path}/out.csv; wc -l < {tmp_path}/out.csv",
+        shell=True,
+    )
+    status, last, count = proc.stdout.split()
+    assert status == "2" and int(count) == 70_001
+    values = [float(v) for v in last.split(",")]
+    assert tuple(values[:3]) == points[69_999]
+    expected = J_SYMPY(*points[69_999])
+    assert all(_close(values[3 + k], float(expected[k // 3][k % 3])) for k in range(9))
+    assert "not a number for z: 'three' (stdin line 70002, column 5)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- infinities
+
+
+def test_infinite_coordinates_are_numbers_with_ieee_arithmetic() -> None:
+    text = "x,y\ninf,1\n-Infinity,2\n+INF,3\ninfinity,-inf\n1,nan\n"
+    args = ["eval", "x + y, x*y, x - x, 0*x", "--vars", "x,y", "--points", "-", "--with-value"]
+    result = invoke(args, input=text)
+    assert result.code == 0
+    nan, inf = math.nan, math.inf
+    rows = [_numbers(line) for line in result.stdout.splitlines()[1:]]
+    expected = [
+        # x, y, f1..f4, then J row by row: ∂(x+y) = (1, 1) even at x = ±inf; ∂(xy)/∂y = x is
+        # infinite, so undefined; x - x and 0·x are undefined (inf - inf, 0·inf) as typed.
+        [inf, 1, inf, inf, nan, nan, 1, 1, 1, nan, nan, nan, nan, nan],
+        [-inf, 2, -inf, -inf, nan, nan, 1, 1, 2, nan, nan, nan, nan, nan],
+        [inf, 3, inf, inf, nan, nan, 1, 1, 3, nan, nan, nan, nan, nan],
+        [inf, -inf, nan, -inf, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan],
+        [1, nan, nan, nan, 0, 0, nan, nan, nan, nan, 0, 0, 0, 0],  # 0·x is 0 at x = 1
+    ]
+    assert len(rows) == len(expected)
+    for row, want in zip(rows, expected, strict=True):
+        assert row == pytest.approx(want, nan_ok=True)
+    # Untouched when other columns pass through; JSON has no infinity: null, like NaN.
+    kept = invoke(
+        ["eval", "x + y", "--vars", "x,y", "--points", "-"], input="t,x,y\na,Infinity,1\n"
+    )
+    assert kept.stdout.splitlines()[1] == "a,Infinity,1,1.0,1.0"
+    records = invoke([*args, "--format", "jsonl"], input=text).stdout.splitlines()
+    first = json.loads(records[0])
+    assert first["x"] is None and first["value"] == [None, None, None, None]
+    assert first["jacobian"][0] == [1.0, 1.0]
+    # JSON's own spellings are read too.
+    lines = invoke(
+        ["eval", "x + y", "--vars", "x,y", "--points", "-"], input='{"x": -Infinity, "y": 1}\n'
+    )
+    assert json.loads(lines.stdout)["jacobian"] == [[1.0, 1.0]]
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789.eE+-_ infatyINFATY\u0661\u00a0\x1c", min_size=1, max_size=9))
+def test_a_number_is_what_float_and_numpy_both_read(field: str) -> None:
+    import numpy as np
+
+    assume(field.strip())
+    try:
+        numpy_value: float | None = float(
+            np.loadtxt([field], delimiter=",", comments=None, ndmin=1)[0]
+        )
+    except ValueError:
+        numpy_value = None
+    slow = read._number(field)  # the row-by-row parser must agree with the block parser
+    assert (slow is None) == (numpy_value is None)
+    if slow is not None and numpy_value is not None:
+        assert slow == numpy_value or (math.isnan(slow) and math.isnan(numpy_value))
+
+
+# --------------------------------------------------------------------------- JSON arrays
+
+
+def test_a_json_array_as_written_reads_back(tmp_path: Path) -> None:
+    points = _points(50, seed=4)
+    first = invoke(
+        ["eval", F, "--vars", "x,y,z", "--points", "-", "--format", "json"], input=_csv(points)
+    )
+    path = tmp_path / "records.json"
+    path.write_text(first.stdout)
+    again = invoke(["eval", F, "--vars", "x,y,z", "--points", str(path), "--format", "json"])
+    assert again.code == 0, again.stderr
+    records = json.loads(again.stdout)
+    assert records == json.loads(first.stdout)  # jacobian overwritten by the same numbers
+    for record, p in zip(records, points, strict=True):
+        expected = J_SYMPY(*p)
+        assert all(
+            _close(record["jacobian"][i][j], float(expected[i][j]))
+            for i in range(3)
+            for j in range(3)
+        )
+    # From stdin, with a byte-order mark, as CSV out.
+    stdin = invoke(
+        ["eval", F, "--vars", "x,y,z", "--points", "-", "--format", "csv"],
+        input="\ufeff" + first.stdout,
+    )
+    assert stdin.code == 0
+    assert [_numbers(line)[:3] for line in stdin.stdout.splitlines()[1:]] == [
+        list(p) for p in points
+    ]
+
+
+@settings(max_examples=80)
+@given(
+    records=st.lists(
+        st.fixed_dictionaries(
+            {
+                "x": st.floats() | st.integers(-9, 9),  # NaN and ±Infinity too, as json writes
+                "y": st.floats(-1e3, 1e3),
+                "label": st.text(alphabet='aé€𝄞"\\ ,]}[{\n', max_size=6),
+            }
+        ),
+        max_size=12,
+    ),
+    layout=st.sampled_from(["one line", "indented", "a record a line"]),
+    block=st.integers(1, 40),
+    bom=st.booleans(),
+)
+def test_json_arrays_stream_in_blocks_of_any_size(
+    records: list[dict[str, Any]], layout: str, block: int, bom: bool
+) -> None:
+    if layout == "a record a line":  # as --format json writes
+        text = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
+    else:
+        text = json.dumps(records, indent=2 if layout == "indented" else None, ensure_ascii=False)
+    data = ("\ufeff" if bom else "") + text
+    with _block_bytes(block):
+        points = read.read_points(io.BytesIO(data.encode()), "t.json", ["x", "y"])
+        chunks = list(points.chunks)
+    assert points.kind == "json"
+    assert json.dumps([r for c in chunks for r in c.records]) == json.dumps(records)
+    xs = [float(v) for c in chunks for v in c.columns["x"]]
+    assert xs == pytest.approx([float(r["x"]) for r in records], nan_ok=True, rel=0, abs=0)
+
+
+@settings(max_examples=60)
+@given(
+    rows=st.lists(
+        st.tuples(st.floats(allow_nan=False), st.text(alphabet="aé€𝄞 ,", max_size=5)),
+        max_size=15,
+    ),
+    block=st.integers(1, 40),
+    crlf=st.booleans(),
+)
+def test_csv_streams_in_blocks_of_any_size(
+    rows: list[tuple[float, str]], block: int, crlf: bool
+) -> None:
+    end = "\r\n" if crlf else "\n"
+    data = "\ufeffx\tlabel" + end + "".join(f"{x!r}\t{s}{end}" for x, s in rows)
+    with _block_bytes(block):
+        points = read.read_points(io.BytesIO(data.encode()), "t.tsv", ["x"])
+        chunks = list(points.chunks)
+    assert points.header == ["x", "label"]
+    assert [float(v) for c in chunks for v in c.columns["x"]] == [x for x, _ in rows]
+    assert [t for c in chunks for t in c.text.split("\n")] == [f"{x!r}\t{s}" for x, s in rows]
+
+
+@contextlib.contextmanager
+def _block_bytes(size: int) -> Iterator[None]:
+    """Tiny blocks: every line, character and JSON value gets cut somewhere."""
+    saved, read.BLOCK_BYTES = read.BLOCK_BYTES, size
+    try:
+        yield
+    finally:
+        read.BLOCK_BYTES = saved
+
+
+def test_a_big_json_array_is_streamed_not_loaded_whole() -> None:
+    one_line = json.dumps([{"x": k + 0.5, "y": 1.0} for k in range(200_000)]).encode()
+
+    class Counting(io.BytesIO):
+        total = 0
+
+        def read(self, size: int | None = -1) -> bytes:
+            data = super().read(size)
+            self.total += len(data)
+            return data
+
+    stream = Counting(one_line)
+    with _block_bytes(1 << 16):
+        chunks = read.read_points(stream, "big.json", ["x", "y"]).chunks
+        first = next(chunks)  # 65,536 points, about a third of the input...
+    assert first.rows == 65_536 and first.columns["x"][-1] == 65_535.5
+    assert first.records[-1] == {"x": 65_535.5, "y": 1.0}
+    assert stream.total < len(one_line) / 2  # ...read without reading the rest
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[{"x": 1, "y": 2},\n {"x": 3, "y": 4}',
+            "not JSON: expected , or ] in the array, not the end",
+        ),
+        ('[{"x": 1, "y": 2},\n {"x": 3, "y": 4}] {}', "more text after the array's closing ]"),
+        (
+            '[{"x": 1, "y": 2},\n {"x": 3 "y": 4}]',
+            "not JSON: Expecting ',' delimiter (stdin line 2, column 10)",
+        ),
+        ('[{"x": 1, "y": 2},\n 7]', "expected a JSON object in the array (stdin line 2, column 2)"),
+    ],
+)
+def test_json_array_errors_name_the_line(text: str, message: str) -> None:
+    result = invoke(["eval", G, "--vars", "x,y", "--points", "-"], input=text)
+    assert result.code == 2 and message in result.stderr
+    assert json.loads(result.stdout)[0]["jacobian"] == [[4.0, 1.0], [1.0, 1.0]]
+
+
+def test_a_json_file_that_is_not_an_array(tmp_path: Path) -> None:
+    path = tmp_path / "points.json"
+    path.write_text("x,y\n1,2\n")
+    result = invoke(["eval", G, "--vars", "x,y", "--points", str(path)])
+    assert result.code == 2 and "expected a JSON array ([...])" in result.stderr
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _parquet_like() -> bytes:
+    rng = random.Random(5)
+    return (
+        b"PAR1\x15\x04\x15\x80\x01\x00" + bytes(rng.randrange(256) for _ in range(3000)) + b"PAR1"
+    )
+
+
+def test_a_binary_file_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "points.parquet"
+    path.write_bytes(_parquet_like())
+    result = invoke(["eval", G, "--vars", "x,y", "--points", str(path)])
+    assert result.code == 2
+    assert result.stderr.startswith(f"jac: error: {path} line 1, column 8: not text (byte 0x80")
+    proc = run("eval", G, "--vars", "x,y", "--points", str(path))  # was exit 70
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "before"),
+    [
+        (b"x,y,note\n1,2,a\n3,4,caf\xe9\n", "stdin line 3, column 8: not text (byte 0xe9", 1),
+        (b"x,y\n1,2\n3,4\n\x00\n", "stdin line 4, column 1: not text (a NUL byte", 2),
+        (
+            '{"x": 1, "y": 2}\n{"x": 3, "y": 4, "s": "\u00e9"}\n{"x": \u20ac'.encode()[:-1],
+            "stdin line 3, column 7: not text (byte 0xe2 is not UTF-8",  # a cut-off character
+            2,
+        ),
+    ],
+)
+def test_text_that_stops_being_text_after_good_rows(data: bytes, message: str, before: int) -> None:
+    result = CliRunner().invoke(app, ["eval", G, "--vars", "x,y", "--points", "-"], input=data)
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+    out = result.stdout.splitlines()
+    records = out if out[0].startswith("{") else out[1:]
+    assert len(records) == before  # the points before it are written
+
+
+def test_utf16_says_what_to_do() -> None:
+    data = "x,y\n1,2\n".encode("utf-16")
+    result = CliRunner().invoke(app, ["eval", G, "--vars", "x,y", "--points", "-"], input=data)
+    assert result.exit_code == 2
+    assert "UTF-16 text" in result.stderr and "iconv -f UTF-16 -t UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "stdout"),
+    [
+        ("", None, "x,y,df1/dx,df1/dy\n"),
+        ("\n  \n# only a comment\n", None, "x,y,df1/dx,df1/dy\n"),
+        ("x,y\n", None, "x,y,df1/dx,df1/dy\n"),
+        ("y,x,t\n# none yet\n", "tsv", "y\tx\tt\tdf1/dx\tdf1/dy\n"),
+        ("", "jsonl", ""),
+        ("[]\n", None, "[]\n"),
+        ("", "json", "[]\n"),
+    ],
+)
+def test_no_points_is_an_empty_result_with_a_warning(
+    text: str, fmt: str | None, stdout: str
+) -> None:
+    args = ["eval", "x*y", "--vars", "x,y", "--points", "-"]
+    result = invoke([*args, "--format", fmt] if fmt else args, input=text)
+    assert (result.code, result.stdout, result.stderr) == (
+        0,
+        stdout,
+        "jac: warning: no points in stdin\n",
+    )
+
+
+def test_points_from_anything_readable_but_not_a_directory(tmp_path: Path) -> None:
+    empty = invoke(["eval", "x*y", "--vars", "x,y", "--points", "/dev/null"])
+    assert (empty.code, empty.stdout) == (0, "x,y,df1/dx,df1/dy\n")
+    assert empty.stderr == "jac: warning: no points in /dev/null\n"
+    (tmp_path / "empty.jsonl").write_text("")
+    jsonl = invoke(["eval", "x*y", "--vars", "x,y", "--points", str(tmp_path / "empty.jsonl")])
+    assert (jsonl.code, jsonl.stdout) == (0, "")
+    # Process substitution is /dev/fd/63, a pipe: the installed jac in a real bash.
+    proc = run("jac eval 'x*y' --vars x,y --points <(printf 'x,y\\n2,5\\n')", shell=True)
+    assert (proc.returncode, proc.stdout) == (0, "x,y,df1/dx,df1/dy\n2.0,5.0,5.0,2.0\n")
+    directory = invoke(["eval", "x*y", "--vars", "x,y", "--points", str(tmp_path)])
+    assert directory.code == 2
+    assert f"--points {tmp_path}: a directory, not a file of points" in directory.stderr
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(tmp_path / "s"))
+        unreadable = invoke(["eval", "x*y", "--vars", "x,y", "--points", str(tmp_path / "s")])
+    finally:
+        sock.close()
+    assert unreadable.code == 2
+    assert f"--points {tmp_path / 's'}: cannot be read (" in unreadable.stderr
+
+
+def test_byte_order_marks_on_stdin_through_a_real_pipe() -> None:
+    for text in ("x,y\\n1,2\\n", '{"x": 1, "y": 2}\\n', '[{"x": 1, "y": 2}]'):
+        proc = run(
+            f"printf '\\xef\\xbb\\xbf{text}' | jac eval 'x*y' --vars x,y --points - --format csv",
+            shell=True,
+        )
+        assert (proc.returncode, proc.stderr) == (0, "")
+        assert proc.stdout.splitlines()[1] == "1.0,2.0,2.0,1.0"

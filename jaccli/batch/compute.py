@@ -6,6 +6,11 @@ An entry is undefined (NaN) at a point where it is NaN or infinite, where F
 itself is undefined as typed (x/x at x = 0, found by evaluating the parsed
 input operation by operation), where `abs` or `sign` has a kink, or where 0^0
 appears: the same rules as `eval --at`, applied row by row.
+
+A point may have infinite coordinates (`inf` in the file): there arithmetic is
+IEEE's, so ∂(x+y)/∂x is 1 at x = inf, while inf - inf and 0·inf stay undefined.
+An infinite F counts as undefined only at a point whose coordinates are all
+finite (log(0) there); at an infinite point it is what IEEE arithmetic gives.
 """
 
 from collections.abc import Callable, Sequence
@@ -99,9 +104,24 @@ def _typed_check(parsed: Sequence[parse.Parsed]) -> Callable[[dict[str, Any]], A
         rows = len(next(iter(columns.values()))) if columns else 0
         with np.errstate(all="ignore"):
             values = [np.broadcast_to(_numeric(p.node, columns), (rows,)) for p in parsed]
-        return ~np.isfinite(np.column_stack(values)) if values else np.zeros((rows, 0), bool)
+        if not values:
+            return np.zeros((rows, 0), bool)
+        return _undefined_values(np.column_stack(values), columns)
 
     return check
+
+
+def _undefined_values(values: Any, columns: dict[str, Any]) -> Any:
+    """Where values of F are undefined: NaN, or infinite at a point with finite coordinates."""
+    import numpy as np
+
+    undefined = ~np.isfinite(values)
+    if undefined.any():  # rare: look at the points only then
+        finite = np.ones(values.shape[0], dtype=bool)
+        for column in columns.values():
+            finite &= np.isfinite(column)
+        undefined &= np.isnan(values) | finite[:, None]
+    return undefined
 
 
 _UFUNCS: dict[str, Callable[..., Any]] = {}
@@ -240,5 +260,5 @@ def evaluate(compiled: Compiled, columns: dict[str, Any]) -> Evaluated:
     jacobian[undefined] = np.nan
     value = None
     if compiled.with_value:
-        value = np.where(typed | ~np.isfinite(out[:, :m]), np.nan, out[:, :m])
+        value = np.where(typed | _undefined_values(out[:, :m], columns), np.nan, out[:, :m])
     return Evaluated(jacobian, value, undefined)

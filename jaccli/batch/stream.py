@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any, NamedTuple
 
 from jaccli.batch.compute import Compiled, compile_jacobian, evaluate
-from jaccli.errors import UsageError
+from jaccli.errors import JacError, UsageError
 
 
 class Plan(NamedTuple):
@@ -40,30 +40,70 @@ def plan(
     return Plan(compiled, names, [s.name for s in parameters], fixed, with_value)
 
 
-def stream(plan: Plan, source: IO[str], name: str, fmt: str | None, out: IO[bytes]) -> list[str]:
-    """Every point of `source` evaluated and written to `out`; warnings for stderr."""
+class Streamed(NamedTuple):
+    notes: list[str]  # warnings for stderr
+    error: JacError | None  # what stopped the stream, after every point before it was written
+
+
+def stream(
+    plan: Plan, source: IO[bytes], name: str, fmt: str | None, out: IO[bytes], skip: bool = False
+) -> Streamed:
+    """Every point of `source` evaluated and written to `out`.
+
+    A bad row stops the stream (`skip`: it is written as NaN or null and counted), but
+    only after every point before it has been written, so the error comes back here
+    rather than being raised. A problem with the file as a whole (its header) raises.
+    """
     import numpy as np
 
-    from jaccli.batch.read import read_points
+    from jaccli.batch.read import BadRowError, read_points
     from jaccli.batch.write import Writer
     from jaccli.budget import prefetched
 
-    points = read_points(source, name, [*plan.variables, *plan.parameters])
+    points = read_points(source, name, [*plan.variables, *plan.parameters], skip)
     kind = fmt or points.kind
     m = plan.compiled.shape[0]
     writer = Writer(kind, out, points, m, plan.variables, plan.with_value)
+    error: JacError | None = None
+    skipped, reasons = 0, list[str]()
     try:
-        for chunk in prefetched(points.chunks):  # the next block is parsed on the other core
-            constants = {k: np.full(chunk.rows, v) for k, v in plan.fixed.items()}
-            result = evaluate(plan.compiled, {**chunk.columns, **constants})
-            writer.write(chunk, result.jacobian, result.value, result.undefined)
+        try:
+            for chunk in prefetched(points.chunks):  # the next block is parsed on the other core
+                constants = {k: np.full(chunk.rows, v) for k, v in plan.fixed.items()}
+                result = evaluate(plan.compiled, {**chunk.columns, **constants})
+                if chunk.bad:  # skipped rows: nothing of theirs is computed, whatever F is
+                    rows = [row for row, _ in chunk.bad]
+                    result.jacobian[rows] = np.nan
+                    result.undefined[rows] = False
+                    if result.value is not None:
+                        result.value[rows] = np.nan
+                    skipped += len(rows)
+                    reasons.extend(why for _, why in chunk.bad[: max(0, 3 - len(reasons))])
+                writer.write(chunk, result.jacobian, result.value, result.undefined)
+        except JacError as e:
+            error = e
     finally:
         summary = writer.close()
-    if not summary.points:
-        return []
-    more = "; ..." if summary.points > len(summary.examples) else ""
     written = "null" if kind.startswith("json") else "nan"
-    return [
-        f"warning: {summary.points:,} of {writer.records:,} points have undefined entries "
-        f"(written as {written}): {'; '.join(summary.examples)}{more}"
-    ]
+    notes = []
+    if skipped:
+        more = "; ..." if skipped > len(reasons) else ""
+        notes.append(
+            f"warning: {skipped:,} of {writer.records:,} rows of {name} could not be read "
+            f"and were written as {written}: {'; '.join(reasons)}{more}"
+        )
+    if summary.points:
+        more = "; ..." if summary.points > len(summary.examples) else ""
+        notes.append(
+            f"warning: {summary.points:,} of {writer.records:,} points have undefined entries "
+            f"(written as {written}): {'; '.join(summary.examples)}{more}"
+        )
+    if isinstance(error, BadRowError):
+        s = "" if writer.records == 1 else "s"
+        before = f"{writer.records:,} point{s} written before the bad row below; "
+        notes.append(
+            f"{before if writer.records else ''}--on-error skip writes it as {written} and goes on"
+        )
+    elif not writer.records and error is None:
+        notes.append(f"warning: no points in {name}")
+    return Streamed(notes, error)

@@ -3,9 +3,14 @@
 CSV and TSV rows are the input line, untouched (extra columns pass through),
 followed by F's components `f1..fm` with --with-value, then J's entries named
 `df1/dx`, `df1/dy`, ... (∂f_i/∂x_j with the variables' names), row by row: names
-that need no quoting in CSV. An undefined entry is `nan`. JSON records hold
-the input's fields, then "value" (with --with-value) and "jacobian" as nested
-lists, with null for an undefined entry and an "undefined" list naming those.
+that need no quoting in CSV. An undefined entry is `nan`; numbers jac read are
+written back as `inf`, `-inf` and `nan` when they are. JSON records hold the
+input's fields, then "value" (with --with-value) and "jacobian" as nested lists,
+with null for an undefined entry and an "undefined" list naming those. JSON has
+no infinity nor NaN: every such number, read or computed, is null there.
+
+A row that could not be read (--on-error skip) is still one record: `nan` in
+every number (CSV, TSV), or "value" and "jacobian" null with an "error" (JSON).
 
 Numbers are printed by orjson: the shortest text that reads back as the same
 double, about ten times faster than Python's own formatting.
@@ -105,15 +110,25 @@ class Writer:
         matrices = jacobian.reshape(rows, self.m, self.n).tolist()
         values = value.tolist() if value is not None else None
         inputs = chunk.records or self._table_records(chunk)
+        unread = dict(chunk.bad)
         pieces = []
         for r in range(rows):
             record = dict(inputs[r])
-            if values is not None:
-                record["value"] = values[r]
-            record["jacobian"] = matrices[r]
-            if r in bad:
-                record["undefined"] = [self.names[c] for c in undefined[r].nonzero()[0]]
-            pieces.append(orjson.dumps(record))
+            if r in unread:  # a row that could not be read: nothing was computed
+                if values is not None:
+                    record["value"] = None
+                record["jacobian"] = None
+                record["error"] = unread[r]
+            else:
+                if values is not None:
+                    record["value"] = values[r]
+                record["jacobian"] = matrices[r]
+                if r in bad:
+                    record["undefined"] = [self.names[c] for c in undefined[r].nonzero()[0]]
+            try:
+                pieces.append(orjson.dumps(record))
+            except TypeError:  # an integer beyond 64 bits, passing through from the input
+                pieces.append(_dumps(record))
         if self.kind == "jsonl":
             self.out.write(b"\n".join(pieces) + b"\n")
         else:
@@ -181,15 +196,41 @@ class _Background:
         self.out.flush()
 
 
+def _dumps(record: dict[str, Any]) -> bytes:
+    """What orjson writes (NaN and infinities as null), for what orjson cannot write."""
+    import json
+    import math
+
+    def finite(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, list):
+            return [finite(v) for v in value]
+        if isinstance(value, dict):
+            return {k: finite(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(finite(record), ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _number_lines(numbers: Any, delimiter: bytes) -> bytes:
-    """Rows of doubles as delimited lines, `nan` where undefined, without a final newline."""
+    """Rows of doubles as delimited lines (`nan`, `inf`, `-inf` as such), no final newline."""
     import numpy as np
     import orjson
 
-    text = orjson.dumps(np.ascontiguousarray(numbers), option=orjson.OPT_SERIALIZE_NUMPY)
+    numbers = np.ascontiguousarray(numbers)
+    text = orjson.dumps(numbers, option=orjson.OPT_SERIALIZE_NUMPY)
     text = text[2:-2].replace(b"],[", b"\n")
-    if b"null" in text:  # orjson writes NaN as null
-        text = text.replace(b"null", b"nan")
+    if b"null" in text:  # orjson writes NaN and both infinities as null: tell them apart
+        special = numbers[~np.isfinite(numbers)]  # in the same (row-major) order
+        if np.isnan(special).all():
+            text = text.replace(b"null", b"nan")
+        else:
+            words = np.where(np.isnan(special), b"nan", np.where(special > 0, b"inf", b"-inf"))
+            pieces = text.split(b"null")
+            text = b"".join(
+                piece + word for piece, word in zip(pieces, [*words.tolist(), b""], strict=True)
+            )
     return text.replace(b",", delimiter) if delimiter != b"," else text
 
 
