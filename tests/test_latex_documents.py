@@ -41,6 +41,16 @@ CASES = [
     ["eval", "sin(x*y), exp(x)", "--vars", "x,y", "--at", "x=0.5,y=1", "--digits", "6"],
     ["linearize", "x^2+y, k*x*y", "--vars", "x,y", "--at", "x=1,y=2"],
     ["linearize", "sin(x) - x", "--vars", "x", "--at", "x=0.1", "--digits", "5"],
+    # names of several letters, names printed alike, Euler's number and i upright beside
+    # symbols e and i, ISO function names, δ', sgn', and \cdot before a bracket
+    [
+        "jacobian",
+        "rate*x + e*exp(x) + asin(x) + asinh(y) + sign(x)*y + atan2(y, x), x1*x_1*y, sign(1/x)",
+        "--vars",
+        "x,y,e,x1,x_1",
+    ],
+    ["jacobian", "sqrt(-1)*i*x + a*(x+1)^k + 2*3^x + DiracDelta(x*y)*y", "--vars", "x,y,i"],
+    ["jacobian", ", ".join(f"x{i}*x{(i + 1) % 11}" for i in range(11)), "--latex-env", "matrix"],
 ]
 
 

@@ -171,7 +171,7 @@ def test_syntax_printers() -> None:
     assert to_display(x**3 / 2) == "(1/2)*x^3"
     assert to_text(2 * x - 1) == "2*x - 1" and to_text(x + sympy.Rational(1, 2)) == "x + 1/2"
     assert tex(make_symbol("θ") ** 2) == "\\theta^{2}"
-    assert tex(make_symbol("Ωx1")) == "\\Omega x_{1}"
+    assert tex(make_symbol("Ωx1")) == "\\mathit{\\Omega x}_{1}"  # one name, not Ω times x₁
     assert tex(make_symbol("theta2") + make_symbol("k_1")) == "k_{1} + \\theta_{2}"
     assert tex(make_symbol("w11")) == "w_{11}"
 
@@ -213,3 +213,31 @@ def test_latex_styles(style: LatexStyle, standalone: bool, start: str, end: str)
     assert out.startswith(start) and out.endswith(end), out
     if style is LatexStyle.inline:
         assert "\n" not in out.split("$")[1]  # one line: Markdown's $...$ must not break
+
+
+@pytest.mark.parametrize(
+    ("text", "variables", "latex"),
+    [
+        # a - (b + y): the subtracted sum keeps its brackets
+        ("x*(a - (b + y))", "x", "a - \\left(y + b\\right)"),
+        # numbers, then names and powers, then calls: never sin(u) l, read as sin(u l)
+        ("l*sin(q + p)", "l", "\\sin{\\left(p + q \\right)}"),
+        ("x*l*sin(q)", "x", "l \\sin{\\left(q \\right)}"),
+        ("x*asin(y) + x*asinh(y) + x*ln(y) + x*sign(y)", "x",
+         "\\ln{\\left(y \\right)} + \\operatorname{arsinh}{\\left(y \\right)} + "
+         "\\operatorname{sgn}{\\left(y \\right)} + \\arcsin{\\left(y \\right)}"),
+        ("x*atan2(y, z)", "x", "\\operatorname{atan2}{\\left(y, z \\right)}"),
+        # (-x)^3 and -(x^3) are told apart; 2*3^y needs a dot; a name before a bracket too
+        ("x*(-y)^3 + x*2*3^y + x*a*(y + 1)^k", "x",
+         "-y^{3} + 2 \\cdot 3^{y} + a \\cdot \\left(y + 1\\right)^{k}"),
+        ("x*rate", "x", "\\mathit{rate}"),
+        ("e*x + exp(x)", "x,e", "e + \\mathrm{e}^{x}"),  # a symbol e: Euler's number upright
+        ("i*x + sqrt(-1)*x", "x,i", "i + \\mathrm{i}"),
+        ("x*DiracDelta(y)*y/(1 - y)", "x", "\\frac{y \\delta{\\left(y \\right)}}{1 - y}"),
+    ],
+)  # fmt: skip
+def test_latex_conventions(text: str, variables: str, latex: str) -> None:
+    result = engine.jacobian(parse_functions([text], variables.split(",")), _vars(variables))
+    out = render(result, Format.latex, RenderOptions(latex_style=LatexStyle.bare))
+    entry = out.removeprefix("J = \\begin{bmatrix}\n").split(" & ")[0].split(" \\\\")[0]
+    assert entry.removesuffix("\n\\end{bmatrix}") == latex

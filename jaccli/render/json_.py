@@ -20,7 +20,7 @@ from jaccli.engine import (
     numeric_values,
 )
 from jaccli.render import RenderOptions
-from jaccli.render.syntax import to_text
+from jaccli.render.syntax import shadowed, to_text
 
 _ZERO = json.dumps("0")
 
@@ -34,9 +34,9 @@ def _rows(lines: Iterable[str]) -> Raw:
     return Raw("[\n    " + ",\n    ".join(lines) + "\n  ]")
 
 
-def _matrix(sparse: Sparse, digits: int | None = None) -> Raw:
+def _matrix(sparse: Sparse, digits: int | None, spell: frozenset[str]) -> Raw:
     def cell(e: Any) -> str:
-        return json.dumps(to_text(e, digits), ensure_ascii=False)
+        return json.dumps(to_text(e, digits, spell), ensure_ascii=False)
 
     return _rows("[" + ", ".join(row) + "]" for row in sparse.filled(cell, _ZERO))
 
@@ -46,15 +46,16 @@ def _values(rows: tuple[tuple[float, ...], ...]) -> Raw:
 
 
 def _head(command: str, result: Any) -> dict[str, Any]:
+    spell = shadowed(result.variables)
     return {
         "command": command,
-        "functions": [to_text(f) for f in result.functions],
+        "functions": [to_text(f, None, spell) for f in result.functions],
         "variables": [v.name for v in result.variables],
     }
 
 
-def _point(point: Point) -> dict[str, str]:
-    return {s.name: to_text(v) for s, v in point}
+def _point(point: Point, spell: frozenset[str]) -> dict[str, str]:
+    return {s.name: to_text(v, None, spell) for s, v in point}
 
 
 def _dump(obj: dict[str, Any]) -> str:
@@ -75,25 +76,27 @@ def render(result: Any, options: RenderOptions) -> str:
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     out = _head("jacobian", result)
     out["shape"] = list(result.shape)
-    out["jacobian"] = _matrix(result.sparse)
+    out["jacobian"] = _matrix(result.sparse, None, shadowed(result.variables))
     return _dump(out)
 
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
     out = _head("det", result)
+    spell = shadowed(result.variables)
     if result.point is not None:
-        out["point"] = _point(result.point)
-    out["determinant"] = to_text(result.determinant, result.digits)
+        out["point"] = _point(result.point, spell)
+    out["determinant"] = to_text(result.determinant, result.digits, spell)
     return _dump(out)
 
 
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     out = _head("eval", result)
-    out["point"] = _point(result.point)
+    spell = shadowed(result.variables)
+    out["point"] = _point(result.point, spell)
     out["shape"] = list(result.shape)
-    out["jacobian"] = _matrix(result.sparse, result.digits)
+    out["jacobian"] = _matrix(result.sparse, result.digits, spell)
     values = numeric_values(result.matrix)
     if values is not None:
         out["values"] = _values(values)
@@ -103,11 +106,12 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     out = _head("linearize", result)
-    out["point"] = _point(result.point)
+    spell = shadowed(result.variables)
+    out["point"] = _point(result.point, spell)
     out["shape"] = list(result.shape)
-    out["value"] = [to_text(v, result.digits) for v in result.value]
-    out["jacobian"] = _matrix(result.sparse, result.digits)
-    out["linearization"] = [to_text(e, result.digits) for e in result.linearization]
+    out["value"] = [to_text(v, result.digits, spell) for v in result.value]
+    out["jacobian"] = _matrix(result.sparse, result.digits, spell)
+    out["linearization"] = [to_text(e, result.digits, spell) for e in result.linearization]
     return _dump(out)
 
 

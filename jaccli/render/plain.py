@@ -13,7 +13,7 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.render import RenderOptions
-from jaccli.render.syntax import to_text
+from jaccli.render.syntax import shadowed, to_text
 
 
 def sparse_lines(sparse: Sparse, cell: Any) -> list[str]:
@@ -28,20 +28,23 @@ def render(result: Any, options: RenderOptions) -> str:
 
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
-    return "\n".join(sparse_lines(result.sparse, to_text))
+    spell = shadowed(result.variables)
+    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, None, spell)))
 
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
-    return to_text(result.determinant, result.digits)
+    return to_text(result.determinant, result.digits, shadowed(result.variables))
 
 
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
-    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, result.digits)))
+    spell = shadowed(result.variables)
+    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, result.digits, spell)))
 
 
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     # The components of L, one a line: exactly what `jac jacobian -` reads back.
-    return "\n".join(to_text(e, result.digits) for e in result.linearization)
+    spell = shadowed(result.variables)
+    return "\n".join(to_text(e, result.digits, spell) for e in result.linearization)

@@ -25,7 +25,7 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.render import RenderOptions
-from jaccli.render.syntax import to_display
+from jaccli.render.syntax import shadowed, to_display
 
 LABEL_WIDTH = 30  # longer component expressions are cut in row labels; the entries never are
 LISTING_AS_TABLE = 300  # up to this many non-zero entries, a too-wide matrix is listed in a table
@@ -36,15 +36,21 @@ def _t(value: str, style: str = "") -> Text:
     return Text(value, style=style)
 
 
-def _label(i: int, f: Any) -> Text:
-    text = to_display(f)
+def _label(i: int, f: Any, spell: frozenset[str] = frozenset()) -> Text:
+    text = to_display(f, None, spell)
     if len(text) > LABEL_WIDTH:
         text = text[: LABEL_WIDTH - 1] + "…"
     return _t(f"f{i + 1} = {text}")
 
 
-def _point_text(point: Point) -> str:
-    return ", ".join(f"{s.name} = {to_display(v)}" for s, v in point)
+def _title(text: str) -> Text:
+    """A title above a table. Not the table's own title, which Rich wraps at the table's
+    width: a point such as `y = k - 1` would break in the middle of its expression."""
+    return Text(text, style="table.title")
+
+
+def _point_text(point: Point, spell: frozenset[str]) -> str:
+    return ", ".join(f"{s.name} = {to_display(v, None, spell)}" for s, v in point)
 
 
 class MatrixView:
@@ -65,8 +71,11 @@ class MatrixView:
         self.functions = functions
         self.variables = variables
         self.sparse = sparse
+        self.spell = shadowed(variables)
         # Only the non-zero entries are printed; zeros are written "0" when drawn.
-        self.nonzero = [[(j, to_display(e, digits)) for j, e in row] for row in sparse.rows]
+        self.nonzero = [
+            [(j, to_display(e, digits, self.spell)) for j, e in row] for row in sparse.rows
+        ]
 
     @property
     def cells(self) -> list[list[str]]:
@@ -74,7 +83,7 @@ class MatrixView:
 
     def grid_width(self) -> int:
         """Width of the grid with every entry on one line and labels cut to LABEL_WIDTH."""
-        labels = max(len(_label(i, f)) for i, f in enumerate(self.functions))
+        labels = max(len(_label(i, f, self.spell)) for i, f in enumerate(self.functions))
         columns = [len(v.name) for v in self.variables]
         for row in self.nonzero:
             for j, text in row:
@@ -82,24 +91,19 @@ class MatrixView:
         return max(labels, len("∂fᵢ/∂xⱼ")) + sum(columns) + 3 * (len(columns) + 1) + 1
 
     def grid(self) -> Table:
-        table = Table(title=_t(self.title), title_justify="default", header_style="bold cyan")
+        table = Table(header_style="bold cyan")
         table.add_column(_t("∂fᵢ/∂xⱼ"), style="dim", no_wrap=True)
         for v in self.variables:
             table.add_column(_t(v.name), justify="right", no_wrap=True)
         for i, (f, row) in enumerate(zip(self.functions, self.cells, strict=True)):
-            table.add_row(_label(i, f), *(_t(e) for e in row))
+            table.add_row(_label(i, f, self.spell), *(_t(e) for e in row))
         return table
 
     def entries(self) -> Table:
         m, n = len(self.functions), len(self.variables)
         cells = [(i, j, text) for i, row in enumerate(self.nonzero) for j, text in row]
         caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
-        table = Table(
-            title=_t(self.title),
-            title_justify="default",
-            caption=_t(caption),
-            caption_justify="default",
-        )
+        table = Table(caption=_t(caption), caption_justify="default")
         table.add_column(_t("row"), justify="right", no_wrap=True)
         table.add_column(_t("column"), no_wrap=True)
         table.add_column(_t("entry"), overflow="fold")
@@ -126,20 +130,22 @@ class MatrixView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.grid_width() <= options.max_width:
+            yield _title(self.title)
             yield self.grid()
         elif sum(len(row) for row in self.nonzero) <= LISTING_AS_TABLE:
+            yield _title(self.title)
             yield self.entries()
         else:
             yield from self.listing()
 
 
-def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Table:
-    table = Table(title=_t(title), title_justify="default", show_header=False)
+def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Group:
+    table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in rows:
         table.add_row(_t(key), _t(value))
-    return table
+    return Group(_title(title), table)
 
 
 @singledispatch
@@ -155,33 +161,33 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> Any:
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> Any:
+    spell = shadowed(result.variables)
     rows = [("variables", ", ".join(v.name for v in result.variables))]
     if result.point is not None:
-        rows.append(("at", _point_text(result.point)))
-    rows.append(("det J", to_display(result.determinant, result.digits)))
+        rows.append(("at", _point_text(result.point, spell)))
+    rows.append(("det J", to_display(result.determinant, result.digits, spell)))
     return _key_values("Jacobian determinant", rows)
 
 
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> Any:
-    title = f"Jacobian at {_point_text(result.point)}"
+    title = f"Jacobian at {_point_text(result.point, shadowed(result.variables))}"
     return MatrixView(title, result.functions, result.variables, result.sparse, result.digits)
 
 
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> Any:
-    summary = Table(
-        title=_t(f"Linearization at {_point_text(result.point)}"),
-        title_justify="default",
-        header_style="bold cyan",
-    )
+    spell = shadowed(result.variables)
+    summary = Table(header_style="bold cyan")
     summary.add_column(_t("component"), style="dim")
     summary.add_column(_t("F(a)"), justify="right")
     summary.add_column(_t("L(x) = F(a) + J(a)(x − a)"))
     for i, (f, value, lin) in enumerate(
         zip(result.functions, result.value, result.linearization, strict=True)
     ):
-        value_text, lin_text = to_display(value, result.digits), to_display(lin, result.digits)
-        summary.add_row(_label(i, f), _t(value_text), _t(lin_text))
+        value_text = to_display(value, result.digits, spell)
+        lin_text = to_display(lin, result.digits, spell)
+        summary.add_row(_label(i, f, spell), _t(value_text), _t(lin_text))
     jac = MatrixView("J(a)", result.functions, result.variables, result.sparse, result.digits)
-    return Group(summary, Text(""), jac)
+    title = _title(f"Linearization at {_point_text(result.point, spell)}")
+    return Group(title, summary, Text(""), jac)
