@@ -62,21 +62,25 @@ def _complain(message: str) -> None:
 
 def _click_message(error: Any) -> str:
     """Click's message, but a bad value names where it came from: the option or its variable."""
-    from typer._click.core import ParameterSource
-
     ctx, param = getattr(error, "ctx", None), getattr(error, "param", None)
     bad_value = isinstance(error, click_exceptions.BadParameter) and not isinstance(
         error, click_exceptions.MissingParameter
     )
     if not bad_value or ctx is None or param is None:
         return str(error.format_message())
+    options = param.opts if param.param_type_name == "option" else ()
+    where = _from_environment(ctx, param) or "/".join(options) or param.human_readable_name.upper()
+    return f"invalid value for {where}: {error.message}"
+
+
+def _from_environment(ctx: Any, param: Any) -> str | None:
+    """Where the parameter's value came from, when that was its environment variable."""
+    from typer._click.core import ParameterSource
+
     source = ctx.get_parameter_source(param.name) if param.name else None
     if source is ParameterSource.ENVIRONMENT and param.envvar:
-        where = f"the environment variable {param.envvar}"
-    else:
-        options = param.opts if param.param_type_name == "option" else ()
-        where = "/".join(options) or param.human_readable_name.upper()
-    return f"invalid value for {where}: {error.message}"
+        return f"the environment variable {param.envvar}"
+    return None
 
 
 class JacGroup(TyperGroup):
@@ -502,15 +506,14 @@ def _unused_variables(
 
     A name that was typed but cancels (x/x) is not one: its zero column is the answer.
     """
-    from jaccli.parse import tokenize
+    from jaccli.parse import typed_names
 
     used: set[Any] = set()
     for f in functions:
         used |= f.free_symbols
     unused = [v.name for v in variables if v not in used]
-    if unused:  # rare, so the input is read again only then
-        lines = {p.line for p in parsed}
-        typed = {t.text for line in lines for t in tokenize(line) if t.kind == "name"}
+    if unused:  # rare, so the trees are walked again only then
+        typed = typed_names(parsed)
         unused = [name for name in unused if name not in typed]
     if not unused:
         return []
@@ -570,16 +573,15 @@ def _settings(
 
     if standalone and fmt is not Format.latex:
         raise UsageError("--standalone makes a LaTeX document: add --format latex")
-    timeout_s = _from_option("--timeout", "timeout", budget.parse_timeout, timeout)
-    memory = _from_option("--max-memory", "max_memory", budget.parse_memory, max_memory)
+    timeout_s = _from_option("timeout", budget.parse_timeout, timeout)
+    memory = _from_option("max_memory", budget.parse_memory, max_memory)
     limits = budget.Budget(timeout_s, memory)
     options = RenderOptions(latex_env, latex_style, standalone)
     return Settings(fmt, options, limits, quiet, color)
 
 
-def _from_option(option: str, name: str, parse: Callable[[str], Any], text: str) -> Any:
+def _from_option(name: str, parse: Callable[[str], Any], text: str) -> Any:
     """`parse(text)`; its error names the environment variable when the value came from there."""
-    from typer._click.core import ParameterSource
     from typer._click.globals import get_current_context
 
     try:
@@ -587,10 +589,10 @@ def _from_option(option: str, name: str, parse: Callable[[str], Any], text: str)
     except UsageError as e:
         ctx = get_current_context(silent=True)
         param = next((p for p in ctx.command.params if p.name == name), None) if ctx else None
-        if ctx and param and ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
-            where = f"the environment variable {param.envvar}"
-            raise UsageError(e.message.replace(option, where, 1), e.location) from None
-        raise
+        where = _from_environment(ctx, param) if param else None
+        if param is None or where is None:
+            raise
+        raise UsageError(e.message.replace(param.opts[0], where, 1), e.location) from None
 
 
 def _solve(compute: Callable[[list[str]], Any], settings: Settings) -> None:

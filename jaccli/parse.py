@@ -934,6 +934,35 @@ _MAX_WARNINGS = 10  # then one line that counts the rest
 _LONGEST_SUSPECT = 16  # longer names are deliberate (and would cost more to split)
 
 
+def typed_names(parsed: Sequence[Parsed]) -> dict[str, tuple[str, int]]:
+    """Each name typed as a symbol, in order of first occurrence: where and at which column.
+
+    Calls and constants are not symbols: `sin(x)` and `pi*x` have only the name x.
+    """
+    first: dict[str, tuple[str, int]] = {}
+    for item in parsed:
+        where, stack = item.where, [item.node]
+        push, extend, pop = stack.append, stack.extend, stack.pop
+        while stack:  # left to right: children pushed in reverse
+            node: Any = pop()
+            kind = type(node)
+            if kind is Name:
+                if node.name not in first:
+                    first[node.name] = (where, node.pos)
+            elif kind is Product:
+                extend([factor for _, factor in reversed(node.factors)])
+            elif kind is Sum:
+                extend([term for _, term in reversed(node.terms)])
+            elif kind is Power:
+                push(node.exponent)
+                push(node.base)
+            elif kind is Neg:
+                push(node.operand)
+            elif kind is Call:
+                extend(reversed(node.args))
+    return first
+
+
 def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None) -> list[str]:
     """Warnings for names that were read as one symbol but probably mean something else.
 
@@ -961,27 +990,7 @@ def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None
     ordinary name. Linear in the input: one walk of the trees and a few set
     look-ups per distinct name.
     """
-    first: dict[str, tuple[str, int]] = {}  # name -> (where, column) of its first occurrence
-    for item in parsed:
-        where, stack = item.where, [item.node]
-        push, extend, pop = stack.append, stack.extend, stack.pop
-        while stack:  # left to right: children pushed in reverse
-            node: Any = pop()
-            kind = type(node)
-            if kind is Name:
-                if node.name not in first:
-                    first[node.name] = (where, node.pos)
-            elif kind is Product:
-                extend([factor for _, factor in reversed(node.factors)])
-            elif kind is Sum:
-                extend([term for _, term in reversed(node.terms)])
-            elif kind is Power:
-                push(node.exponent)
-                push(node.base)
-            elif kind is Neg:
-                push(node.operand)
-            elif kind is Call:
-                extend(reversed(node.args))
+    first = typed_names(parsed)
     declared = frozenset(variables) if variables is not None else frozenset()
     names = first.keys() | declared
     pieces = (declared if variables is not None else first.keys()) | _PI_PIECES
