@@ -31,11 +31,12 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, NamedTuple, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
 
 from jaccli.errors import JacError, LimitError, UsageError, WorkerCrash
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 DEFAULT_TIMEOUT = 60.0  # seconds
 DEFAULT_MEMORY = 4 << 30  # bytes of address space; see start_size for what jac needs
@@ -75,9 +76,9 @@ def parse_timeout(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"--timeout must be a number of seconds, not {text!r}") from None
+        raise UsageError(f"{{timeout}} must be a number of seconds, not {text!r}") from None
     if not math.isfinite(value) or value < 0:
-        raise UsageError(f"--timeout must be 0 (no limit) or a positive number, not {text!r}")
+        raise UsageError(f"{{timeout}} must be 0 (no limit) or a positive number, not {text!r}")
     return value or None
 
 
@@ -89,9 +90,11 @@ def parse_memory(text: str) -> int | None:
     try:
         value = float(number)
     except ValueError:
-        raise UsageError(f"--max-memory must be a size such as 4G or 512M, not {text!r}") from None
+        raise UsageError(
+            f"{{max_memory}} must be a size such as 4G or 512M, not {text!r}"
+        ) from None
     if not math.isfinite(value) or value < 0:
-        raise UsageError(f"--max-memory must be 0 (no limit) or a positive size, not {text!r}")
+        raise UsageError(f"{{max_memory}} must be 0 (no limit) or a positive size, not {text!r}")
     return int(value * _UNITS[unit]) or None
 
 
@@ -102,11 +105,19 @@ def describe_memory(size: int) -> str:
     return f"{size:,} bytes"
 
 
+@overload
+def run(work: Callable[[], T], budget: Budget, deliver: None = None) -> T: ...
+@overload
+def run(work: Callable[[], T], budget: Budget, deliver: Callable[[T, BinaryIO], U]) -> U: ...
+@overload
+def run(work: Callable[[], T], budget: Budget, deliver: Callable[[T, BinaryIO], T] | None) -> T: ...
+
+
 def run(
-    work: Callable[[], T],
+    work: Callable[[], Any],
     budget: Budget,
-    deliver: Callable[[T, BinaryIO], T] | None = None,
-) -> T:
+    deliver: Callable[[Any, BinaryIO], Any] | None = None,
+) -> Any:
     """`work()` within `budget`: its result, its exception, or a BudgetError.
 
     `deliver(result, stdout)`, if given, runs after `work` in the worker with the
@@ -141,7 +152,7 @@ def run(
     finally:
         os.close(log_read)
     if kind == "ok":
-        return payload  # type: ignore[no-any-return]
+        return payload
     if kind == "small":
         raise _with_log(_too_small(budget, payload), log)
     if kind == "memory":
@@ -417,7 +428,7 @@ def _collect(fd: int, timeout: float | None, log: _Log) -> tuple[str, Any]:
         if wait is not None and wait <= 0:
             raise BudgetError(
                 f"stopped after {timeout:g} s, the time budget; "
-                "raise it with --timeout or JAC_TIMEOUT (0 for no limit)"
+                "raise it with {timeout_raise} (0 for no limit)"
             )
         ready = select.select([fd, log.fd] if log.open else [fd], [], [], wait)[0]
         if log.fd in ready:
@@ -442,7 +453,7 @@ def _out_of_memory(budget: Budget) -> BudgetError:
     size = describe_memory(budget.memory) if budget.memory is not None else "memory"
     return BudgetError(
         f"stopped: the computation needs more than {size}, the memory budget; "
-        "raise it with --max-memory or JAC_MAX_MEMORY (0 for no limit)"
+        "raise it with {max_memory_raise} (0 for no limit)"
     )
 
 
@@ -450,7 +461,7 @@ def _too_small(budget: Budget, needed: int) -> BudgetError:
     size = describe_memory(budget.memory) if budget.memory is not None else "memory"
     return BudgetError(
         f"the memory budget of {size} is too small: jac needs about {describe_memory(needed)} "
-        "to start; raise it with --max-memory or JAC_MAX_MEMORY (0 for no limit)"
+        "to start; raise it with {max_memory_raise} (0 for no limit)"
     )
 
 
@@ -472,7 +483,7 @@ def _died(status: int, budget: Budget, log: str = "") -> BaseException:
         size = describe_memory(budget.memory)
         return BudgetError(
             f"stopped: the computation ended abruptly, most likely because it needs more "
-            f"than {size}, the memory budget; raise it with --max-memory or JAC_MAX_MEMORY "
+            f"than {size}, the memory budget; raise it with {{max_memory_raise}} "
             "(0 for no limit; if it still fails then, it is a bug)"
         )
     if signalled:

@@ -5,7 +5,36 @@ class maps to an exit code and how the message is shown, so the engine stays fre
 of any notion of a process.
 """
 
+import re
+from collections.abc import Mapping
 from typing import NamedTuple
+
+# Messages name the inputs they are about as {vars}, {at}, {digits}, ...: the engine does not
+# know whether they came from an option or a keyword argument. `worded` fills them in; `str(e)`
+# and `e.message` use the Python API's words, the CLI its option names (jaccli.cli.app).
+# {timeout_raise} and {max_memory_raise} say how to raise a budget: the CLI names the environment
+# variable beside the option.
+INPUTS = ("vars", "at", "digits", "simplify", "points", "timeout", "max_memory")
+PYTHON_NAMES: Mapping[str, str] = {
+    **{name: f"{name}=" for name in INPUTS},
+    "timeout_raise": "timeout=",
+    "max_memory_raise": "max_memory=",
+}
+_INPUT = re.compile(r"\{\{|\}\}|\{(" + "|".join(PYTHON_NAMES) + r")\}")
+
+
+def worded(template: str, names: Mapping[str, str]) -> str:
+    """`template` with each {input} replaced by its name in `names`, and {{ }} by { }."""
+
+    def one(m: re.Match[str]) -> str:
+        return m.group(0)[0] if m.group(1) is None else names.get(m.group(1), m.group(0))
+
+    return _INPUT.sub(one, template)
+
+
+def literal(text: str) -> str:
+    """The user's text (a file name, a CSV header) in a message: its braces stay braces."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 class Location(NamedTuple):
@@ -13,20 +42,25 @@ class Location(NamedTuple):
 
     text: str  # the whole line or argument
     column: int  # 0-based offset into `text`
-    where: str = ""  # "argument 1", "stdin line 3", "--at", ...
+    where: str = ""  # "argument 1", "stdin line 3", "{at}", ...
 
 
 class JacError(Exception):
     """Something the user can fix; `str(error)` is the one-line message shown."""
 
     def __init__(self, message: str, location: Location | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        self.template = message  # with {vars}, {at}, ... where an input is named
+        self.message = worded(message, PYTHON_NAMES)
+        super().__init__(self.message)
         self.location = location
+
+    def worded(self, names: Mapping[str, str]) -> str:
+        """The message naming inputs as `names` says (the CLI: {"at": "--at", ...})."""
+        return worded(self.template, names)
 
     def __reduce__(self) -> tuple[type["JacError"], tuple[str, Location | None]]:
         # Pickled by the budgeted worker (jaccli.budget); keep the caret's location.
-        return (type(self), (self.message, self.location))
+        return (type(self), (self.template, self.location))
 
 
 class UsageError(JacError):
@@ -59,6 +93,10 @@ class ComplexError(MathError):
 
 class PrecisionError(MathError):
     """A number could not be computed to the requested digits (it may be exactly 0)."""
+
+
+class JacWarning(UserWarning):
+    """A likely typo that still has an answer (`xy` read as one name, a Cyrillic х)."""
 
 
 class WorkerCrash(Exception):
