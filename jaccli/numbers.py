@@ -1,9 +1,9 @@
 """Small helpers on numbers shared by the parser, the engine and the renderers.
 
 Exact numbers' sizes (to refuse 9^9^9 before computing it); decimal literals in
-printed text rounded to significant digits (to print exactly --digits digits, and
+printed text rounded to significant digits (to print exactly the digits asked for, and
 to check that two working precisions agree); and the evaluation of exact constants
-to a given number of digits, which `engine.evaluate_number` uses.
+to a given number of digits, which `engine.precision.evaluate_number` uses.
 
 Rounding works on the digits of the printed text, never through `float` or
 `Decimal`: e^(10^9) = 8.0030e434294481 and e^(e^40) have exponents that no float
@@ -234,7 +234,7 @@ class Evaluator:
             what = f"is too close to 0 to evaluate numerically (below 1/{bound})"
         else:  # infinite, NaN (such as ∞ - ∞), or 0 = 1/∞
             what = f"has a part too large to evaluate numerically (beyond {bound})"
-        return LimitError(f"{_shown(expr)} {what}; leave out --digits for the exact value")
+        return LimitError(f"{_shown(expr)} {what}; leave out {{digits}} for the exact value")
 
     def _agrees(self, text: str, previous: str) -> bool:
         # A 0.0 from a non-zero expression is cancellation, not agreement.
@@ -276,7 +276,7 @@ class Evaluator:
         """
         import sympy
 
-        from jaccli.engine import from_sympy, to_sympy
+        from jaccli.engine.bridge import from_sympy, to_sympy
 
         parts = []
         for part in to_sympy(expr).as_real_imag():

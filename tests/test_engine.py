@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jaccli import engine
+from jaccli.engine import algebra, simplify, trig
 from jaccli.errors import ShapeError, UndefinedError, UsageError
 from jaccli.parse import make_symbol, parse_functions
 from jaccli.render.syntax import to_text
@@ -201,6 +202,54 @@ def test_numeric_values() -> None:
     assert engine.numeric_values(((x,),)) is None
     assert engine.numeric_values(((sympy.I,),)) is None
     assert engine.numeric_values(((sympy.Integer(10) ** 400,),)) is None
+
+
+def _every_result() -> list[engine.Result]:
+    fs, vs = P("x^2+y, x*y"), S("x,y")
+    return [
+        engine.jacobian(fs, vs),
+        engine.determinant(fs, vs),
+        engine.determinant(fs, vs, point={x: 1, y: 2}, digits=5),
+        engine.evaluate(fs, vs, {x: 1, y: 2}),
+        engine.linearize(fs, vs, {x: 1, y: 2}, digits=5),
+    ]
+
+
+def test_results_are_frozen_built_by_keyword_and_pickle() -> None:
+    # The budgeted worker pickles results to its parent process.
+    import dataclasses
+    import pickle
+
+    for result in _every_result():
+        again = pickle.loads(pickle.dumps(result))
+        assert type(again) is type(result) and again == result
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.variables = ()  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            type(result)(result.functions, result.variables)  # type: ignore[misc]
+        assert result.functions == tuple(P("x^2+y, x*y")) and result.variables == tuple(S("x,y"))
+
+
+def test_results_name_themselves_for_the_renderers() -> None:
+    labels = {
+        engine.JacobianResult: ("jacobian", "Jacobian", "J"),
+        engine.DeterminantResult: ("det", "Jacobian determinant", "det J"),
+        engine.EvaluationResult: ("eval", "Jacobian at a point", "J"),
+        engine.LinearizationResult: ("linearize", "Linearization", "L"),
+    }
+    for cls, (name, title, symbol) in labels.items():
+        assert issubclass(cls, engine.Result)
+        assert (cls.name, cls.title, cls.symbol) == (name, title, symbol)
+
+
+def test_engine_messages_name_inputs_not_options() -> None:
+    with pytest.raises(UsageError) as caught:
+        engine.evaluate(P("x*y"), S("x,y"), {x: 1})
+    assert str(caught.value) == "at= gives no value for variable y"
+    assert caught.value.worded({"at": "--at"}) == "--at gives no value for variable y"
+    with pytest.raises(UsageError) as caught:
+        engine.jacobian(P("x"), [])
+    assert caught.value.worded({"vars": "--vars"}) == "--vars is empty"
 
 
 # --------------------------------------------------------------------------- finite differences
@@ -428,8 +477,8 @@ def test_a_rewrite_that_changes_the_value_is_never_used(monkeypatch: pytest.Monk
     import symengine
 
     [arm] = P("l2*(sin(q1 + q2)*l1*cos(q1) - cos(q1 + q2)*l1*sin(q1))")
-    monkeypatch.setattr(engine, "_fourier_form", lambda e: symengine.Integer(0))
-    monkeypatch.setattr(engine, "_angle_form", lambda e: None)
+    monkeypatch.setattr(simplify, "_fourier_form", lambda e: symengine.Integer(0))
+    monkeypatch.setattr(simplify, "_angle_form", lambda e: None)
     s = engine.simplify_expr(arm)
     assert s != 0
     point = random_point(sorted(sp(arm).free_symbols, key=str), random.Random(5))
@@ -439,12 +488,12 @@ def test_a_rewrite_that_changes_the_value_is_never_used(monkeypatch: pytest.Monk
 def test_sines_and_cosines_of_sums_of_angles() -> None:
     a, b = S("a,b")
     [e] = P("sin(a + b)*cos(a) - cos(a + b)*sin(a)")
-    assert engine._fourier_form(e) == sympy.sin(b)
+    assert trig._fourier_form(e) == sympy.sin(b)
     [e] = P("cos(a - b) - cos(a + b)")
-    assert engine._angle_form(e) == 2 * sympy.sin(a) * sympy.sin(b)
+    assert trig._angle_form(e) == 2 * sympy.sin(a) * sympy.sin(b)
     [e] = P("2*sin(a)*cos(a)")
-    assert engine._fourier_form(e) == sympy.sin(2 * a)
-    assert engine._fourier_form(P("sin(a)/cos(a)")[0]) is None  # not a polynomial in them
+    assert trig._fourier_form(e) == sympy.sin(2 * a)
+    assert trig._fourier_form(P("sin(a)/cos(a)")[0]) is None  # not a polynomial in them
 
 
 def test_hyperbolic_pythagoras() -> None:
@@ -475,9 +524,9 @@ def test_values_at_a_symbolic_point_are_expanded() -> None:
 
 def test_expansion_at_a_point_is_bounded() -> None:
     a, b, c, d = S("a,b,c,d")
-    assert engine._expansion_terms(sympy.sympify((x + y) ** 3)) == 4
-    assert engine._expansion_terms(sympy.sympify((x + y + z) ** 2 * (x + 1))) == 12
-    assert engine._expansion_terms(sympy.sympify((a + b + c + d) ** 60)) > engine.EXPANSION_LIMIT
+    assert algebra._expansion_terms(sympy.sympify((x + y) ** 3)) == 4
+    assert algebra._expansion_terms(sympy.sympify((x + y + z) ** 2 * (x + 1))) == 12
+    assert algebra._expansion_terms(sympy.sympify((a + b + c + d) ** 60)) > engine.EXPANSION_LIMIT
     # C(63, 3) = 39711 terms: left as a power, at a point as in the determinant.
     power = (a + b + c + d) ** 60
     result = engine.evaluate(P("(a+b+c+d)^60*x^2, y"), S("x,y"), {x: 1, y: 1})

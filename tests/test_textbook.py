@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import sympy
 
-from jaccli.engine import to_sympy
+from jaccli.engine.bridge import to_sympy
 from jaccli.parse import parse_functions
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))

@@ -1,0 +1,80 @@
+"""The mathematics: pure functions from expressions to frozen result objects.
+
+Expressions are SymEngine objects (the C++ core of the SymPy project): it
+differentiates and prints large systems hundreds of times faster than SymPy, and
+imports in a third of the time. SymPy is loaded only for what SymEngine cannot do:
+derivatives of abs and sign, and simplification beyond the determinant's
+structure. Nothing here prints, exits or knows about options; bad requests raise
+the `jaccli.errors` classes, naming inputs as {vars}, {at}, {digits}.
+
+One module per topic: `results` (what is returned), `variables`, `bridge` (to and
+from SymPy), `derivatives`, `algebra`, `trig` and `simplify`, `determinants`,
+`point` (values at a point, `evaluate`, `linearize`), `kink` and `precision`.
+None imports SymEngine, SymPy or NumPy until a function needs it.
+"""
+
+from jaccli.engine.algebra import EXPANSION_LIMIT
+from jaccli.engine.bridge import from_sympy, needs_sympy, to_sympy
+from jaccli.engine.derivatives import differentiate, jacobian
+from jaccli.engine.determinants import determinant, laplace_det, structured_det
+from jaccli.engine.kink import Kink, kink_applies, kinks
+from jaccli.engine.point import evaluate, linearize
+from jaccli.engine.precision import (
+    MAX_PRECISION_DOUBLINGS,
+    digits_to_bits,
+    evaluate_number,
+    numeric_values,
+)
+from jaccli.engine.results import (
+    DeterminantResult,
+    EvaluationResult,
+    Header,
+    JacobianResult,
+    LinearizationResult,
+    Matrix,
+    Point,
+    Progress,
+    Result,
+    Sparse,
+    SparseRow,
+)
+from jaccli.engine.simplify import simplify_expr
+from jaccli.engine.trig import trig_normal_form
+from jaccli.engine.variables import infer_variables, natural_key, resolve_variables
+
+__all__ = [
+    "EXPANSION_LIMIT",
+    "MAX_PRECISION_DOUBLINGS",
+    "DeterminantResult",
+    "EvaluationResult",
+    "Header",
+    "JacobianResult",
+    "Kink",
+    "LinearizationResult",
+    "Matrix",
+    "Point",
+    "Progress",
+    "Result",
+    "Sparse",
+    "SparseRow",
+    "determinant",
+    "differentiate",
+    "digits_to_bits",
+    "evaluate",
+    "evaluate_number",
+    "from_sympy",
+    "infer_variables",
+    "jacobian",
+    "kink_applies",
+    "kinks",
+    "laplace_det",
+    "linearize",
+    "natural_key",
+    "needs_sympy",
+    "numeric_values",
+    "resolve_variables",
+    "simplify_expr",
+    "structured_det",
+    "to_sympy",
+    "trig_normal_form",
+]

@@ -1,0 +1,53 @@
+"""Between SymEngine and SymPy, for what SymEngine cannot do (d|x|/dx, simplification).
+
+SymEngine's own converters walk trees and never parse text; `_no_text` makes sure no
+string reaches them. Symbols become real in SymPy (so that |x|' is sign(x)) and plain
+again on the way back; jac's DiracDelta is a SymEngine function symbol of that name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _no_text(value: Any) -> Any:
+    """Refuse strings: the conversions below must never be handed user text to parse."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError("expressions reach the engine parsed, never as text")
+    return value
+
+
+def to_sympy(expr: Any) -> Any:
+    """The same expression in SymPy, its symbols real (so that |x|' is sign(x))."""
+    import sympy
+
+    # SymEngine's own converter: a tree walk, no parsing (SymEngine objects only).
+    converted = _no_text(expr)._sympy_()
+    real = {s: sympy.Symbol(s.name, real=True) for s in converted.free_symbols}
+    converted = converted.xreplace(real)
+    # jac's DiracDelta symbol (see from_sympy) is SymPy's DiracDelta.
+    deltas = [f for f in converted.atoms(sympy.Function) if f.func.__name__ == "DiracDelta"]
+    if deltas:
+        converted = converted.xreplace({d: sympy.DiracDelta(*d.args) for d in deltas})
+    return converted
+
+
+def from_sympy(expr: Any) -> Any:
+    import symengine
+    import sympy
+
+    if not isinstance(expr, sympy.Basic):
+        raise TypeError(f"from_sympy takes a SymPy expression, not {type(expr).__name__}")
+    plain: dict[Any, Any] = {s: sympy.Symbol(s.name) for s in expr.free_symbols}
+    # SymPy's DiracDelta would come back as a Python callback, which crashes SymEngine
+    # when substituted with a value it refuses (a complex one): use jac's own symbol.
+    delta = sympy.Function("DiracDelta")
+    plain.update({d: delta(*d.args) for d in expr.atoms(sympy.DiracDelta)})
+    return symengine.sympify(expr.xreplace(plain))  # converts a SymPy tree; parses nothing
+
+
+def needs_sympy(f: Any) -> bool:
+    """SymEngine leaves d/dx abs(x), d/dx sign(x) and undefined functions unevaluated."""
+    from symengine import Abs, FunctionSymbol, sign
+
+    return bool(f.atoms(Abs, sign, FunctionSymbol))

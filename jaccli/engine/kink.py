@@ -1,0 +1,74 @@
+"""Kinks: where an entry of J exists as a formula but not as a derivative.
+
+SymPy's d|x|/dx = sign(x) would print 0 at x = 0; sign(u) and DiracDelta(u) jump
+where u = 0; u^v is 0^0 where u = v = 0. `eval --at` checks the conditions exactly
+at one point (`point`), `eval --points` in floating point at every point
+(`jaccli.batch.compute`), both with `kink_applies`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+
+class Kink(NamedTuple):
+    """Where entry (i, j) of J exists as a formula but not as a derivative.
+
+    kind "abs": |u| where u = 0 and ∂u/∂x_j ≠ 0 (a = u, b = ∂u/∂x_j);
+    kind "jump": sign(u) or DiracDelta(u) where u = 0 (a = u, b = 0);
+    kind "0^0": u^v where u = v = 0 (a = u, b = v).
+    """
+
+    i: int
+    j: int
+    kind: str
+    a: Any
+    b: Any
+    why: str
+
+
+def kinks(functions: Sequence[Any], variables: Sequence[Any]) -> list[Kink]:
+    """The conditions under which entries of J are undefined although their formula is not.
+
+    SymPy's d|x|/dx = sign(x) would otherwise print 0 at x = 0. `eval --at` checks
+    them exactly at one point, `eval --points` in floating point at every point.
+    """
+    import symengine as se
+
+    found: list[Kink] = []
+    for i, f in enumerate(functions):
+        for node in f.atoms(se.Abs, se.sign, se.FunctionSymbol):
+            u = node.args[0]
+            kind = "abs" if isinstance(node, se.Abs) else "jump"
+            for j, v in enumerate(variables):
+                if u.has(v):
+                    b = u.diff(v) if kind == "abs" else se.Integer(0)
+                    found.append(Kink(i, j, kind, u, b, f"{node} has no derivative where {u} = 0"))
+        for node in f.atoms(se.Pow):
+            base, exponent = node.args
+            if not (exponent.is_Number or base.is_Number):
+                for j, v in enumerate(variables):
+                    if node.has(v):
+                        found.append(Kink(i, j, "0^0", base, exponent, f"{node} is 0^0"))
+    return found
+
+
+def kink_applies(kind: str, a: Any, b: Any) -> Any:
+    """Whether a kink bites, given the values of its a and b (numbers or NumPy arrays)."""
+    if kind == "abs":
+        return (a == 0) & (b != 0)
+    if kind == "jump":
+        return a == 0
+    return (a == 0) & (b == 0)
+
+
+def _singular_cells(
+    functions: Sequence[Any], variables: Sequence[Any], subs: Mapping[Any, Any]
+) -> dict[tuple[int, int], str]:
+    """Entries that exist as formulas but not as derivatives at the point."""
+    cells: dict[tuple[int, int], str] = {}
+    for k in kinks(functions, variables):
+        if (k.i, k.j) not in cells and kink_applies(k.kind, k.a.subs(subs), k.b.subs(subs)):
+            cells[(k.i, k.j)] = k.why
+    return cells

@@ -1,0 +1,264 @@
+"""Values at a point: F(a) and J(a) exact, each checked (defined, differentiable, real),
+then J(a) alone (`evaluate`) or with L(x) = F(a) + J(a)(x − a) (`linearize`).
+
+A check that fails names the entries and the point, as an UndefinedError or a
+ComplexError; `kinks` finds where a formula exists but no derivative does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from jaccli.engine.algebra import _bounded_expand, _size
+from jaccli.engine.bridge import _no_text
+from jaccli.engine.derivatives import differentiate
+from jaccli.engine.kink import _singular_cells
+from jaccli.engine.precision import evaluate_number
+from jaccli.engine.results import (
+    EvaluationResult,
+    Header,
+    LinearizationResult,
+    Point,
+    Sparse,
+    SparseRow,
+)
+from jaccli.engine.simplify import simplify_expr
+from jaccli.engine.variables import _free_symbols, header, natural_key
+from jaccli.errors import ComplexError, LimitError, MathError, UndefinedError, UsageError
+
+if TYPE_CHECKING:
+    from symengine import Expr, Symbol
+
+# The arguments every operation at a point takes: F, x, the point a, and how to round.
+Exprs = Sequence["Expr"]
+Symbols = Sequence["Symbol"]
+Values = Mapping["Symbol", "Expr"]
+Digits = int | None
+
+
+def _order_point(
+    functions: Sequence[Any], variables: Sequence[Any], point: Mapping[Any, Any]
+) -> Point:
+    """Check `point` against the problem and order it: variables first, then parameters."""
+    missing = [v.name for v in variables if v not in point]
+    if missing:
+        names = ", ".join(missing)
+        raise UsageError(
+            f"{{at}} gives no value for variable{'s' if len(missing) > 1 else ''} {names}"
+        )
+    known = set(variables) | _free_symbols(functions)
+    unknown = [s.name for s in point if s not in known]
+    if unknown:
+        raise UsageError(
+            f"{{at}} gives a value for {', '.join(unknown)}, which is not a variable or a "
+            "parameter of the functions"
+        )
+    import symengine as se
+
+    var_set = set(variables)
+    params = sorted((s for s in point if s not in var_set), key=lambda s: natural_key(s.name))
+
+    # Values are parsed expressions (SymEngine already) or, from Python callers, numbers
+    # and SymPy objects to convert; _no_text refuses a string before sympify could see it.
+    def exact(value: Any) -> Any:
+        return value if isinstance(value, se.Basic) else se.sympify(_no_text(value))
+
+    return tuple((s, exact(point[s])) for s in (*variables, *params))
+
+
+def _undefined(value: Any) -> bool:
+    import symengine as se
+
+    return any(value.has(bad) for bad in (se.zoo, se.nan, se.oo, -se.oo))
+
+
+def _describe_point(point: Point | None) -> str:
+    return ", ".join(f"{s.name}={v}" for s, v in point or ())
+
+
+def _report(
+    labels: Sequence[str],
+    point: Point | None,
+    what: str,
+    error: type[MathError],
+    suffix: str = "",
+) -> None:
+    if labels:
+        shown = "; ".join(labels[:4]) + (f"; and {len(labels) - 4} more" if len(labels) > 4 else "")
+        verb = "is" if len(labels) == 1 else "are"
+        raise error(f"{shown} {verb} {what} at {_describe_point(point)}{suffix}")
+
+
+def _report_undefined(labels: Sequence[str], point: Point | None) -> None:
+    _report(labels, point, "undefined", UndefinedError)
+
+
+def _check_defined(values: Sequence[Any], point: Point | None, label: Callable[[int], str]) -> None:
+    _report_undefined([label(i) for i, v in enumerate(values) if _undefined(v)], point)
+
+
+def _is_complex(value: Any) -> bool:
+    """Whether an exact number has a non-zero imaginary part (checked at 128 bits)."""
+    if value.free_symbols:
+        return False
+    try:
+        # Not n(real=False): that aborts the process inside MPFR for sec(4/5).
+        z = complex(value.n(128))
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return False
+    return abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real))
+
+
+def _real_point(point: Point) -> bool:
+    return not any(_is_complex(v) for _, v in point)
+
+
+def _check_real(labelled: Sequence[tuple[str, Any]], point: Point) -> None:
+    """Complex values at a real point mean the function is not real there: say so."""
+    bad = [label for label, v in labelled if _is_complex(v)]
+    _report(bad, point, "complex", ComplexError, ", although jac's variables are real")
+
+
+def _delta_values(expr: Any) -> Any:
+    """DiracDelta(c) at a number c: 0 when c ≠ 0 is real; NaN (undefined) at 0 or off the reals."""
+    import symengine as se
+
+    deltas = [d for d in expr.atoms(se.FunctionSymbol) if d.get_name() == "DiracDelta"]
+    numeric = {
+        d: se.Integer(0) if d.args[0] != 0 and d.args[0].is_real else se.nan
+        for d in deltas
+        if d.args[0].is_Number
+    }
+    return expr.xreplace(numeric) if numeric else expr
+
+
+def _exactly(compute: Callable[[Any], Any], argument: Any) -> Any:
+    """An exact computation, with SymEngine's "too big for a machine word" as a LimitError."""
+    try:
+        return compute(argument)
+    except (RuntimeError, OverflowError) as e:
+        raise LimitError(f"a number at this point is too large to compute exactly ({e})") from e
+
+
+def _at_point(
+    functions: Sequence[Any], variables: Sequence[Any], point: Point
+) -> tuple[tuple[Any, ...], Sparse]:
+    """F(a) and J(a), exact, each checked: defined, differentiable, real."""
+    subs = dict(point)
+    values = tuple(_delta_values(_exactly(f.subs, subs)) for f in functions)
+    _check_defined(values, point, lambda i: f"f{i + 1}")
+    real = _real_point(point)
+    if real:
+        _check_real([(f"f{i + 1}", v) for i, v in enumerate(values)], point)
+
+    def label(i: int, j: int) -> str:
+        return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
+
+    singular = _singular_cells(functions, variables, subs)
+    jacobian = differentiate(functions, variables)
+    bad = [label(i, j) for i, j in sorted(singular)]
+    rows = []
+    numbers: list[tuple[str, Any]] = []  # the entries with values, to check they are real
+    for i, row in enumerate(jacobian.rows):
+        entries = []
+        for j, e in row:
+            if (i, j) in singular:
+                continue
+            value = _delta_values(_exactly(e.subs, subs))
+            if _undefined(value):
+                bad.append(label(i, j))
+                continue
+            value = _exactly(_tidy_value, value)
+            if value != 0:
+                entries.append((j, value))
+                if real:
+                    numbers.append((label(i, j), value))
+        rows.append(tuple(entries))
+    reasons = sorted(set(singular.values()))
+    if len(bad) == len(singular) and len(reasons) == 1:  # one kink explains them all
+        _report(bad, point, "undefined", UndefinedError, f": {reasons[0]}")
+    why = {label(i, j): reason for (i, j), reason in singular.items()}
+    _report_undefined([f"{b} ({why[b]})" if b in why else b for b in bad], point)
+    _check_real(numbers, point)
+    return tuple(_exactly(_tidy_value, v) for v in values), Sparse(jacobian.shape, tuple(rows))
+
+
+def _tidy_value(value: Any) -> Any:
+    """A value at a point, expanded where that is shorter: rho - (-1 + rho) → 1.
+
+    It is a value, not a formula the user typed, so its form is jac's to choose; the
+    expansion is skipped when it would create more than EXPANSION_LIMIT terms.
+    """
+    if value.is_Number or value.is_Symbol:
+        return value
+    expanded = _bounded_expand(value)
+    return expanded if expanded is not None and _size(expanded) < _size(value) else value
+
+
+def _affine(value: Any, row: SparseRow, variables: Sequence[Any], at: Mapping[Any, Any]) -> Any:
+    """L_i(x) = F_i(a) + Σ_j J_ij (x_j − a_j) as an affine expression: expanded, unless
+    Σ_j J_ij x_j + (F_i(a) − Σ_j J_ij a_j), the constant tidied, is shorter (as with
+    symbolic values: x - y - z*s + (-1 + rho)*s rather than rho*s expanded everywhere).
+    """
+    import symengine as se
+
+    constant = _tidy_value(se.Add(value, *(-e * at[variables[j]] for j, e in row)))
+    collected = se.Add(*(e * variables[j] for j, e in row)) + constant
+    full = se.Add(value, *(e * (variables[j] - at[variables[j]]) for j, e in row))
+    expanded = _bounded_expand(full)
+    if expanded is not None and _size(expanded) <= _size(collected):
+        return expanded
+    return collected
+
+
+def _solve_at(
+    functions: Sequence[Any], variables: Sequence[Any] | None, point: Mapping[Any, Any]
+) -> tuple[Header, Point, tuple[Any, ...], Sparse]:
+    """The result's header, the point in order, and F(a) and J(a) there, exact and checked."""
+    head = header(functions, variables)
+    ordered = _order_point(functions, head["variables"], point)
+    return (head, ordered, *_at_point(functions, head["variables"], ordered))
+
+
+def evaluate(
+    functions: Exprs,
+    variables: Symbols | None,
+    point: Values,
+    *,
+    digits: Digits = None,
+    simplify: bool = False,
+) -> EvaluationResult:
+    """J at `point`, exact unless `digits` asks for that many significant digits."""
+    head, ordered, _, sparse = _solve_at(functions, variables, point)
+    if simplify:
+        sparse = sparse.mapped(simplify_expr)
+    if digits is not None:
+        sparse = sparse.mapped(lambda e: evaluate_number(e, digits))
+    return EvaluationResult(**head, point=ordered, sparse=sparse, digits=digits)
+
+
+def linearize(
+    functions: Exprs,
+    variables: Symbols | None,
+    point: Values,
+    *,
+    digits: Digits = None,
+    simplify: bool = False,
+) -> LinearizationResult:
+    """F(a), J(a) and L(x) = F(a) + J(a)(x − a), each L_i an affine expression."""
+    head, ordered, value, sparse = _solve_at(functions, variables, point)
+    if simplify:
+        value = tuple(simplify_expr(v) for v in value)
+        sparse = sparse.mapped(simplify_expr)
+    at = dict(ordered)
+    lin = tuple(
+        _affine(fa, row, head["variables"], at) for fa, row in zip(value, sparse.rows, strict=True)
+    )
+    if digits is not None:
+        value = tuple(evaluate_number(v, digits) for v in value)
+        lin = tuple(evaluate_number(e, digits) for e in lin)
+        sparse = sparse.mapped(lambda e: evaluate_number(e, digits))
+    return LinearizationResult(
+        **head, point=ordered, value=value, sparse=sparse, linearization=lin, digits=digits
+    )

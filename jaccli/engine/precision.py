@@ -1,0 +1,82 @@
+"""Numbers to a requested count of significant digits, and matrices as floats.
+
+The evaluation itself (precision doubled until two results agree, MPFR's widest
+exponent range) is `jaccli.numbers.Evaluator`; this module chooses the starting
+precision and words its failure for the user.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from jaccli.engine.results import Matrix
+from jaccli.errors import PrecisionError
+
+
+def digits_to_bits(digits: int) -> int:
+    """Binary precision for `digits` significant decimal digits, with guard bits for rounding."""
+    return math.ceil(digits * math.log2(10)) + 16
+
+
+# Working precision is doubled until two evaluations agree; this many doublings at most.
+MAX_PRECISION_DOUBLINGS = 8
+
+
+def evaluate_number(expr: Any, digits: int) -> Any:
+    """Numbers in `expr` evaluated so that the first `digits` significant digits are right.
+
+    SymEngine evaluates at a fixed precision, so sin(x) - x at x = 10^-30 comes
+    out as 0.0 at 96 bits: cancellation eats every digit. Each constant part of
+    `expr` is evaluated on its own and its precision doubled until two successive
+    results agree to `digits` digits (the check mpmath's and SymPy's evalf use);
+    the renderers then round to exactly `digits`. See `numbers.Evaluator` for
+    huge and tiny values (e^(10^9) is a number; e^(e^(e^5)) is a LimitError).
+    """
+    from jaccli.numbers import Evaluator, Imprecise
+
+    if expr == 0:
+        return expr
+
+    def start(constant: Any) -> int:
+        # At least double precision, so that JSON "values" are as exact as a float can be;
+        # and every exact number held whole: sin(10^99999) needs all 332,000 bits.
+        return max(digits_to_bits(digits), 80) + _largest_number_bits(constant)
+
+    try:
+        return Evaluator(digits, start, MAX_PRECISION_DOUBLINGS).expression(expr)
+    except Imprecise as e:
+        text = str(e.expr)
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise PrecisionError(
+            f"{shown} could not be evaluated to {digits} digits at {e.bits} bits of precision "
+            "(it may be exactly zero); leave out {digits} for the exact value"
+        ) from None
+
+
+def _largest_number_bits(expr: Any) -> int:
+    import symengine as se
+
+    from jaccli.numbers import rational_bits
+
+    return math.ceil(max(map(rational_bits, expr.atoms(se.Rational, se.Integer)), default=0))
+
+
+def numeric_values(matrix: Matrix) -> tuple[tuple[float, ...], ...] | None:
+    """The matrix as floats when every entry is a finite real number, else None."""
+    rows = []
+    for row in matrix:
+        out = []
+        for e in row:
+            if e.free_symbols:
+                return None
+            try:
+                z = complex(e)
+            except (TypeError, ValueError, OverflowError, RuntimeError):
+                return None
+            # A tiny entry (e^(-10^9) with --digits) underflows to 0.0: no float says it.
+            if z.imag != 0 or not math.isfinite(z.real) or (z.real == 0 and not e.is_zero):
+                return None
+            out.append(z.real)
+        rows.append(tuple(out))
+    return tuple(rows)

@@ -1,0 +1,133 @@
+"""What the engine returns: frozen results built by keyword, and the sparse matrix they hold.
+
+Every result starts with the same header (the functions, the variables, whether the
+variables were inferred) and names itself for the renderers (`name`, `title`,
+`symbol`), so that a renderer reads the labels instead of spelling them out. The
+budgeted worker pickles results back to the parent process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeAlias, TypedDict
+
+from jaccli.display import Displayable
+
+if TYPE_CHECKING:
+    from symengine import Expr, Symbol
+
+# Strings, so that these aliases exist at run time without importing SymEngine.
+Matrix: TypeAlias = "tuple[tuple[Expr, ...], ...]"  # rows of expressions
+Point: TypeAlias = "tuple[tuple[Symbol, Expr], ...]"  # (symbol, value) in the order shown
+SparseRow: TypeAlias = "tuple[tuple[int, Expr], ...]"  # (column, entry) for the non-zero entries
+Progress = Callable[[int], None]  # called with how many more components are done
+
+
+class Sparse(NamedTuple):
+    """A matrix stored by its non-zero entries: Jacobians of big systems are mostly zeros."""
+
+    shape: tuple[int, int]
+    rows: tuple[SparseRow, ...]
+
+    def filled(self, cell: Callable[[Any], Any], zero: Any) -> Iterator[list[Any]]:
+        """Every row in full, one at a time: `cell(entry)` for the non-zero entries, `zero`
+        elsewhere. Zeros are never visited and only one full row exists at once, which
+        matters for 2000×2000 Jacobians with 3 entries a row.
+        """
+        for row in self.rows:
+            full = [zero] * self.shape[1]
+            for j, e in row:
+                full[j] = cell(e)
+            yield full
+
+    def dense(self) -> Matrix:
+        from symengine import Integer
+
+        return tuple(tuple(row) for row in self.filled(lambda e: e, Integer(0)))
+
+    def mapped(self, fn: Callable[[Any], Any]) -> Sparse:
+        """`fn` applied to every entry, the entries that become 0 dropped."""
+        rows = tuple(
+            tuple((j, v) for j, v in ((j, fn(e)) for j, e in row) if v != 0) for row in self.rows
+        )
+        return Sparse(self.shape, rows)
+
+
+class Header(TypedDict):
+    """The fields every result starts with, to build one as `JacobianResult(**header, ...)`."""
+
+    functions: tuple[Expr, ...]
+    variables: tuple[Symbol, ...]
+    variables_inferred: bool
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Result(Displayable):
+    """What every command's result starts with; `name`, `title` and `symbol` label it."""
+
+    name: ClassVar[str]  # the command
+    title: ClassVar[str]  # the heading a renderer shows
+    subject: ClassVar[str]  # what it is a value of, in a heading "<subject> at x = 1"
+    symbol: ClassVar[str]  # the matrix or value, in formulas
+    latex_symbol: ClassVar[str]  # the same in LaTeX
+
+    functions: tuple[Expr, ...]
+    variables: tuple[Symbol, ...]
+    variables_inferred: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class _WithJacobian(Result):
+    """A result holding J (symbolic or at a point) as a sparse matrix."""
+
+    sparse: Sparse
+    digits: int | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.sparse.shape
+
+    @property
+    def matrix(self) -> Matrix:
+        return self.sparse.dense()
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class JacobianResult(_WithJacobian):
+    """J[i][j] = ∂F_i/∂x_j."""
+
+    name, title, subject, symbol, latex_symbol = "jacobian", "Jacobian", "Jacobian", "J", "J"
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class DeterminantResult(Result):
+    """det J, symbolic or at `point`."""
+
+    name, title, subject = "det", "Jacobian determinant", "Jacobian determinant"
+    symbol, latex_symbol = "det J", "\\det J"
+
+    determinant: Expr
+    point: Point | None = None
+    digits: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class EvaluationResult(_WithJacobian):
+    """J at a point: exact, or rounded to `digits` significant digits."""
+
+    name, title, subject, symbol, latex_symbol = "eval", "Jacobian at a point", "Jacobian", "J", "J"
+
+    point: Point
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class LinearizationResult(_WithJacobian):
+    """L(x) = F(a) + J(a)(x − a), with F(a) and J(a)."""
+
+    name, title, subject = "linearize", "Linearization", "Linearization"
+    symbol, latex_symbol = "L", "L"
+
+    point: Point
+    value: tuple[Expr, ...]
+    linearization: tuple[Expr, ...]
