@@ -689,6 +689,9 @@ def test_printed_expressions_have_no_suspicious_names(
     texts = [to_text(symengine.sympify(e)) for e in exprs]
     if any(e.has(sympy.zoo, sympy.nan, sympy.oo) for e in exprs):
         return
+    if variables is not None:
+        # Every name a variable: a parameter `cost` beside --vars t is a fair "cos(t)?".
+        variables = tuple(sorted({*variables, *(str(s) for e in exprs for s in e.free_symbols)}))
     with contextlib.suppress(JacError):  # 1/0 after simplification, say: not the point here
         assert suspicious_names(read_functions(texts, variables or ()), variables) == [], texts
 
@@ -731,6 +734,8 @@ def test_function_to_a_whole_power_is_the_power_of_the_call(
     rng = random.Random(k)
     p = random_point(sorted(expr.free_symbols, key=str), rng, {})
     a, b = at(powered, p), at(reference, p)
+    if a.has(sympy.DiracDelta) or b.has(sympy.DiracDelta):
+        return  # DiracDelta(0): atan2(0, x) is exactly 0 at x > 0, where δ is not a number
     # SymEngine simplifies atan2(x, x) to pi/4 where SymPy leaves 0/0 undefined: skip those.
     # Compared in SymPy's floats, which do not overflow: sinh(exp(x + 5))^2 is about 10^128.
     if a.is_finite and b.is_finite:

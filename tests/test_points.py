@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from jaccli.batch import read
+from jaccli.batch.rows import to_number
 from jaccli.cli import app
 from tests.conftest import invoke
 from tests.installed import jac_path, run
@@ -463,7 +464,7 @@ def test_a_number_is_what_float_and_numpy_both_read(field: str) -> None:
         )
     except ValueError:
         numpy_value = None
-    slow = read._number(field)  # the row-by-row parser must agree with the block parser
+    slow = to_number(field)  # the row-by-row parser must agree with the block parser
     assert (slow is None) == (numpy_value is None)
     if slow is not None and numpy_value is not None:
         assert slow == numpy_value or (math.isnan(slow) and math.isnan(numpy_value))

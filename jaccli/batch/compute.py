@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from jaccli import parse
 from jaccli.engine import differentiate, kink_applies, kinks, needs_sympy, to_sympy
+from jaccli.functions import numpy_functions
 
 
 class Compiled(NamedTuple):
@@ -79,7 +80,7 @@ def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any]
 
     symbols = [to_sympy(a) for a in args]
     body = [to_sympy(e) for e in exprs]
-    modules = [{"DiracDelta": _dirac_delta}, "numpy"]
+    modules = [{"DiracDelta": numpy_functions()["DiracDelta"]}, "numpy"]
     function = sympy.lambdify(symbols, body, modules=modules, cse=True)
 
     def evaluate(values: Any) -> Any:
@@ -124,47 +125,6 @@ def _undefined_values(values: Any, columns: dict[str, Any]) -> Any:
     return undefined
 
 
-_UFUNCS: dict[str, Callable[..., Any]] = {}
-
-
-def _ufuncs() -> dict[str, Callable[..., Any]]:
-    if not _UFUNCS:
-        import numpy as np
-
-        _UFUNCS.update(
-            sin=np.sin, cos=np.cos, tan=np.tan,
-            cot=lambda x: 1 / np.tan(x), sec=lambda x: 1 / np.cos(x), csc=lambda x: 1 / np.sin(x),
-            asin=np.arcsin, acos=np.arccos, atan=np.arctan, atan2=_atan2,
-            sinh=np.sinh, cosh=np.cosh, tanh=np.tanh,
-            asinh=np.arcsinh, acosh=np.arccosh, atanh=np.arctanh,
-            exp=np.exp, ln=np.log, sqrt=np.sqrt, cbrt=_principal_cbrt,
-            log=lambda x, b=None: np.log(x) if b is None else np.log(x) / np.log(b),
-            abs=np.abs, Abs=np.abs, sign=np.sign,
-            DiracDelta=_dirac_delta,
-        )  # fmt: skip
-    return _UFUNCS
-
-
-def _dirac_delta(u: Any) -> Any:
-    """DiracDelta(u) is 0 wherever it has a value (u ≠ 0); at u = 0 it is NaN."""
-    import numpy as np
-
-    return np.where(u == 0, np.nan, 0.0)
-
-
-def _atan2(y: Any, x: Any) -> Any:
-    import numpy as np
-
-    return np.where((x == 0) & (y == 0), np.nan, np.arctan2(y, x))
-
-
-def _principal_cbrt(x: Any) -> Any:
-    import numpy as np
-
-    # jac's cbrt is the principal root, complex (so undefined here) for x < 0.
-    return np.where(x < 0, np.nan, np.cbrt(x))
-
-
 def _numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
     """The parsed expression in floating point, operation by operation (NaN: undefined)."""
     import numpy as np
@@ -200,7 +160,7 @@ def _numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
             undefined, np.nan, np.power(np.abs(base), exponent) * _sign_of_power(base, exponent)
         )
     if isinstance(node, parse.Call):
-        return _ufuncs()[node.func](*(_numeric(a, columns) for a in node.args))
+        return numpy_functions()[node.func](*(_numeric(a, columns) for a in node.args))
     raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
 
 

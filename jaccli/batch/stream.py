@@ -1,10 +1,12 @@
 """The whole of `eval --points`: plan once, then stream points through read → compute → write."""
 
-from collections.abc import Mapping, Sequence
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from jaccli.batch.compute import Compiled, compile_jacobian, evaluate
 from jaccli.errors import JacError, UsageError
+
+if TYPE_CHECKING:
+    from jaccli.problem import PointText, Problem
 
 
 class Plan(NamedTuple):
@@ -13,31 +15,38 @@ class Plan(NamedTuple):
     parameters: list[str]  # read from columns of the same name
     fixed: dict[str, float]  # parameters given once (--at)
     with_value: bool
+    variables_inferred: bool = False
+    warnings: tuple[str, ...] = ()  # about the point, as Problem.at gives them
 
 
-def plan(
-    functions: Sequence[Any],
-    variables: Sequence[Any],
-    parsed: Sequence[Any],
-    constants: Mapping[Any, Any],
-    with_value: bool,
-) -> Plan:
-    """Compile J (and F) for many points; `constants` give parameters one value for all."""
+def plan(problem: "Problem", at: "PointText | None", with_value: bool) -> Plan:
+    """Compile J (and F) for many points; `at` gives parameters one value for all."""
+    from jaccli.engine import resolve_variables
+
+    functions = problem.functions
+    variables, inferred = resolve_variables(functions, problem.variables)
+    point = problem.at(at, variables) if at else None
+    constants = point.values if point else {}
     given = [s.name for s in constants if s in set(variables)]
     if given:
         raise UsageError(
-            f"--at gives {given[0]}, a variable: with --points, --at is for parameters"
+            f"{{at}} gives {given[0]}, a variable: with {{points}}, {{at}} is for parameters"
         )
     fixed = {}
     for symbol, value in constants.items():
         if value.free_symbols:
-            raise UsageError(f"--at {symbol.name} must be a number with --points, not {value}")
+            raise UsageError(f"{{at}} {symbol.name} must be a number with {{points}}, not {value}")
         fixed[symbol.name] = float(value)
     free = set().union(*(f.free_symbols for f in functions)) - set(variables)
     parameters = sorted((s for s in free if s not in constants), key=lambda s: s.name)
-    compiled = compile_jacobian(functions, variables, [*parameters, *constants], parsed, with_value)
+    compiled = compile_jacobian(
+        functions, variables, [*parameters, *constants], problem.parsed, with_value
+    )
     names = [v.name for v in variables]
-    return Plan(compiled, names, [s.name for s in parameters], fixed, with_value)
+    warnings = point.warnings if point else ()
+    return Plan(
+        compiled, names, [s.name for s in parameters], fixed, with_value, inferred, warnings
+    )
 
 
 class Streamed(NamedTuple):
@@ -56,7 +65,8 @@ def stream(
     """
     import numpy as np
 
-    from jaccli.batch.read import BadRowError, read_points
+    from jaccli.batch.read import read_points
+    from jaccli.batch.rows import BadRowError
     from jaccli.batch.write import Writer
     from jaccli.budget import prefetched
 

@@ -18,7 +18,8 @@ double, about ten times faster than Python's own formatting.
 
 from typing import IO, Any, NamedTuple
 
-from jaccli.batch.read import Chunk, Points
+from jaccli.batch.read import Points
+from jaccli.batch.rows import Chunk
 
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
 

@@ -1,0 +1,209 @@
+"""Parsed trees → SymEngine expressions, or their values at a point, operation by operation.
+
+Numbers are exact (`0.1` is 1/10) and their size is estimated before a power or a product
+is computed, so that 9^9^9 is a LimitError rather than minutes and gigabytes. An undefined
+value (1/0, 0^0, log(0) at a point) is an UndefinedError with a caret under it.
+"""
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from jaccli.errors import LimitError, Location, UndefinedError
+from jaccli.functions import symengine_functions
+from jaccli.numbers import rational_bits
+from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
+from jaccli.parse.tree import Call, Const, Name, Neg, Node, Num, Parsed, Power, Product, Sum
+
+
+def make_symbol(name: str) -> Any:
+    """The SymEngine symbol jac uses for a name (the engine computes with SymEngine)."""
+    import symengine
+
+    return symengine.Symbol(name)
+
+
+def _bits(value: Any) -> float:
+    """Bits of the exact numbers in a number such as 2^(1/2)*3/7, estimated cheaply."""
+    if value.is_Rational:
+        return rational_bits(value)
+    if value.is_Pow:
+        base, exponent = value.args
+        if base.is_Rational and exponent.is_Rational:
+            return _bits(base) * abs(float(exponent))
+    elif value.is_Mul:
+        return sum(_bits(f) for f in value.args)
+    return 0.0
+
+
+def _power_bits(base: Any, exponent: Any) -> float:
+    """Bits in the numbers of base**exponent for a rational exponent, without computing it."""
+    if (base.is_Rational and abs(base) == 1) or base == 0:
+        return 0.0
+    return _bits(base) * abs(float(exponent))
+
+
+# Numbers this large (in bits) are tracked, so that a product of many of them is caught.
+_BIG_BITS = 4096
+
+
+class Builder:
+    """Turns AST nodes into SymEngine expressions, reporting undefined values (1/0) with a caret."""
+
+    def __init__(
+        self, limits: Limits = DEFAULT_LIMITS, values: Mapping[str, Any] | None = None
+    ) -> None:
+        import symengine
+
+        self.se = symengine
+        self.limits = limits
+        self.max_bits = limits.digits * math.log2(10)
+        self.functions = symengine_functions()
+        # With `values`, names evaluate to them: the expression at a point, as typed.
+        self.symbols: dict[str, Any] = dict(values or {})
+        self.at = " at " + ", ".join(f"{k}={v}" for k, v in self.symbols.items()) if values else ""
+        self.big: dict[Any, float] = {}
+        for value in self.symbols.values():
+            self.tracked(value)
+        self.numbers: dict[str, Any] = {}  # a literal such as 2 recurs thousands of times
+        self.undefined = (type(symengine.zoo), type(symengine.nan))
+        self.dispatch: dict[type, Callable[[Any], Any]] = {
+            Name: self.name, Num: self.number, Const: self.const, Sum: self.sum,
+            Product: self.product, Power: self.power, Neg: self.neg, Call: self.call,
+        }  # fmt: skip
+
+    def build(self, parsed: Parsed) -> Any:
+        self.parsed = parsed
+        try:
+            return self.node(parsed.node)
+        except RuntimeError as e:  # SymEngine's own size limits (an exponent past 2^64)
+            raise self.beyond_engine(parsed.node, e) from e
+
+    def beyond_engine(self, node: Node, error: Exception) -> LimitError:
+        snippet = self.parsed.line[node.pos : node.end]
+        if len(snippet) > 40:
+            snippet = snippet[:37] + "..."
+        location = Location(self.parsed.line, node.pos, self.parsed.where)
+        return LimitError(f"{snippet} is too large for exact arithmetic ({error})", location)
+
+    def fail(self, node: Node, why: str, start: int | None = None) -> UndefinedError:
+        snippet = self.parsed.line[node.pos if start is None else start : node.end]
+        location = Location(self.parsed.line, node.pos, self.parsed.where)
+        return UndefinedError(f"{snippet} is undefined{self.at} ({why})", location)
+
+    def too_big(self, node: Node) -> LimitError:
+        snippet = self.parsed.line[node.pos : node.end]
+        if len(snippet) > 40:
+            snippet = snippet[:37] + "..."
+        location = Location(self.parsed.line, node.pos, self.parsed.where)
+        return LimitError(
+            f"{snippet}{self.at} would have more than {self.limits.digits:,} digits; "
+            f"{limit_hint('digits')}",
+            location,
+        )
+
+    def checked(self, node: Node, value: Any, why: str) -> Any:
+        if isinstance(value, self.undefined):
+            raise self.fail(node, why)
+        return value
+
+    def node(self, node: Node) -> Any:
+        return self.dispatch[type(node)](node)
+
+    def name(self, node: Name) -> Any:
+        symbol = self.symbols.get(node.name)
+        if symbol is None:
+            symbol = self.symbols[node.name] = self.se.Symbol(node.name)
+        return symbol
+
+    def const(self, node: Const) -> Any:
+        return self.se.pi if node.name == "pi" else self.se.E
+
+    def sum(self, node: Sum) -> Any:
+        dispatch = self.dispatch  # bound once: sums of thousands of terms are common
+        terms = [-dispatch[type(t)](t) if neg else dispatch[type(t)](t) for neg, t in node.terms]
+        return self.checked(node, self.se.Add(*terms), "infinite terms")
+
+    def product(self, node: Product) -> Any:
+        dispatch = self.dispatch
+        factors = []
+        for divide, f in node.factors:
+            value = dispatch[type(f)](f)
+            if divide:
+                if value == 0:
+                    raise self.fail(f, "division by zero", start=node.pos)
+                value = value**-1
+            factors.append(value)
+        big = self.big
+        if big and any(f in big for f in factors):
+            if sum(big.get(f, 0.0) for f in factors) > self.max_bits:
+                raise self.too_big(node)
+            return self.tracked(self.checked(node, self.se.Mul(*factors), "0 times infinity"))
+        return self.checked(node, self.se.Mul(*factors), "0 times infinity")
+
+    def power(self, node: Power) -> Any:
+        base, exponent = self.node(node.base), self.node(node.exponent)
+        if exponent.is_Rational and (base.is_Number or base.is_Pow or base.is_Mul):
+            if _power_bits(base, exponent) > self.max_bits:
+                raise self.too_big(node)
+            if base == 0 and exponent == 0:
+                raise self.fail(node, "zero to the power zero")
+            return self.tracked(self.checked(node, base**exponent, "zero to a negative power"))
+        try:
+            value = base**exponent
+        except RuntimeError as e:  # x^(143^9): the exponent does not fit a machine word
+            raise self.beyond_engine(node, e) from e
+        return self.checked(node, value, "zero to a negative power")
+
+    def tracked(self, value: Any) -> Any:
+        """`value`, remembered with its size when it is a big exact number."""
+        bits = _bits(value)
+        if bits > _BIG_BITS:
+            self.big[value] = bits
+        return value
+
+    def neg(self, node: Neg) -> Any:
+        return -self.node(node.operand)
+
+    def call(self, node: Call) -> Any:
+        args = [self.node(a) for a in node.args]
+        return self.checked(node, self.functions[node.func](*args), "outside its domain")
+
+    def number(self, node: Num) -> Any:
+        text = node.text
+        known = self.numbers.get(text)
+        if known is None:
+            known = self.numbers[text] = self.new_number(node)
+        return known
+
+    def new_number(self, node: Num) -> Any:
+        from fractions import Fraction
+
+        text = node.text
+        if text.isdigit():  # the tokenizer only makes numbers of ASCII digits
+            if len(text) > self.limits.digits:
+                raise self.too_big(node)
+            return self.se.Integer(int(text))
+        mantissa, _, exponent = text.lower().partition("e")
+        if len(mantissa) > self.limits.digits or (
+            exponent
+            and (len(exponent) > 12 or abs(int(exponent)) + len(mantissa) > self.limits.digits)
+        ):
+            raise self.too_big(node)
+        value = Fraction(text)  # exact: 0.1 is 1/10
+        return self.se.Integer(value.numerator) / self.se.Integer(value.denominator)
+
+
+def build(
+    parsed: Sequence[Parsed],
+    limits: Limits = DEFAULT_LIMITS,
+    values: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """SymEngine expressions for parsed components; with `values`, their values there.
+
+    Building at a point evaluates the expressions as typed, operation by
+    operation, so `x/x` at x=0 is reported as undefined even though the
+    expression x/x is simply 1 once built.
+    """
+    builder = Builder(limits, values)
+    return [builder.build(p) for p in parsed]

@@ -1,0 +1,330 @@
+"""Tokens → a tree, by recursive descent; every error names its column.
+
+Grammar (lowest precedence first)::
+
+    list    := '['? expr (',' expr)* ']'?
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/') unary | implicit)*   implicit: a name or '(' after a factor
+    unary   := ('-' | '+') unary | power
+    power   := atom (('^' | '**') unary)?                 right-associative: x^y^z = x^(y^z)
+    atom    := number | name | call | name ('^' | '**') digits call | '(' expr ')'
+    call    := name '(' expr (',' expr)* ')'
+
+`sin^2(x)` is the textbook sin(x)^2, for any function and a whole exponent
+k >= 1 (built as Power(Call, Num)). `sin^-1(x)` (arcsin or 1/sin?) and other
+exponents before a call are errors that say what to write instead. `π` is pi.
+"""
+
+import re
+from collections.abc import Collection
+
+from jaccli.errors import LimitError, Location, ParseError
+from jaccli.functions import ARITIES, CATALOGUE
+from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
+from jaccli.parse.tokens import Token, describe, tokenize
+from jaccli.parse.tree import Call, Const, Name, Neg, Node, Num, Power, Product, Sum
+
+# name -> (fewest, most) arguments: the functions the parser reads (jaccli.functions).
+FUNCTIONS = ARITIES
+CONSTANTS = ("pi", "\u03c0", "e", "E")  # π is pi
+_ATOM_START = ("num", "name", "(")
+# What is wrong where an expression should start, or after the whole input was read.
+_NOT_AN_ATOM = {
+    "end": "expression ends too early",
+    ",": "expected an expression before ','",
+    "[": "'[' is only allowed around the whole list",
+}
+_AFTER_THE_END = {")": "unmatched ')'", "]": "unmatched ']'"}
+# The longest parenthesized exponent looked at in sin^(...)(x): sin^(-1)(x) has 4 tokens.
+_GROUP_TOKENS = 16
+_SIMPLE_EXPONENT = re.compile(r"[\w.]+|\(.*\)")  # 0.5, x, (1/2): no parentheses to add
+
+
+def _function_power_advice(function: str, exponent: str, argument: str) -> str:
+    """What to write instead of `sin^-1(x)`, `sin^0.5(x)` or `sin^2 x`."""
+    written = f"{function}^{exponent if len(exponent) <= 30 else '(...)'}({argument})"
+    if exponent.replace(" ", "") in ("-1", "(-1)"):
+        inverse = CATALOGUE[function].inverse
+        also = f"{inverse}({argument}) for the inverse function or " if inverse else ""
+        return (
+            f"{written} is ambiguous (inverse function or reciprocal): "
+            f"write {also}1/{function}({argument}) for the reciprocal"
+        )
+    if exponent.isdigit() and int(exponent) > 0:
+        return f"'{function}' needs parentheses: {function}^{exponent}(...)"
+    if len(exponent) > 30:
+        exponent = "(...)"
+    power = exponent if _SIMPLE_EXPONENT.fullmatch(exponent) else f"({exponent})"
+    return (
+        f"{written}: jac reads {function}^k(...) only for a whole number k >= 1; "
+        f"write {function}({argument})^{power}"
+    )
+
+
+class Parser:
+    def __init__(
+        self,
+        text: str,
+        where: str,
+        variables: Collection[str],
+        limits: Limits = DEFAULT_LIMITS,
+        tokens_before: int = 0,
+    ) -> None:
+        self.text = text
+        self.where = where
+        self.variables = variables
+        self.limits = limits
+        self.tokens = tokenize(text, where)
+        if tokens_before + len(self.tokens) - 1 > limits.tokens:
+            over = self.tokens[max(0, limits.tokens - tokens_before)]
+            raise LimitError(
+                f"the input has more than {limits.tokens:,} tokens (numbers, names, "
+                f"operators); {limit_hint('tokens')}",
+                Location(text, over.pos, where),
+            )
+        self.i = 0
+        self.depth = 0
+
+    # helpers
+    def peek(self) -> Token:
+        # Never past the end: the last token is "end", and nothing takes it.
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def error(self, message: str, pos: int) -> ParseError:
+        return ParseError(message, Location(self.text, pos, self.where))
+
+    def expect(self, kind: str, what: str) -> Token:
+        tok = self.peek()
+        if tok.kind != kind:
+            raise self.error(f"expected {what}, found {describe(tok)}", tok.pos)
+        return self.take()
+
+    def nest(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > self.limits.depth:
+            raise LimitError(
+                f"nested more than {self.limits.depth} levels deep; {limit_hint('depth')}",
+                Location(self.text, pos, self.where),
+            )
+
+    # entry points
+    def parse_list(self) -> list[Node]:
+        bracket = self.peek()
+        if bracket.kind == "[":
+            self.take()
+        items = self.expressions()
+        if bracket.kind == "[":
+            self.close(bracket, "]", "',' or ']'", "the '['")
+        self.finish()
+        return items
+
+    def parse_single(self) -> Node:
+        node = self.expr()
+        self.finish()
+        return node
+
+    def expressions(self) -> list[Node]:
+        """expr (',' expr)*: the items of a list, or a call's arguments."""
+        items = [self.expr()]
+        while self.peek().kind == ",":
+            self.take()
+            items.append(self.expr())
+        return items
+
+    def close(self, opening: Token, kind: str, expected: str, opened: str) -> Token:
+        """Takes the `kind` token that closes `opening`; else says what was expected there."""
+        closing = self.peek()
+        if closing.kind != kind:
+            raise self.error(
+                f"expected {expected} to close {opened} at column {opening.pos + 1}, "
+                f"found {describe(closing)}",
+                closing.pos,
+            )
+        return self.take()
+
+    def finish(self) -> None:
+        tok = self.peek()
+        if tok.kind != "end":
+            raise self.error(_AFTER_THE_END.get(tok.kind) or f"unexpected {describe(tok)}", tok.pos)
+
+    # grammar
+    def expr(self) -> Node:
+        start = self.peek().pos
+        first = self.term()
+        terms: list[tuple[bool, Node]] = [(False, first)]
+        while self.peek().kind in ("+", "-"):
+            negated = self.take().kind == "-"
+            terms.append((negated, self.term()))
+        if len(terms) == 1:
+            return first
+        return Sum(start, terms[-1][1].end, tuple(terms))
+
+    def term(self) -> Node:
+        start = self.peek().pos
+        first = self.unary()
+        factors: list[tuple[bool, Node]] = [(False, first)]
+        after_division = False
+        while True:
+            tok = self.peek()
+            if tok.kind in ("*", "/"):
+                self.take()
+                after_division = tok.kind == "/"
+                factors.append((after_division, self.unary()))
+            elif tok.kind in _ATOM_START:
+                if tok.kind == "num":
+                    raise self.error(
+                        f"missing operator before {describe(tok)} (write * to multiply)",
+                        tok.pos,
+                    )
+                if after_division:
+                    raise self.error(
+                        "ambiguous implicit multiplication after '/': write a/(b*c) or (a/b)*c",
+                        tok.pos,
+                    )
+                factors.append((False, self.power()))
+            else:
+                break
+        if len(factors) == 1:
+            return first
+        return Product(start, factors[-1][1].end, tuple(factors))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok.kind in ("-", "+"):
+            self.take()
+            self.nest(tok.pos)
+            operand = self.unary()
+            self.depth -= 1
+            return Neg(tok.pos, operand.end, operand) if tok.kind == "-" else operand
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        if self.peek().kind in ("^", "**"):
+            op = self.take()
+            self.nest(op.pos)
+            exponent = self.unary()
+            self.depth -= 1
+            after = self.peek()
+            if (
+                after.kind in _ATOM_START  # sin^2 x, sin^2^2(x): not the symbol sin, squared
+                and isinstance(base, Name)
+                and base.name in FUNCTIONS
+                and base.name not in self.variables
+            ):
+                text = self.text[exponent.pos : exponent.end]
+                raise self.error(_function_power_advice(base.name, text, "..."), after.pos)
+            return Power(base.pos, exponent.end, base, exponent)
+        return base
+
+    def atom(self) -> Node:
+        tok = self.peek()
+        if tok.kind == "num":
+            self.take()
+            return Num(tok.pos, tok.pos + len(tok.text), tok.text)
+        if tok.kind == "name":
+            return self.name()
+        if tok.kind == "(":
+            self.take()
+            self.nest(tok.pos)
+            inner = self.expr()
+            closing = self.close(tok, ")", "')'", "the '('")
+            self.depth -= 1
+            return inner.spanning(tok.pos, closing.pos + 1)
+        why = _NOT_AN_ATOM.get(tok.kind) or f"expected an expression, found {describe(tok)}"
+        raise self.error(why, tok.pos)
+
+    def name(self) -> Node:
+        tok = self.take()
+        name, end = tok.text, tok.pos + len(tok.text)
+        after = self.peek()
+        called = after.kind == "("
+        if name in self.variables:
+            if called:
+                raise self.error(
+                    f"'{name}' is a variable here, not a function: write {name}*(...)",
+                    after.pos,
+                )
+            return Name(tok.pos, end, name)
+        if name in FUNCTIONS:
+            if called:
+                return self.call(tok)
+            if after.kind in ("num", "name"):
+                raise self.error(f"'{name}' needs parentheses: {name}(...)", after.pos)
+            if after.kind in ("^", "**"):
+                textbook = self.function_power(tok)
+                if textbook is not None:
+                    return textbook
+            return Name(tok.pos, end, name)
+        if called:
+            what = "a constant" if name in CONSTANTS else "not a function jac knows"
+            raise self.error(f"'{name}' is {what}: to multiply, write {name}*(...)", tok.pos)
+        if name in CONSTANTS:
+            return Const(tok.pos, end, "E" if name in ("e", "E") else "pi")
+        return Name(tok.pos, end, name)
+
+    def function_power(self, name_tok: Token) -> Node | None:
+        """`sin^2(x)` as sin(x)^2; None (nothing taken) unless a call follows the exponent.
+
+        The exponent is found by looking ahead, not by parsing it: signs, then a
+        number, a name or a short parenthesized group. `sin^2 x` or `sin^2^2(x)` do
+        not match and are caught in `power`.
+        """
+        tokens, first = self.tokens, self.i + 1  # self.i is at the '^'
+        j = first
+        while tokens[j].kind in ("+", "-"):
+            j += 1
+        if tokens[j].kind in ("num", "name"):
+            j += 1
+        elif tokens[j].kind == "(":
+            depth, last = 0, min(len(tokens) - 1, j + _GROUP_TOKENS)
+            while j < last:
+                depth += {"(": 1, ")": -1}.get(tokens[j].kind, 0)
+                j += 1
+                if depth == 0:
+                    break
+            if depth:
+                return None
+        else:
+            return None
+        if tokens[j].kind != "(":
+            return None
+        exponent = tokens[first:j]
+        self.i = j
+        kinds = [t.kind for t in exponent]
+        if kinds in (["num"], ["(", "num", ")"]):
+            number = exponent[len(kinds) // 2]
+            if number.text.isdigit() and int(number.text) > 0:
+                call = self.call(name_tok)
+                num = Num(number.pos, number.pos + len(number.text), number.text)
+                return Power(name_tok.pos, call.end, call, num)
+        call = self.call(name_tok)
+        text = self.text[exponent[0].pos : exponent[-1].pos + len(exponent[-1].text)]
+        advice = _function_power_advice(name_tok.text, text, self.argument(call))
+        raise self.error(advice, exponent[0].pos)
+
+    def argument(self, call: Call) -> str:
+        """The text inside a call's parentheses, shortened for a message."""
+        text = self.text[call.args[0].pos : call.args[-1].end]
+        return text if len(text) <= 30 else "..."
+
+    def call(self, name_tok: Token) -> Call:
+        opening = self.take()
+        self.nest(opening.pos)
+        args = self.expressions()
+        closing = self.close(opening, ")", "',' or ')'", f"{name_tok.text}(")
+        self.depth -= 1
+        fewest, most = FUNCTIONS[name_tok.text]
+        if not fewest <= len(args) <= most:
+            wanted = str(fewest) if fewest == most else f"{fewest} or {most}"
+            raise self.error(
+                f"{name_tok.text} takes {wanted} argument{'s' if most > 1 else ''}, "
+                f"got {len(args)}",
+                name_tok.pos,
+            )
+        return Call(name_tok.pos, closing.pos + 1, name_tok.text, tuple(args))

@@ -1,0 +1,85 @@
+"""One line of user text → tokens, with the characters people paste from documents.
+
+A stray character is a ParseError that says what was probably meant (² is ^2).
+"""
+
+import re
+from typing import NamedTuple
+
+from jaccli.errors import Location, ParseError
+
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SINGLE = {"+", "-", "/", "^", "(", ")", "[", "]", ",", "="}
+# Characters that people paste from documents, and what they unambiguously mean.
+_LOOKALIKES = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*"}
+_HINTS = {
+    "\u00b2": "write ^2 for a square",
+    "\u00b3": "write ^3 for a cube",
+    "'": "strings are not expressions",
+    '"': "strings are not expressions",
+    "_": "names start with a letter",
+    ".": "'.' only appears inside numbers such as 0.5",
+}
+
+
+class Token(NamedTuple):
+    kind: str  # "num", "name", "end", or the operator text itself ("+", "**", "(", ...)
+    text: str
+    pos: int
+
+
+def describe(tok: Token) -> str:
+    if tok.kind == "end":
+        return "end of input"
+    if tok.kind == "num":
+        return f"number {tok.text}"
+    if tok.kind == "name":
+        return f"name '{tok.text}'"
+    return f"'{tok.text}'"
+
+
+def _char_name(ch: str) -> str:
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}' (U+{ord(ch):04X})" if ord(ch) > 127 else f"'{ch}'"
+    return f"U+{ord(ch):04X}"
+
+
+def tokenize(text: str, where: str = "") -> list[Token]:
+    """Split one line of user text into tokens; a stray character is a ParseError."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\f\v":
+            i += 1
+        elif "0" <= ch <= "9" or (ch == "." and i + 1 < n and "0" <= text[i + 1] <= "9"):
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            tokens.append(Token("num", m.group(), i))
+            i = m.end()
+        elif ch.isalpha():
+            j = i + 1
+            while j < n and (text[j].isalpha() or "0" <= text[j] <= "9" or text[j] == "_"):
+                j += 1
+            tokens.append(Token("name", text[i:j], i))
+            i = j
+        elif ch == "*":
+            if text.startswith("**", i):
+                tokens.append(Token("**", "**", i))
+                i += 2
+            else:
+                tokens.append(Token("*", "*", i))
+                i += 1
+        elif ch in _SINGLE:
+            tokens.append(Token(ch, ch, i))
+            i += 1
+        elif ch in _LOOKALIKES:
+            op = _LOOKALIKES[ch]
+            tokens.append(Token(op, op, i))
+            i += 1
+        else:
+            hint = _HINTS.get(ch)
+            message = f"unexpected character {_char_name(ch)}" + (f": {hint}" if hint else "")
+            raise ParseError(message, Location(text, i, where))
+    tokens.append(Token("end", "", n))
+    return tokens

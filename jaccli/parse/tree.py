@@ -1,0 +1,98 @@
+"""The parsed expression: a tiny tree whose nodes remember their columns, for error carets.
+
+Plain classes with __slots__ rather than dataclasses: defining dataclasses costs
+milliseconds at every start of jac, and these are created by the thousand.
+"""
+
+from typing import NamedTuple
+
+
+class Node:
+    __slots__ = ("end", "pos")
+
+    def __init__(self, pos: int, end: int) -> None:
+        self.pos = pos  # first column of the node in its line
+        self.end = end  # one past its last column
+
+    def spanning(self, pos: int, end: int) -> "Node":
+        """The same node, its span widened (to include parentheses around it)."""
+        self.pos, self.end = pos, end
+        return self
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({self.pos}, {self.end}, {fields})"
+
+
+class Num(Node):
+    __slots__ = ("text",)
+
+    def __init__(self, pos: int, end: int, text: str) -> None:
+        super().__init__(pos, end)
+        self.text = text
+
+
+class Name(Node):
+    __slots__ = ("name",)
+
+    def __init__(self, pos: int, end: int, name: str) -> None:
+        super().__init__(pos, end)
+        self.name = name
+
+
+class Const(Node):
+    __slots__ = ("name",)  # "pi" or "E"
+
+    def __init__(self, pos: int, end: int, name: str) -> None:
+        super().__init__(pos, end)
+        self.name = name
+
+
+class Call(Node):
+    __slots__ = ("args", "func")
+
+    def __init__(self, pos: int, end: int, func: str, args: tuple[Node, ...]) -> None:
+        super().__init__(pos, end)
+        self.func = func
+        self.args = args
+
+
+class Neg(Node):
+    __slots__ = ("operand",)
+
+    def __init__(self, pos: int, end: int, operand: Node) -> None:
+        super().__init__(pos, end)
+        self.operand = operand
+
+
+class Sum(Node):
+    __slots__ = ("terms",)  # (negated, term)
+
+    def __init__(self, pos: int, end: int, terms: tuple[tuple[bool, Node], ...]) -> None:
+        super().__init__(pos, end)
+        self.terms = terms
+
+
+class Product(Node):
+    __slots__ = ("factors",)  # (divided by, factor)
+
+    def __init__(self, pos: int, end: int, factors: tuple[tuple[bool, Node], ...]) -> None:
+        super().__init__(pos, end)
+        self.factors = factors
+
+
+class Power(Node):
+    __slots__ = ("base", "exponent")
+
+    def __init__(self, pos: int, end: int, base: Node, exponent: Node) -> None:
+        super().__init__(pos, end)
+        self.base = base
+        self.exponent = exponent
+
+
+class Parsed(NamedTuple):
+    """One parsed expression and the line it came from, for later error carets."""
+
+    node: Node
+    line: str
+    where: str

@@ -1,0 +1,158 @@
+"""The one catalogue of functions: what the parser, the evaluators and the printers read agrees."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import subprocess
+import sys
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+import symengine as se
+
+from jaccli.errors import ParseError
+from jaccli.functions import ARITIES, CATALOGUE, numpy_functions, symengine_functions
+from jaccli.parse import FUNCTIONS, make_symbol, parse_functions
+
+PARSED = sorted(name for name, f in CATALOGUE.items() if f.parses)
+EVALUATED = sorted(name for name, f in CATALOGUE.items() if f.numpy is not None)
+SYMBOLS = [make_symbol(n) for n in "xyz"]
+# Exact in binary, so that SymEngine and NumPy see the same numbers; around the places
+# where functions stop being defined (0, ±1) and beyond them.
+VALUES = [Fraction(n, 4) for n in (-10, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 10)]
+
+
+def _call(name: str, count: int) -> str:
+    return f"{name}({', '.join('xyz'[:count])})"
+
+
+@pytest.mark.parametrize("name", PARSED)
+def test_every_function_parses_with_its_arity_and_builds_in_symengine(name: str) -> None:
+    fewest, most = CATALOGUE[name].arity
+    for count in range(fewest, most + 1):
+        [built] = parse_functions([_call(name, count)], "xyz")
+        assert built == symengine_functions()[name](*SYMBOLS[:count])
+    for count in (fewest - 1, most + 1):
+        if count >= 1:
+            with pytest.raises(ParseError, match=f"{name} takes"):
+                parse_functions([_call(name, count)], "xyz")
+
+
+def test_the_parser_reads_exactly_the_catalogued_names() -> None:
+    assert FUNCTIONS == ARITIES == {n: f.arity for n, f in CATALOGUE.items() if f.parses}
+    others = [n for n, f in CATALOGUE.items() if not f.parses] + ["floor", "gamma", "asech"]
+    for name in others:
+        with pytest.raises(ParseError, match="not a function jac knows"):
+            parse_functions([f"{name}(x)"], ["x"])
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_entry_builds_in_symengine(name: str) -> None:
+    fewest = CATALOGUE[name].arity[0]
+    built = symengine_functions()[name](*SYMBOLS[:fewest])
+    assert isinstance(built, se.Basic) and built.free_symbols == set(SYMBOLS[:fewest])
+
+
+def _symengine_value(name: str, args: tuple[Fraction, ...]) -> float:
+    """The value jac's exact arithmetic gives: NaN where it has no real one (zoo, I, an error)."""
+    exact = [se.Integer(a.numerator) / se.Integer(a.denominator) for a in args]
+    try:
+        value = symengine_functions()[name](*exact)
+    except RuntimeError:  # log(0, -1) is zoo/(iπ): SymEngine gives up, jac reports a LimitError
+        return math.nan
+    assert isinstance(value, se.Basic)
+    if value.has(se.zoo) or value.has(se.nan):
+        return math.nan
+    try:
+        return float(value.n(53, real=True))  # NaN when the value is complex
+    except RuntimeError:  # a purely imaginary number (sqrt(-1))
+        return math.nan
+
+
+@pytest.mark.parametrize("name", EVALUATED)
+def test_numpy_agrees_with_symengine_and_is_nan_where_jac_says_undefined(name: str) -> None:
+    # Where jac's exact value is real, NumPy gives it; where it is undefined or complex
+    # (eval --at reports UndefinedError or ComplexError), NumPy gives NaN or ±inf, which
+    # eval --points writes as undefined. atan2(0, 0) and cbrt(-2) are NaN on purpose,
+    # although NumPy's own arctan2 and cbrt give numbers there.
+    implementation = numpy_functions()[name]
+    for count in range(CATALOGUE[name].arity[0], CATALOGUE[name].arity[1] + 1):
+        for args in itertools.product(VALUES, repeat=count):
+            expected = _symengine_value(name, args)
+            with np.errstate(all="ignore"):
+                got = float(np.asarray(implementation(*(np.float64(float(a)) for a in args))))
+            where = f"{name}{tuple(str(a) for a in args)}: SymEngine {expected}, NumPy {got}"
+            if name == "log" and count == 2 and min(args) < 0:
+                # log(x, b) is log(x)/log(b); operation by operation, as eval --points works,
+                # a complex log is NaN and so is the quotient, even where the exact one is
+                # real (log(b, b) = 1, log(x, 0) = 0); J there is complex for eval --at too.
+                assert math.isnan(got), where
+            elif not math.isfinite(expected):
+                assert not math.isfinite(got), where
+            else:
+                assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), where
+
+
+def test_numpy_evaluates_whole_columns() -> None:
+    column = np.array([-2.0, 0.0, 0.5, 8.0])
+    with np.errstate(all="ignore"):
+        cbrt = np.asarray(numpy_functions()["cbrt"](column))
+        atan2 = np.asarray(numpy_functions()["atan2"](column, column))
+    assert np.isnan(cbrt[0]) and list(cbrt[1:]) == [0.0, 0.5 ** (1 / 3), 2.0]
+    assert np.isnan(atan2[1]) and atan2[2] == math.atan2(0.5, 0.5)
+
+
+# The tables render/latex.py had before it read the catalogue (issue 11), by SymEngine's name.
+_MACROS = {
+    "sin": "\\sin", "cos": "\\cos", "tan": "\\tan", "cot": "\\cot", "sec": "\\sec",
+    "csc": "\\csc", "sinh": "\\sinh", "cosh": "\\cosh", "tanh": "\\tanh", "coth": "\\coth",
+    "asin": "\\arcsin", "acos": "\\arccos", "atan": "\\arctan",
+    "acot": "\\operatorname{arccot}", "asec": "\\operatorname{arcsec}",
+    "acsc": "\\operatorname{arccsc}", "asinh": "\\operatorname{arsinh}",
+    "acosh": "\\operatorname{arcosh}", "atanh": "\\operatorname{artanh}",
+    "acoth": "\\operatorname{arcoth}", "sech": "\\operatorname{sech}",
+    "csch": "\\operatorname{csch}", "log": "\\ln", "sign": "\\operatorname{sgn}",
+    "atan2": "\\operatorname{atan2}", "DiracDelta": "\\delta",
+}  # fmt: skip
+_POWER_ON_NAME = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "log"}
+
+
+def _written_name(expr: Any) -> str | None:
+    """The name a printer looks up for a built expression; None when it is not a call."""
+    if isinstance(expr, se.FunctionSymbol):
+        return str(expr.get_name())
+    return type(expr).__name__ if expr.is_Function else None
+
+
+def test_latex_macros_are_the_ones_latex_py_had() -> None:
+    for name, macro in _MACROS.items():
+        assert CATALOGUE[name].latex == macro, name
+    assert {n for n, f in CATALOGUE.items() if f.power_on_name} == _POWER_ON_NAME | {"ln"}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_an_alias_is_written_as_what_it_builds(name: str) -> None:
+    # ln builds log, abs builds Abs: the entry for what is typed says what the printer does.
+    entry = CATALOGUE[name]
+    written = _written_name(symengine_functions()[name](*SYMBOLS[: entry.arity[0]]))
+    if written is None:  # exp, sqrt, cbrt: powers, written \sqrt{x}, e^{x}
+        assert entry.latex is None and not entry.power_on_name
+        return
+    printed = CATALOGUE[written]
+    assert (entry.latex, entry.power_on_name) == (printed.latex, printed.power_on_name)
+    assert _MACROS.get(written) == entry.latex
+
+
+def test_inverses_name_catalogued_functions() -> None:
+    for name, f in CATALOGUE.items():
+        if f.inverse is not None:
+            assert f.inverse in CATALOGUE and CATALOGUE[f.inverse].parses, name
+
+
+def test_importing_the_catalogue_imports_neither_symengine_nor_numpy() -> None:
+    code = "import sys, jaccli.functions; print(sorted({'symengine', 'numpy'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
