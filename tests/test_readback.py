@@ -637,7 +637,7 @@ def test_structures_the_engine_may_build_read_back() -> None:
     )
     sparse = engine.Sparse((len(entries), 1), tuple(((0, e),) for e in entries))
     functions = tuple(e * x for e in entries)
-    result = engine.JacobianResult(functions, (x,), sparse)
+    result = engine.JacobianResult(functions=functions, variables=(x,), sparse=sparse)
     for check in CHECKS.values():
         check(result)
 

@@ -5,17 +5,31 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import sympy
 from rich.console import Console
 
 from jaccli import engine
+from jaccli.errors import UsageError
 from jaccli.parse import make_symbol, parse_functions
-from jaccli.render import Format, LatexEnv, LatexStyle, RenderOptions, render
+from jaccli.render import (
+    Format,
+    LatexEnv,
+    LatexStyle,
+    RenderOptions,
+    formats_for,
+    render,
+    supports,
+)
+from jaccli.render.console import progress
+from jaccli.render.console import to_text as to_console_text
 from jaccli.render.latex import tex
 from jaccli.render.syntax import to_display, to_text
 
@@ -132,7 +146,9 @@ def test_table_prints_markup_in_names_literally() -> None:
     one = symengine.Integer(1)
     sparse = engine.Sparse((1, 1), (((0, one),),))
     result = engine.JacobianResult(
-        (symengine.Symbol("[bold]x[/]"),), (symengine.Symbol("[red]y"),), sparse
+        functions=(symengine.Symbol("[bold]x[/]"),),
+        variables=(symengine.Symbol("[red]y"),),
+        sparse=sparse,
     )
     text = as_text(render(result, Format.table))
     assert "[bold]x[/]" in text and "[red]y" in text
@@ -241,3 +257,127 @@ def test_latex_conventions(text: str, variables: str, latex: str) -> None:
     out = render(result, Format.latex, RenderOptions(latex_style=LatexStyle.bare))
     entry = out.removeprefix("J = \\begin{bmatrix}\n").split(" & ")[0].split(" \\\\")[0]
     assert entry.removesuffix("\n\\end{bmatrix}") == latex
+
+
+# --------------------------------------------------------------------------- the registry
+
+DRAWN = frozenset((Format.table, Format.plain, Format.latex, Format.json, Format.jsonl))
+RESULTS = {"jacobian": "jacobian", "det": "det_at", "eval": "eval", "linearize": "linearize"}
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("case", RESULTS.values())
+def test_every_result_and_format_renders_or_is_a_usage_error(case: str, fmt: Format) -> None:
+    result = CASES[case]()
+    assert supports(result, fmt) is (fmt in DRAWN)
+    if fmt in DRAWN:
+        assert as_text(render(result, fmt)).strip()
+    else:
+        with pytest.raises(UsageError, match=f"^{result.name} has no {fmt.value} output"):
+            render(result, fmt)
+
+
+def test_formats_come_from_the_renderers_registrations() -> None:
+    for name, case in RESULTS.items():
+        result_type = type(CASES[case]())
+        assert result_type.name == name and formats_for(result_type) == DRAWN
+
+    @dataclass(frozen=True, kw_only=True)
+    class Unknown(engine.Result):
+        name: ClassVar[str] = "unknown"
+        title: ClassVar[str] = "Unknown"
+        symbol: ClassVar[str] = "U"
+
+    assert formats_for(Unknown) == frozenset()
+    unknown = Unknown(functions=(), variables=())
+    for fmt in Format:
+        assert not supports(unknown, fmt)
+        with pytest.raises(UsageError, match=f"^unknown has no {fmt.value} output"):
+            render(unknown, fmt)
+    with pytest.raises(UsageError) as caught:
+        render(unknown, Format.csv)
+    assert caught.value.worded({"points": "--points"}).endswith("csv is only for eval --points")
+
+
+def test_jsonl_is_the_json_object_on_one_line() -> None:
+    for case in RESULTS.values():
+        line = render(CASES[case](), Format.jsonl)
+        assert isinstance(line, str) and "\n" not in line
+        assert json.loads(line) == json.loads(render(CASES[case](), Format.json))
+
+
+def test_renderers_take_their_labels_from_the_result() -> None:
+    @dataclass(frozen=True, kw_only=True)
+    class Hessian(engine.JacobianResult):  # drawn as a Jacobian is, under its own labels
+        name: ClassVar[str] = "hessian"
+        title: ClassVar[str] = "Hessian"
+        symbol: ClassVar[str] = "H"
+        latex_symbol: ClassVar[str] = "H"
+
+    jacobian = CASES["jacobian"]()
+    assert isinstance(jacobian, engine.JacobianResult)
+    hessian = Hessian(
+        functions=jacobian.functions, variables=jacobian.variables, sparse=jacobian.sparse
+    )
+    assert formats_for(Hessian) == DRAWN
+    assert as_text(render(hessian, Format.table)).startswith("Hessian (3×3)\n")
+    assert render(hessian, Format.latex).startswith("\\[\nH = \\begin{bmatrix}")
+    assert json.loads(render(hessian, Format.json))["command"] == "hessian"
+
+
+def test_the_render_package_and_the_registry_load_no_heavy_library() -> None:
+    code = (
+        "import sys; from jaccli import engine, render; "
+        "assert render.formats_for(engine.JacobianResult); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('rich', 'sympy', 'symengine', 'numpy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- the console
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_console_text_is_the_golden_table(case: str) -> None:
+    text = to_console_text(
+        render(CASES[case](), Format.table), colour=False, width=80, auto_colour=False
+    )
+    assert text == (GOLDEN / f"{case}.table.txt").read_text(encoding="utf-8")
+
+
+def test_console_text_of_a_string_ends_in_one_newline() -> None:
+    assert to_console_text("1\t1", colour=True, width=None, auto_colour=True) == "1\t1\n"
+    assert to_console_text("x\n", colour=False, width=None, auto_colour=False) == "x\n"
+
+
+def test_console_colours_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    table = render(CASES["det"](), Format.table)
+    assert "\x1b[" in to_console_text(table, colour=True, width=60, auto_colour=False)
+    assert "\x1b[" not in to_console_text(table, colour=False, width=60, auto_colour=True)
+
+
+def test_progress_counts_to_the_total() -> None:
+    with progress("differentiating", 3) as advance:
+        for _ in range(3):
+            advance(1)
+
+
+def test_functions_print_as_the_catalogue_says() -> None:
+    import symengine
+
+    from jaccli.functions import CATALOGUE, symengine_functions
+
+    x, y = symengine.Symbol("x"), symengine.Symbol("y")
+    for name, entry in CATALOGUE.items():
+        if entry.latex is None:
+            continue
+        build = symengine_functions()[name]
+        expr = build(y, x) if entry.arity[0] == 2 else build(x)
+        assert tex(expr).startswith(f"{entry.latex}{{\\left("), name
+        on_name = f"{entry.latex}^{{2}}{{\\left("
+        assert tex(expr**2).startswith(on_name if entry.power_on_name else "\\left("), name

@@ -2,15 +2,28 @@
 
 This module stays light (no SymPy, no Rich) because the CLI imports it to build
 `--format` and `--latex-env` choices on every start, including TAB completion.
-Each format module is imported only when that format is used.
+Each format module is imported only when that format is used or asked about.
+
+Which results a format supports is not written down twice: each format module has a
+`functools.singledispatch` function with one registration per result class it can
+draw, and `formats_for` asks those registrations.
 """
 
+from __future__ import annotations
+
 import importlib
+from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+from jaccli.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from jaccli.engine import Result
+
+    Renderer = Callable[[Result, "RenderOptions"], RenderableType]
 
 
 class Format(str, Enum):
@@ -54,18 +67,54 @@ class RenderOptions(NamedTuple):
     standalone: bool = False  # a complete LaTeX document
 
 
+class _Renderer(NamedTuple):
+    """Where a format's renderer is: a singledispatch function, imported on first use."""
+
+    module: str
+    function: str = "render"
+    finish: str | None = None  # a function of the same module applied to the text
+
+
 _RENDERERS = {
-    Format.table: ("jaccli.render.table", "render"),
-    Format.plain: ("jaccli.render.plain", "render"),
-    Format.latex: ("jaccli.render.latex", "render"),
-    Format.json: ("jaccli.render.json_", "render"),
-    Format.jsonl: ("jaccli.render.json_", "render_line"),
-}
+    Format.table: _Renderer("jaccli.render.table"),
+    Format.plain: _Renderer("jaccli.render.plain"),
+    Format.latex: _Renderer("jaccli.render.latex"),
+    Format.json: _Renderer("jaccli.render.json_"),
+    Format.jsonl: _Renderer("jaccli.render.json_", finish="one_line"),
+}  # csv and tsv are written by jaccli.batch, for eval --points only
 
 
-def render(result: "Result", fmt: Format, options: RenderOptions | None = None) -> Any:
-    """A string for text formats, a Rich renderable for `table`."""
-    if fmt not in _RENDERERS:
-        raise ValueError(f"--format {fmt.value} is only for eval --points")
-    module, name = _RENDERERS[fmt]
-    return getattr(importlib.import_module(module), name)(result, options or RenderOptions())
+def _renderer(result_type: type[Result], fmt: Format) -> Renderer | None:
+    """The function drawing `result_type` in `fmt`, or None: only the catch-all would."""
+    where = _RENDERERS.get(fmt)
+    if where is None:
+        return None
+    module = importlib.import_module(where.module)
+    dispatcher = getattr(module, where.function)
+    draw: Renderer = dispatcher.dispatch(result_type)
+    if draw is dispatcher.dispatch(object):
+        return None
+    if where.finish is None:
+        return draw
+    finish: Callable[[str], str] = getattr(module, where.finish)
+    return lambda result, options: finish(str(draw(result, options)))
+
+
+def formats_for(result_type: type[Result]) -> frozenset[Format]:
+    """The formats that can show results of `result_type`."""
+    return frozenset(fmt for fmt in Format if _renderer(result_type, fmt) is not None)
+
+
+def supports(result: Result, fmt: Format) -> bool:
+    """Whether `render(result, fmt)` draws something rather than raising UsageError."""
+    return _renderer(type(result), fmt) is not None
+
+
+def render(result: Result, fmt: Format, options: RenderOptions | None = None) -> RenderableType:
+    """A string for text formats, a Rich renderable for `table` (jaccli.render.console
+    turns either into text). An unsupported pair is the user's to fix: UsageError."""
+    draw = _renderer(type(result), fmt)
+    if draw is None:
+        only = f": {fmt.value} is only for eval {{points}}" if fmt not in _RENDERERS else ""
+        raise UsageError(f"{type(result).name} has no {fmt.value} output{only}")
+    return draw(result, options or RenderOptions())

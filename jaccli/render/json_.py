@@ -16,6 +16,7 @@ from jaccli.engine import (
     JacobianResult,
     LinearizationResult,
     Point,
+    Result,
     Sparse,
     numeric_values,
 )
@@ -45,10 +46,10 @@ def _values(rows: tuple[tuple[float, ...], ...]) -> Raw:
     return _rows(json.dumps(list(r)) for r in rows)
 
 
-def _head(command: str, result: Any) -> dict[str, Any]:
+def _head(result: Result) -> dict[str, Any]:
     spell = shadowed(result.variables)
     return {
-        "command": command,
+        "command": result.name,
         "functions": [to_text(f, None, spell) for f in result.functions],
         "variables": [v.name for v in result.variables],
     }
@@ -74,7 +75,7 @@ def render(result: Any, options: RenderOptions) -> str:
 
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
-    out = _head("jacobian", result)
+    out = _head(result)
     out["shape"] = list(result.shape)
     out["jacobian"] = _matrix(result.sparse, None, shadowed(result.variables))
     return _dump(out)
@@ -82,7 +83,7 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
-    out = _head("det", result)
+    out = _head(result)
     spell = shadowed(result.variables)
     if result.point is not None:
         out["point"] = _point(result.point, spell)
@@ -90,12 +91,20 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
     return _dump(out)
 
 
-@render.register
-def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
-    out = _head("eval", result)
+def _at_point(
+    result: EvaluationResult | LinearizationResult,
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The head of a result at a point, with the point and J's shape; and how names are spelled."""
+    out = _head(result)
     spell = shadowed(result.variables)
     out["point"] = _point(result.point, spell)
     out["shape"] = list(result.shape)
+    return out, spell
+
+
+@render.register
+def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
+    out, spell = _at_point(result)
     out["jacobian"] = _matrix(result.sparse, result.digits, spell)
     values = numeric_values(result.matrix)
     if values is not None:
@@ -105,18 +114,13 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
 
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
-    out = _head("linearize", result)
-    spell = shadowed(result.variables)
-    out["point"] = _point(result.point, spell)
-    out["shape"] = list(result.shape)
+    out, spell = _at_point(result)
     out["value"] = [to_text(v, result.digits, spell) for v in result.value]
     out["jacobian"] = _matrix(result.sparse, result.digits, spell)
     out["linearization"] = [to_text(e, result.digits, spell) for e in result.linearization]
     return _dump(out)
 
 
-def render_line(result: Any, options: RenderOptions) -> str:
-    """The same object on one line (JSON Lines): one record per run, for streams and logs."""
-    return json.dumps(
-        json.loads(render(result, options)), ensure_ascii=False, separators=(",", ":")
-    )
+def one_line(text: str) -> str:
+    """A result's object on one line (JSON Lines): one record per run, for streams and logs."""
+    return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))

@@ -2,19 +2,16 @@
 
 A matrix wider than the terminal is not squeezed into unreadable slivers: it is
 shown as a list of its non-zero entries (row, column, entry) instead.
+
+Rich is imported where something is drawn, not with this module: `jaccli.render.formats_for`
+imports every format module to ask which results it draws.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import singledispatch
-from typing import Any
-
-from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.segment import Segment
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from jaccli.engine import (
     DeterminantResult,
@@ -27,12 +24,19 @@ from jaccli.engine import (
 from jaccli.render import RenderOptions
 from jaccli.render.syntax import shadowed, to_display
 
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+    from rich.table import Table
+    from rich.text import Text
+
 LABEL_WIDTH = 30  # longer component expressions are cut in row labels; the entries never are
 LISTING_AS_TABLE = 300  # up to this many non-zero entries, a too-wide matrix is listed in a table
 
 
 def _t(value: str, style: str = "") -> Text:
     # Text, never a markup string: user-derived text such as "[/]" must print literally.
+    from rich.text import Text
+
     return Text(value, style=style)
 
 
@@ -46,7 +50,7 @@ def _label(i: int, f: Any, spell: frozenset[str] = frozenset()) -> Text:
 def _title(text: str) -> Text:
     """A title above a table. Not the table's own title, which Rich wraps at the table's
     width: a point such as `y = k - 1` would break in the middle of its expression."""
-    return Text(text, style="table.title")
+    return _t(text, style="table.title")
 
 
 def _point_text(point: Point, spell: frozenset[str]) -> str:
@@ -91,6 +95,8 @@ class MatrixView:
         return max(labels, len("∂fᵢ/∂xⱼ")) + sum(columns) + 3 * (len(columns) + 1) + 1
 
     def grid(self) -> Table:
+        from rich.table import Table
+
         table = Table(header_style="bold cyan")
         table.add_column(_t("∂fᵢ/∂xⱼ"), style="dim", no_wrap=True)
         for v in self.variables:
@@ -100,6 +106,8 @@ class MatrixView:
         return table
 
     def entries(self) -> Table:
+        from rich.table import Table
+
         m, n = len(self.functions), len(self.variables)
         cells = [(i, j, text) for i, row in enumerate(self.nonzero) for j, text in row]
         caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
@@ -118,6 +126,9 @@ class MatrixView:
         5.7 s against 0.7 s for the whole JSON run. Lines of text cost nothing to lay
         out, and the terminal wraps long entries.
         """
+        from rich.segment import Segment
+        from rich.style import Style
+
         m = len(self.functions)
         count = sum(len(row) for row in self.nonzero)
         label = Style(bold=True)
@@ -140,6 +151,9 @@ class MatrixView:
 
 
 def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Group:
+    from rich.console import Group
+    from rich.table import Table
+
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
@@ -148,46 +162,59 @@ def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Group:
     return Group(_title(title), table)
 
 
+def _at_point(result: EvaluationResult | LinearizationResult, spell: frozenset[str]) -> str:
+    """`Jacobian at x = 1, y = 2`: the heading of a result at a point."""
+    return f"{result.subject} at {_point_text(result.point, spell)}"
+
+
+# Registered by explicit class: singledispatch would evaluate the return annotation, and
+# RenderableType exists only for type checkers (Rich loads when something is drawn).
 @singledispatch
-def render(result: Any, options: RenderOptions) -> Any:
+def render(result: Any, options: RenderOptions) -> RenderableType:
     raise TypeError(f"no table renderer for {type(result).__name__}")
 
 
-@render.register
-def _jacobian(result: JacobianResult, options: RenderOptions) -> Any:
+@render.register(JacobianResult)
+def _jacobian(result: JacobianResult, options: RenderOptions) -> RenderableType:
     m, n = result.shape
-    return MatrixView(f"Jacobian ({m}×{n})", result.functions, result.variables, result.sparse)
+    title = f"{result.title} ({m}×{n})"
+    return MatrixView(title, result.functions, result.variables, result.sparse)
 
 
-@render.register
-def _determinant(result: DeterminantResult, options: RenderOptions) -> Any:
+@render.register(DeterminantResult)
+def _determinant(result: DeterminantResult, options: RenderOptions) -> RenderableType:
     spell = shadowed(result.variables)
     rows = [("variables", ", ".join(v.name for v in result.variables))]
     if result.point is not None:
         rows.append(("at", _point_text(result.point, spell)))
-    rows.append(("det J", to_display(result.determinant, result.digits, spell)))
-    return _key_values("Jacobian determinant", rows)
+    rows.append((result.symbol, to_display(result.determinant, result.digits, spell)))
+    return _key_values(result.title, rows)
 
 
-@render.register
-def _evaluation(result: EvaluationResult, options: RenderOptions) -> Any:
-    title = f"Jacobian at {_point_text(result.point, shadowed(result.variables))}"
+@render.register(EvaluationResult)
+def _evaluation(result: EvaluationResult, options: RenderOptions) -> RenderableType:
+    title = _at_point(result, shadowed(result.variables))
     return MatrixView(title, result.functions, result.variables, result.sparse, result.digits)
 
 
-@render.register
-def _linearization(result: LinearizationResult, options: RenderOptions) -> Any:
+@render.register(LinearizationResult)
+def _linearization(result: LinearizationResult, options: RenderOptions) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+
     spell = shadowed(result.variables)
+    jac = JacobianResult.symbol
     summary = Table(header_style="bold cyan")
     summary.add_column(_t("component"), style="dim")
     summary.add_column(_t("F(a)"), justify="right")
-    summary.add_column(_t("L(x) = F(a) + J(a)(x − a)"))
+    summary.add_column(_t(f"{result.symbol}(x) = F(a) + {jac}(a)(x − a)"))
     for i, (f, value, lin) in enumerate(
         zip(result.functions, result.value, result.linearization, strict=True)
     ):
         value_text = to_display(value, result.digits, spell)
         lin_text = to_display(lin, result.digits, spell)
         summary.add_row(_label(i, f, spell), _t(value_text), _t(lin_text))
-    jac = MatrixView("J(a)", result.functions, result.variables, result.sparse, result.digits)
-    title = _title(f"Linearization at {_point_text(result.point, spell)}")
-    return Group(title, summary, Text(""), jac)
+    matrix = MatrixView(
+        f"{jac}(a)", result.functions, result.variables, result.sparse, result.digits
+    )
+    return Group(_title(_at_point(result, spell)), summary, _t(""), matrix)
