@@ -10,6 +10,7 @@ import sympy
 
 from jaccli import engine
 from jaccli.cli import EXIT_CODES, ExitCode, app
+from jaccli.cli.commands import COMMANDS, SCHEMAS
 from jaccli.errors import JacError, LimitError, MathError, ParseError, UsageError
 from jaccli.parse import make_symbol
 from jaccli.render.latex import tex
@@ -17,6 +18,8 @@ from jaccli.render.syntax import to_display
 from tests.conftest import invoke, read_back
 
 FORMATS = ["json", "plain", "latex", "table"]
+
+PROBLEM_COMMANDS = [row.name for row in COMMANDS if row.reads_functions]
 
 
 def equal(a: Any, b: Any) -> bool:
@@ -386,7 +389,7 @@ def test_version() -> None:
     assert invoke(["--version"]).stdout == f"jac {__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["jacobian", "det", "eval", "linearize"])
+@pytest.mark.parametrize("command", PROBLEM_COMMANDS)
 def test_each_command_has_help_with_an_example(command: str) -> None:
     run = invoke([command, "--help"])
     assert run.code == 0
@@ -397,7 +400,7 @@ def test_each_command_has_help_with_an_example(command: str) -> None:
 
 def test_main_help_lists_commands_and_exit_codes() -> None:
     out = invoke(["--help"]).stdout
-    words = ["jacobian", "det", "eval", "linearize", "Exit codes", "130  interrupted"]
+    words = [*(row.name for row in COMMANDS), "Exit codes", "130  interrupted"]
     for word in [*words, "3    a limit or budget exceeded"]:
         assert word in out
 
@@ -438,7 +441,7 @@ def test_jsonl_is_the_json_object_on_one_line() -> None:
     assert json.loads(one.stdout) == json.loads(full.stdout)
 
 
-@pytest.mark.parametrize("command", ["jacobian", "det", "eval", "linearize", "points"])
+@pytest.mark.parametrize("command", SCHEMAS)
 def test_schema_command_prints_each_schema(command: str) -> None:
     run = invoke(["schema", command])
     assert run.code == 0
@@ -457,7 +460,7 @@ def _expression_descriptions(node: Any) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("command", ["jacobian", "det", "eval", "linearize"])
+@pytest.mark.parametrize("command", PROBLEM_COMMANDS)
 def test_schemas_say_how_expressions_read_back_truthfully(command: str) -> None:
     """Expressions read back with jac; the names the schema says SymPy misreads, it does."""
     import re

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from jaccli.cli.commands import COMMANDS as TABLE
 from tests.installed import jac_path, run
 
 ROOT = Path(__file__).parent.parent
@@ -35,7 +36,7 @@ def _bash_request(words: str, cword: int) -> list[str]:
 
 
 def test_bash_request_offers_commands_options_and_formats() -> None:
-    assert _bash_request("jac ", 1) == ["jacobian", "det", "eval", "linearize", "schema"]
+    assert _bash_request("jac ", 1) == [row.name for row in TABLE]
     assert _bash_request("jac li", 1) == ["linearize"]
     options = _bash_request("jac jacobian --", 2)
     assert {"--vars", "--format", "--simplify", "--latex-env"} <= set(options)
@@ -51,7 +52,7 @@ def test_zsh_request() -> None:
 
 
 # What TAB must offer in every shell: the commands after `jac `, options after `--`.
-COMMANDS = {"jacobian", "det", "eval", "linearize", "schema"}
+COMMANDS = {row.name for row in TABLE}
 JACOBIAN_OPTIONS = {"--vars", "--format", "--simplify", "--latex-env", "--quiet", "--timeout"}
 
 

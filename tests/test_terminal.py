@@ -81,7 +81,7 @@ def test_ctrl_c_that_misses_the_read_is_not_lost(monkeypatch: pytest.MonkeyPatch
     """
     import threading
 
-    from jaccli import cli
+    from jaccli.cli import run
 
     read_end, write_end = os.pipe()
     stdin = os.fdopen(read_end, "r")
@@ -106,7 +106,7 @@ def test_ctrl_c_that_misses_the_read_is_not_lost(monkeypatch: pytest.MonkeyPatch
         threading.Thread(target=press_ctrl_c, daemon=True).start()
         start = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
-            cli._read_stdin(1000, quiet=True)
+            run.read_stdin(1000, quiet=True)
         assert time.monotonic() - start < 2, "Ctrl-C was lost until the input arrived"
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -1,0 +1,43 @@
+"""The table of commands: the app, the tests, the completions and `jac schema` read it.
+
+Adding a command: an engine module, a module here of about 20 lines, a row below, a schema
+in jaccli/schemas/ and its tests (README, "Development").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from jaccli.render import Format
+
+
+class Command(NamedTuple):
+    name: str  # as typed: `jac NAME`
+    module: str  # the module that defines it, imported when the app is built
+    function: str
+    result: str | None  # the jaccli.engine result class it prints; its formats follow from it
+    schemas: tuple[str, ...]  # jaccli/schemas/NAME.schema.json of its JSON output
+    reads_functions: bool = True  # takes F and the shared options (jaccli.cli.options)
+
+    def formats(self) -> frozenset[Format]:
+        """What its --format accepts: its result's renderers, and csv/tsv with --points."""
+        from jaccli import engine, render
+
+        if self.result is None:
+            return frozenset()
+        found = render.formats_for(getattr(engine, self.result))
+        return found | set(render.POINT_FORMATS) if "points" in self.schemas else found
+
+
+COMMANDS = (
+    Command("jacobian", f"{__name__}.jacobian", "jacobian", "JacobianResult", ("jacobian",)),
+    Command("det", f"{__name__}.det", "det", "DeterminantResult", ("det",)),
+    Command("eval", f"{__name__}.eval", "eval_", "EvaluationResult", ("eval", "points")),
+    Command(
+        "linearize", f"{__name__}.linearize", "linearize", "LinearizationResult", ("linearize",)
+    ),
+    Command("schema", f"{__name__}.schema", "schema", None, (), reads_functions=False),
+)
+
+SCHEMAS = tuple(name for row in COMMANDS for name in row.schemas)

@@ -1,0 +1,151 @@
+"""eval --points: J at every point of a file, streamed through the worker in chunks.
+
+Whatever was computed before an error (a bad row, a file that turns out not to be text) is
+written before the error is raised: rows before a bad row are never lost.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, BinaryIO, Optional
+
+from jaccli.cli.options import Settings, option
+from jaccli.cli.run import Output, has_fd, inferred_note, joined, print_output, shown, warnings
+from jaccli.errors import JacError, UsageError, literal
+from jaccli.render import POINT_FORMATS, Format
+
+if TYPE_CHECKING:
+    from jaccli.batch.stream import Plan
+
+
+class OnError(str, Enum):
+    """What --points does at a row it cannot read."""
+
+    stop = "stop"
+    skip = "skip"
+
+
+_POINTS_HELP = "Evaluate at every point of a CSV, TSV, JSON Lines or JSON array file (- for stdin)."
+PointsOpt = Annotated[Optional[str], option("--points", metavar="FILE", help=_POINTS_HELP)]  # noqa: UP045
+_WITH_VALUE_HELP = "With --points: add F's value to each record."
+WithValueOpt = Annotated[bool, option("--with-value", help=_WITH_VALUE_HELP, shown=True)]
+_ON_ERROR_HELP = (
+    "With --points, at a row that cannot be read (too few or many fields, a value missing or "
+    "not a number): stop there (the rows before it are written) or skip it (written as "
+    "nan/null, with a warning)."
+)
+OnErrorOpt = Annotated[
+    OnError, option("--on-error", case_sensitive=False, help=_ON_ERROR_HELP, shown=True)
+]
+
+
+Compiled = tuple["Plan | None", tuple[str, ...], "JacError | None"]
+
+
+def check_one_point(at: list[str] | None, with_value: bool, on_error: OnError) -> None:
+    """eval without --points: its options are for many points."""
+    if not at:
+        raise UsageError("eval needs --at x=1,y=2 (one point) or --points FILE (many)")
+    if with_value:
+        raise UsageError("--with-value is for --points; at one point, linearize shows F(a)")
+    if on_error is OnError.skip:
+        raise UsageError("--on-error is for --points: at one point, an error is the answer")
+
+
+def solve_points(
+    settings: Settings,
+    at_options: list[str] | None,
+    path: str,
+    with_value: bool,
+    on_error: OnError,
+    digits: int | None = None,
+    simplify: bool | None = None,
+) -> None:
+    from jaccli import budget
+
+    if digits is not None or simplify:
+        raise UsageError("--points computes in double precision: no --digits or --simplify")
+    at = joined(at_options)
+    if path == "-" and settings.stdin is not None:
+        raise UsageError("--points - and the functions cannot both come from stdin")
+    if settings.fmt is not None and settings.fmt not in POINT_FORMATS:
+        formats = ", ".join(f.value for f in POINT_FORMATS)
+        raise UsageError(f"--points writes {formats}, not {settings.fmt.value}")
+    # Anything readable will do (/dev/null, a pipe such as <(cmd), a FIFO), but a directory
+    # or a path that is not there is caught now, before J is compiled.
+    shown_path = literal(path)
+    if path != "-" and os.path.isdir(path):
+        raise UsageError(f"--points {shown_path}: a directory, not a file of points")
+    if path != "-" and not os.path.exists(path):
+        raise UsageError(f"--points {shown_path}: no such file")
+    if path != "-" and not os.access(path, os.R_OK):
+        raise UsageError(f"--points {shown_path}: cannot be read (permission denied)")
+    skip = on_error is OnError.skip
+    quiet = settings.quiet
+
+    def work() -> Compiled:
+        notes: list[str] = []
+        try:
+            return _compile(settings, at, with_value, notes), tuple(notes), None
+        except JacError as e:
+            return None, tuple(notes), e
+
+    def deliver(compiled: Compiled, stdout: BinaryIO) -> Output:
+        plan, notes, error = compiled
+        if error is not None or plan is None:
+            return Output("", shown(notes, quiet), error)
+        try:
+            more, error = _stream(plan, path, settings.fmt, skip, stdout)
+        except JacError as e:
+            return Output("", shown(notes, quiet), e)
+        return Output("", shown((*notes, *more), quiet), error)
+
+    def whole() -> Output:  # no file descriptor to stream to (a test runner): return text
+        buffer = io.BytesIO()
+        return deliver(work(), buffer)._replace(text=buffer.getvalue().decode())
+
+    if has_fd(sys.stdout):
+        output = budget.run(work, settings.budget, deliver)
+    else:
+        output = budget.run(whole, settings.budget)
+    print_output(output._replace(error=None), sys.stdout)  # the points before an error, then it
+    if output.error is not None:
+        raise output.error
+
+
+def _compile(settings: Settings, at: str | None, with_value: bool, notes: list[str]) -> Plan:
+    from jaccli.batch import stream
+
+    problem = settings.problem()
+    notes += warnings(problem.warnings)
+    plan = stream.plan(problem, at, with_value)
+    if plan.variables_inferred:
+        notes.append(inferred_note(plan.variables))
+    notes += warnings(plan.warnings)
+    return plan
+
+
+def _stream(
+    plan: Plan, path: str, fmt: Format | None, skip: bool, stdout: BinaryIO
+) -> tuple[list[str], JacError | None]:
+    """Notes for stderr, and the error that stopped the stream after what came before it."""
+    from jaccli.batch import stream
+
+    if path == "-":  # bytes: jac decodes them itself, whatever the locale says
+        source: BinaryIO = sys.stdin.buffer
+    else:
+        try:
+            source = open(path, "rb")  # noqa: SIM115
+        except OSError as e:
+            raise UsageError(f"--points {literal(path)}: cannot be read ({e.strerror})") from None
+    try:
+        name = "stdin" if path == "-" else literal(path)
+        return stream.stream(plan, source, name, fmt and fmt.value, stdout, skip)
+    except BrokenPipeError:  # the reader has all it wanted
+        return [], None
+    finally:
+        if path != "-":
+            source.close()

@@ -1,0 +1,213 @@
+"""Running a command: stdin, the budgeted worker, and printing what it made.
+
+The mathematics runs in a worker (jaccli.budget) that renders the result too, so that a
+result too big to print is stopped by the same budget; this process prints notes to stderr
+and the output to stdout.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple
+
+from jaccli.cli.options import CLI_NAMES, Color, Settings
+from jaccli.errors import JacError, UsageError, worded
+from jaccli.render import Format
+
+if TYPE_CHECKING:
+    from symengine import Basic as Expr
+    from symengine import Symbol
+
+    from jaccli.engine import Result
+    from jaccli.problem import Problem
+
+Progress = Callable[[int], None]
+# compute(problem, point, progress): the result, from F, the point (if --at) and a progress bar.
+Compute = Callable[["Problem", "dict[Symbol, Expr] | None", "Progress | None"], "Result"]
+
+
+class Output(NamedTuple):
+    text: str  # for stdout, ending with a newline
+    notes: tuple[str, ...]  # for stderr: warnings, the inferred order of variables
+    error: JacError | None = None
+
+
+def joined(at: list[str] | None) -> str | None:
+    """Every --at as one point: `--at x=1 --at y=2` is `x=1,y=2`; a name twice is an error."""
+    return ",".join(at) if at else None
+
+
+def solve(
+    settings: Settings, compute: Compute, at: list[str] | None = None, progress: str = ""
+) -> None:
+    """Read the problem, compute and render in the budgeted worker, then print here.
+
+    `progress` labels a progress bar, shown for big inputs on a terminal.
+    """
+    from jaccli import budget
+
+    terminal = sys.stdout.isatty()  # decided here: the worker's stdout is not ours
+    chosen = settings.fmt or (Format.table if terminal else Format.plain)
+    if chosen in (Format.csv, Format.tsv):
+        raise UsageError(f"--format {chosen.value} is only for eval --points")
+    colour = {Color.always: True, Color.never: False}.get(settings.color, terminal)
+    width = shutil.get_terminal_size().columns if terminal else None
+
+    def work() -> Output:
+        notes: list[str] = []
+        try:
+            problem = settings.problem()
+            notes += warnings(problem.warnings)
+            point = problem.at(joined(at) or "") if at else None
+            notes += warnings(point.warnings if point else ())
+            size = 0 if settings.quiet or not progress else problem.size
+            with progress_bar(progress, len(problem.functions), size) as advance:
+                result = compute(problem, point.values if point else None, advance)
+            if result.variables_inferred:
+                notes.append(inferred_note(v.name for v in result.variables))
+            text = _render(result, chosen, settings, colour, width)
+            return Output(text, shown(notes, settings.quiet))
+        except JacError as e:  # the warnings before it still matter (a Cyrillic х ...)
+            return Output("", shown(notes, settings.quiet), e)
+
+    # With a real stdout the worker writes the output itself: no copy through the pipe.
+    output = budget.run(work, settings.budget, _deliver if has_fd(sys.stdout) else None)
+    print_output(output, sys.stdout)
+
+
+def solve_at(
+    settings: Settings,
+    method: Callable[..., Result],
+    at: list[str] | None,
+    digits: int | None,
+    simplify: bool | None,
+) -> None:
+    """eval and linearize: `method(F, x, a, digits=..., simplify=...)` at the point --at."""
+    solve(
+        settings,
+        lambda p, point, _: method(
+            p.functions, p.variables, point or {}, digits=digits, simplify=bool(simplify)
+        ),
+        at,
+    )
+
+
+def inferred_note(names: Iterable[str]) -> str:
+    return f"variables in this order: {', '.join(names)} (choose with --vars)"
+
+
+def warnings(found: tuple[str, ...]) -> list[str]:
+    return [f"warning: {w}" for w in found]
+
+
+def shown(notes: Iterable[str], quiet: bool) -> tuple[str, ...]:
+    """Notes for stderr, unless --quiet, naming inputs as options (--vars, not vars=)."""
+    return () if quiet else tuple(worded(n, CLI_NAMES) for n in notes)
+
+
+def print_output(output: Output, stdout: Any) -> Output:
+    """Notes to stderr, then the output (or the error): what is left to print of `output`."""
+    for note in output.notes:
+        sys.stderr.write(f"jac: {note}\n")
+    sys.stderr.flush()
+    if output.error is not None:
+        raise output.error
+    try:
+        stdout.write(output.text if isinstance(stdout, io.TextIOBase) else output.text.encode())
+        stdout.flush()
+    except BrokenPipeError:  # `jac ... | head -3`: the reader has all it wanted
+        pass
+    return Output("", ())
+
+
+def _deliver(output: Output, stdout: BinaryIO) -> Output:
+    """In the worker, once the computation is done: print the output there."""
+    return output if output.error is not None else print_output(output, stdout)
+
+
+def has_fd(stream: IO[Any]) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return False
+    return True
+
+
+def _render(
+    result: Result, fmt: Format, settings: Settings, colour: bool, width: int | None
+) -> str:
+    from jaccli.render import render
+
+    out = render(result, fmt, settings.render)
+    if isinstance(out, str):
+        return out if out.endswith("\n") else out + "\n"
+    from jaccli.render.console import to_text
+
+    return to_text(out, colour=colour, width=width, auto_colour=settings.color is Color.auto)
+
+
+# About a second of work on this machine: bratu 2000 (2000 components, 90 kB) takes 0.6 s.
+PROGRESS_MIN_CHARACTERS = 150_000
+
+
+@contextmanager
+def progress_bar(label: str, total: int, size: int) -> Iterator[Progress | None]:
+    """A progress bar on stderr for big inputs on a terminal; nothing in a pipe."""
+    if size < PROGRESS_MIN_CHARACTERS or not sys.stderr.isatty():
+        yield None
+        return
+    from jaccli.render.console import progress
+
+    with progress(label, total) as advance:
+        yield advance
+
+
+# --------------------------------------------------------------------------- stdin
+
+
+def read_stdin(limit: int, quiet: bool) -> str:
+    if sys.stdin is None:
+        raise UsageError("'-' reads functions from stdin, but there is no stdin")
+    if sys.stdin.isatty() and not quiet:
+        sys.stderr.write("jac: reading functions from stdin, one per line (Ctrl-D to end)\n")
+        sys.stderr.flush()
+    # One character past the input limit is enough to report it: `yes | jac jacobian -`
+    # must not fill the memory.
+    if not has_fd(sys.stdin):  # a test runner's stdin
+        return str(sys.stdin.read(limit + 1)).removeprefix("\ufeff")
+    return _read_fd(sys.stdin.fileno(), limit + 1).removeprefix("\ufeff")
+
+
+def _read_fd(fd: int, characters: int) -> str:
+    """Up to `characters` characters of UTF-8 text from `fd`, and Ctrl-C always stops it.
+
+    A blocking read() misses a SIGINT that arrives just before it starts: Python's
+    handler only flags the signal, and the read then waits for input that may never
+    come. Waiting in select() with a timeout returns to Python, which raises
+    KeyboardInterrupt, within a quarter of a second.
+    """
+    import codecs
+    import select
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts: list[str] = []
+    count = 0
+    while count < characters:
+        ready, _, _ = select.select([fd], [], [], 0.25)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            raise UsageError(f"stdin is not UTF-8 text ({e.reason})") from None
+        parts.append(text)
+        count += len(text)
+        if not chunk:
+            break
+    return "".join(parts).replace("\r\n", "\n")[:characters]
