@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from jaccli.cli.commands import COMMANDS
 from tests.installed import run
 
 README = Path(__file__).parent.parent / "README.md"
@@ -53,7 +54,7 @@ def blocks() -> list[str]:
 
 def test_readme_has_examples_of_every_command_in_every_format() -> None:
     commands = [e.command for body in blocks() for e in parse_block(body)]
-    for command in ["jacobian", "det", "eval", "linearize"]:
+    for command in (row.name for row in COMMANDS if row.reads_functions):
         for fmt in ["table", "plain", "latex", "json"]:
             assert any(
                 c.startswith(f"jac {command} ") and f"--format {fmt}" in c for c in commands
@@ -79,3 +80,18 @@ def _rewrite(index: int, examples: list[Example], outputs: list[str]) -> None:
     body = "".join(f"$ {e.command}\n{out}" for e, out in zip(examples, outputs, strict=True))
     m = matches[index]
     README.write_text(text[: m.start(1)] + body + text[m.end(1) :], encoding="utf-8")
+
+
+PYCON = re.compile(r"```pycon\n(.*?)```\n", re.S)
+
+
+@pytest.mark.parametrize("index", range(len(PYCON.findall(README.read_text(encoding="utf-8")))))
+def test_readme_python_examples(index: int) -> None:
+    """The `pycon` blocks (the Python API) run as doctests, in this process."""
+    import doctest
+
+    body = PYCON.findall(README.read_text(encoding="utf-8"))[index]
+    test = doctest.DocTestParser().get_doctest(body, {}, f"README pycon {index}", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test, out=lambda text: pytest.fail(text))
+    assert runner.summarize(verbose=False).attempted > 0
