@@ -71,6 +71,9 @@ class BudgetError(LimitError):
     details = ""  # what the worker's C libraries wrote to stderr, shown by --debug
 
 
+MAX_TIMEOUT = 1e8  # seconds, about three years
+
+
 def parse_timeout(text: str) -> float | None:
     """`--timeout 90`, `1.5` or `0` (no limit), in seconds."""
     try:
@@ -79,6 +82,8 @@ def parse_timeout(text: str) -> float | None:
         raise UsageError(f"{{timeout}} must be a number of seconds, not {text!r}") from None
     if not math.isfinite(value) or value < 0:
         raise UsageError(f"{{timeout}} must be 0 (no limit) or a positive number, not {text!r}")
+    if value > MAX_TIMEOUT:  # past what the clocks and select() can count to
+        raise UsageError(f"{{timeout}} must be at most {MAX_TIMEOUT:g} s (0 for no limit)")
     return value or None
 
 
@@ -106,18 +111,14 @@ def describe_memory(size: int) -> str:
 
 
 @overload
-def run(work: Callable[[], T], budget: Budget, deliver: None = None) -> T: ...
+def run(
+    work: Callable[[], T], budget: Budget, deliver: Callable[[T, BinaryIO], T] | None = None
+) -> T: ...
 @overload
 def run(work: Callable[[], T], budget: Budget, deliver: Callable[[T, BinaryIO], U]) -> U: ...
-@overload
-def run(work: Callable[[], T], budget: Budget, deliver: Callable[[T, BinaryIO], T] | None) -> T: ...
 
 
-def run(
-    work: Callable[[], Any],
-    budget: Budget,
-    deliver: Callable[[Any, BinaryIO], Any] | None = None,
-) -> Any:
+def run(work: Callable[[], Any], budget: Budget, deliver: Any = None) -> Any:  # typed above
     """`work()` within `budget`: its result, its exception, or a BudgetError.
 
     `deliver(result, stdout)`, if given, runs after `work` in the worker with the
@@ -133,9 +134,14 @@ def run(
     log_read, log_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover  (the worker; coverage cannot follow a fork)
-        os.close(read_end)
-        os.close(log_read)
-        _worker(work, deliver, budget, write_end, log_write)
+        try:
+            os.close(read_end)
+            os.close(log_read)
+            _worker(work, deliver, budget, write_end, log_write)
+        except BaseException as e:  # its set-up failed: a bug, reported as one
+            _send(write_end, ("crash", (f"{type(e).__name__}: {e}", traceback.format_exc())))
+        finally:  # whatever happens, the worker never returns into the caller's code
+            os._exit(1)
     os.close(write_end)
     os.close(log_write)
     log = _Log(log_read)
