@@ -7,18 +7,27 @@ and `cli` wires them together for the shell. `jaccli.jacobian(...)` and the othe
 functions of `jaccli.api` are the same core for Python and notebooks.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time they load on first use
+    from jaccli.api import JacWarning, det, evaluate, jacobian, linearize
 
 __version__ = "0.1.0"
 
-_API = ("jacobian", "det", "evaluate", "linearize", "JacWarning")
-__all__ = ["__version__", *_API]
+__all__ = ["JacWarning", "__version__", "det", "evaluate", "jacobian", "linearize"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The API, imported on first use (PEP 562): `jac --help` never pays for it."""
-    if name in _API:
+    if name in __all__:
         from jaccli import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'jaccli' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The API among the names, so that `jaccli.<TAB>` offers it before it is loaded."""
+    return sorted({*globals(), *__all__} - {"TYPE_CHECKING", "annotations"})

@@ -11,11 +11,12 @@ Nothing forks unless a budget is asked for: `timeout=` (seconds) or `max_memory=
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Union
 
-from jaccli.errors import PYTHON_NAMES, JacWarning, worded
+from jaccli.errors import PYTHON_NAMES, JacError, JacWarning, UsageError, worded
 
 if TYPE_CHECKING:
     from symengine import Basic as Expr
@@ -134,6 +135,7 @@ def _at(
             p.functions, p.variables, point or {}, digits=digits, simplify=simplify
         ),
         budget,
+        stacklevel=4,
     )
 
 
@@ -143,26 +145,39 @@ def _solve(
     at: PointText | None,
     compute: Compute[R],
     budget_options: Budget,
+    stacklevel: int = 3,  # warnings point at the caller of the public function
 ) -> R:
-    """Read the problem and compute, within a budget if one is given; warn about typos."""
+    """Read the problem and compute, within a budget if one is given; warn about typos.
+
+    The input limits are the command line's, JAC_MAX_* environment variables included.
+    """
     from jaccli import budget
+    from jaccli.parse import format_error, limits_from_env
     from jaccli.problem import read
 
     _check_text(functions, "functions")
+    if "-" in ([functions] if isinstance(functions, str) else functions):
+        raise UsageError("'-' stands for stdin on the command line: give the functions' text")
     if variables is not None:
         _check_text(variables, "vars")
     _known(budget_options, Budget)
     seconds, memory = _budget(budget_options.get("timeout"), budget_options.get("max_memory"))
+    limits = limits_from_env(os.environ)
 
     def work() -> tuple[R, tuple[str, ...]]:
-        problem = read(functions, variables)
+        problem = read(functions, variables, limits=limits)
         point = problem.at(at) if at is not None else None
         found = problem.warnings + (point.warnings if point else ())
         return compute(problem, point.values if point else None), found
 
-    result, found = budget.run(work, budget.Budget(seconds, memory))
+    try:
+        result, found = budget.run(work, budget.Budget(seconds, memory))
+    except JacError as e:
+        if e.location is not None and hasattr(e, "add_note"):  # Python 3.11: shown by tracebacks
+            e.add_note(format_error(e, PYTHON_NAMES))
+        raise
     for warning in found:
-        warnings.warn(worded(warning, PYTHON_NAMES), JacWarning, stacklevel=3)
+        warnings.warn(worded(warning, PYTHON_NAMES), JacWarning, stacklevel=stacklevel)
     return result
 
 
@@ -180,13 +195,16 @@ def _check_text(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a string or a sequence of strings, as typed")
 
 
-def _budget(timeout: float | None, max_memory: int | str | None) -> tuple[float | None, int | None]:
+def _budget(timeout: object, max_memory: object) -> tuple[float | None, int | None]:
+    """The budget as the command line reads it: the same checks and the same UsageErrors."""
     from jaccli import budget
 
-    if timeout is not None and (isinstance(timeout, bool) or timeout < 0):
-        raise ValueError("timeout must be a number of seconds, 0 or None for no limit")
-    if isinstance(max_memory, str):
-        return timeout or None, budget.parse_memory(max_memory)
-    if max_memory is not None and (isinstance(max_memory, bool) or max_memory < 0):
-        raise ValueError("max_memory must be a size in bytes or text such as '4G'")
-    return timeout or None, max_memory or None
+    for name, value, text_too in (("timeout", timeout, False), ("max_memory", max_memory, True)):
+        if value is None or (text_too and isinstance(value, str)):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kinds = "a number or text such as '4G'" if text_too else "a number of seconds"
+            raise TypeError(f"{name} must be {kinds} (0 or None: no limit)")
+    seconds = None if timeout is None else budget.parse_timeout(repr(timeout))
+    memory = None if max_memory is None else budget.parse_memory(str(max_memory))
+    return seconds, memory

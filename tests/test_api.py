@@ -204,3 +204,67 @@ def test_unknown_keywords_are_type_errors() -> None:
         jaccli.evaluate("x", vars="x", at="x=1", point="x=1")  # type: ignore[call-arg]
     r = jaccli.evaluate("sin(x)", vars="x", at="x=1", digits=5, simplify=True, timeout=None)
     assert r.digits == 5 and r.text() == "0.54030"
+
+
+def test_budget_arguments_are_checked_as_on_the_command_line() -> None:
+    assert jaccli.jacobian("x", vars="x", max_memory=1.5e9, timeout=30).matrix == ((1,),)
+    with pytest.raises(TypeError, match="timeout must be a number"):
+        jaccli.jacobian("x", vars="x", timeout="60")  # type: ignore[arg-type]
+    for bad in ({"timeout": float("inf")}, {"timeout": -1}, {"max_memory": "12Q"}):
+        with pytest.raises(UsageError, match=r"(timeout|max_memory)= must be"):
+            jaccli.jacobian("x", vars="x", **bad)  # type: ignore[arg-type]
+
+
+def test_a_failing_worker_never_runs_the_caller_s_code() -> None:
+    # The forked worker's own set-up failing (a float memory limit, say) must end it there:
+    # it once returned into the caller, which then ran twice.
+    code = (
+        "import os\nfrom jaccli import budget\n"
+        "try:\n    budget.run(lambda: 1, budget.Budget(60, 1.5e9))  # type: ignore\n"
+        "except BaseException as e:\n    print('caught', type(e).__name__)\n"
+        "print('after', os.getpid())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.count("after") == 1, out.stdout + out.stderr
+    assert "caught WorkerCrash" in out.stdout  # a bug in jac, said as one
+
+
+def test_stdin_dash_is_for_the_command_line() -> None:
+    with pytest.raises(UsageError, match="stdin on the command line"):
+        jaccli.jacobian(["x", "-"], vars="x")
+
+
+def test_parse_errors_carry_the_caret_as_a_note() -> None:
+    with pytest.raises(ParseError) as caught:
+        jaccli.jacobian("x + * y", vars="x,y")
+    if sys.version_info >= (3, 11):
+        (note,) = caught.value.__notes__
+        assert note.endswith("  x + * y\n      ^")
+
+
+def test_warnings_point_at_the_caller() -> None:
+    for call in (
+        lambda: jaccli.jacobian("sinx + x*y", vars="x,y"),
+        lambda: jaccli.evaluate("sinx + x*y", vars="x,y", at="x=1,y=2"),
+    ):
+        with pytest.warns(jaccli.JacWarning) as record:
+            call()
+        assert record[0].filename == __file__
+
+
+def test_input_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAC_MAX_INPUT", "5")
+    with pytest.raises(LimitError):
+        jaccli.jacobian("x + y + z", vars="x,y,z")
+
+
+def test_every_result_shows_as_text_not_as_its_fields() -> None:
+    # A dataclass writes its own __repr__ unless told not to (repr=False): a notebook's
+    # text/plain would then be a dump of SymEngine objects.
+    from jaccli.display import Displayable
+
+    results = [
+        c for c in vars(engine).values() if isinstance(c, type) and issubclass(c, engine.Result)
+    ]
+    assert len(results) >= 5
+    assert all(c.__repr__ is Displayable.__repr__ for c in results), results
