@@ -313,6 +313,8 @@ def test_renderers_take_their_labels_from_the_result() -> None:
         title: ClassVar[str] = "Hessian"
         symbol: ClassVar[str] = "H"
         latex_symbol: ClassVar[str] = "H"
+        entry_label: ClassVar[str] = "∂²f/∂xᵢ∂xⱼ"
+        matrix_key: ClassVar[str] = "hessian"
 
     jacobian = CASES["jacobian"]()
     assert isinstance(jacobian, engine.JacobianResult)
@@ -320,9 +322,12 @@ def test_renderers_take_their_labels_from_the_result() -> None:
         functions=jacobian.functions, variables=jacobian.variables, sparse=jacobian.sparse
     )
     assert formats_for(Hessian) == DRAWN
-    assert as_text(render(hessian, Format.table)).startswith("Hessian (3×3)\n")
+    table = as_text(render(hessian, Format.table))
+    assert table.startswith("Hessian (3×3)\n") and "∂²f/∂xᵢ∂xⱼ" in table and "∂fᵢ" not in table
     assert render(hessian, Format.latex).startswith("\\[\nH = \\begin{bmatrix}")
-    assert json.loads(render(hessian, Format.json))["command"] == "hessian"
+    document = json.loads(render(hessian, Format.json))
+    assert document["command"] == "hessian" and "jacobian" not in document
+    assert document["hessian"][0] == ["2*x", "z", "y"]
 
 
 def test_the_render_package_and_the_registry_load_no_heavy_library() -> None:

@@ -81,6 +81,9 @@ class Result(Displayable):
 class _WithJacobian(Result):
     """A result holding J (symbolic or at a point) as a sparse matrix."""
 
+    entry_label: ClassVar[str] = "∂fᵢ/∂xⱼ"  # what an entry is, over the rows of a table
+    matrix_key: ClassVar[str] = "jacobian"  # the matrix's key in JSON (see jaccli/schemas)
+
     sparse: Sparse
     digits: int | None = None
 

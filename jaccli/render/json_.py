@@ -77,7 +77,7 @@ def render(result: Any, options: RenderOptions) -> str:
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     out = _head(result)
     out["shape"] = list(result.shape)
-    out["jacobian"] = _matrix(result.sparse, None, shadowed(result.variables))
+    out[result.matrix_key] = _matrix(result.sparse, None, shadowed(result.variables))
     return _dump(out)
 
 
@@ -105,7 +105,7 @@ def _at_point(
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     out, spell = _at_point(result)
-    out["jacobian"] = _matrix(result.sparse, result.digits, spell)
+    out[result.matrix_key] = _matrix(result.sparse, result.digits, spell)
     values = numeric_values(result.matrix)
     if values is not None:
         out["values"] = _values(values)
@@ -116,7 +116,7 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     out, spell = _at_point(result)
     out["value"] = [to_text(v, result.digits, spell) for v in result.value]
-    out["jacobian"] = _matrix(result.sparse, result.digits, spell)
+    out[result.matrix_key] = _matrix(result.sparse, result.digits, spell)
     out["linearization"] = [to_text(e, result.digits, spell) for e in result.linearization]
     return _dump(out)
 

@@ -70,8 +70,10 @@ class MatrixView:
         variables: Sequence[Any],
         sparse: Sparse,
         digits: int | None = None,
+        corner: str = "∂fᵢ/∂xⱼ",
     ) -> None:
         self.title = title
+        self.corner = corner
         self.functions = functions
         self.variables = variables
         self.sparse = sparse
@@ -92,13 +94,13 @@ class MatrixView:
         for row in self.nonzero:
             for j, text in row:
                 columns[j] = max(columns[j], len(text))
-        return max(labels, len("∂fᵢ/∂xⱼ")) + sum(columns) + 3 * (len(columns) + 1) + 1
+        return max(labels, len(self.corner)) + sum(columns) + 3 * (len(columns) + 1) + 1
 
     def grid(self) -> Table:
         from rich.table import Table
 
         table = Table(header_style="bold cyan")
-        table.add_column(_t("∂fᵢ/∂xⱼ"), style="dim", no_wrap=True)
+        table.add_column(_t(self.corner), style="dim", no_wrap=True)
         for v in self.variables:
             table.add_column(_t(v.name), justify="right", no_wrap=True)
         for i, (f, row) in enumerate(zip(self.functions, self.cells, strict=True)):
@@ -178,7 +180,9 @@ def render(result: Any, options: RenderOptions) -> RenderableType:
 def _jacobian(result: JacobianResult, options: RenderOptions) -> RenderableType:
     m, n = result.shape
     title = f"{result.title} ({m}×{n})"
-    return MatrixView(title, result.functions, result.variables, result.sparse)
+    return MatrixView(
+        title, result.functions, result.variables, result.sparse, corner=result.entry_label
+    )
 
 
 @render.register(DeterminantResult)
@@ -194,7 +198,9 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> Renderabl
 @render.register(EvaluationResult)
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> RenderableType:
     title = _at_point(result, shadowed(result.variables))
-    return MatrixView(title, result.functions, result.variables, result.sparse, result.digits)
+    return MatrixView(
+        title, result.functions, result.variables, result.sparse, result.digits, result.entry_label
+    )
 
 
 @render.register(LinearizationResult)
@@ -217,4 +223,5 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> Rende
     matrix = MatrixView(
         f"{jac}(a)", result.functions, result.variables, result.sparse, result.digits
     )
+    matrix.corner = result.entry_label
     return Group(_title(_at_point(result, spell)), summary, _t(""), matrix)
