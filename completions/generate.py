@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer._completion_shared import get_completion_script
+from jaccli.cli.app import completion_script
 
 HERE = Path(__file__).parent
 FILES = {"bash": "jac.bash", "zsh": "_jac", "fish": "jac.fish"}
@@ -17,11 +17,7 @@ FILES = {"bash": "jac.bash", "zsh": "_jac", "fish": "jac.fish"}
 
 def scripts() -> dict[str, str]:
     """File name → content, exactly as it should be committed."""
-    return {
-        name: get_completion_script(prog_name="jac", complete_var="_JAC_COMPLETE", shell=shell)
-        + "\n"
-        for shell, name in FILES.items()
-    }
+    return {name: completion_script(shell) + "\n" for shell, name in FILES.items()}
 
 
 if __name__ == "__main__":

@@ -68,7 +68,6 @@ def read(
     *,
     stdin: str | None = None,
     limits: Limits | None = None,
-    progress_size: bool = True,
 ) -> Problem:
     """Parse F (one text "x+y, x*y", or one text per argument) and the variables.
 
@@ -100,7 +99,7 @@ def read(
     symbols = tuple(make_symbol(n) for n in names) if vars_text is not None else None
     if symbols is not None:
         warnings += _unused_variables(symbols, built, parsed)
-    size = sum(len(t) for t in texts) if progress_size else 0
+    size = sum(len(t) for t in texts)
     return Problem(built, symbols, tuple(parsed), limits, size, tuple(warnings))
 
 

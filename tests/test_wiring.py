@@ -128,3 +128,18 @@ def test_formats_come_from_the_renderers(row: Any) -> None:
             [row.name, "x*y, x+y", "--vars", "x,y", *args[row.name], "--format", fmt.value]
         )
         assert run.code == (0 if fmt in formats and fmt not in (Format.csv, Format.tsv) else 2)
+
+
+def test_a_format_without_a_renderer_is_refused_before_any_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jaccli import engine, render
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("computed although the format cannot be drawn")
+
+    monkeypatch.setattr(engine, "jacobian", never)
+    monkeypatch.setattr(render, "formats_for", lambda result_type: frozenset({Format.plain}))
+    unbudgeted = ["--timeout", "0", "--max-memory", "0"]
+    run = invoke(["jacobian", "x", "--format", "latex", *unbudgeted])
+    assert (run.code, run.stderr) == (2, "jac: error: jacobian has no latex output\n")

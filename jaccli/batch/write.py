@@ -21,8 +21,6 @@ from typing import IO, Any, NamedTuple
 from jaccli.batch.read import Points
 from jaccli.batch.rows import Chunk
 
-OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
-
 
 def entry_names(m: int, variables: list[str]) -> list[str]:
     return [f"df{i + 1}/d{v}" for i in range(m) for v in variables]

@@ -197,6 +197,13 @@ for _row in COMMANDS:
     app.command(name=_row.name, context_settings=settings)(_function)
 
 
+def completion_script(shell: str) -> str:
+    """The TAB-completion script Typer writes for `shell` (completions/generate.py)."""
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name="jac", complete_var="_JAC_COMPLETE", shell=shell)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="jac")

@@ -160,11 +160,11 @@ SHARED = (
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the shared options say, checked, and F as typed (stdin already read)."""
+    """Everything the shared options say, checked, and F as typed."""
 
+    command: str  # its name in COMMANDS
     functions: tuple[str, ...]
     vars_text: str | None
-    stdin: str | None  # the text of '-', read here: the worker has no stdin of its own
     limits: Limits
     fmt: Format | None
     render: RenderOptions
@@ -172,6 +172,7 @@ class Settings:
     quiet: bool
     color: Color
     debug: bool
+    stdin: str | None = None  # the text of '-', once read (jaccli.cli.run.with_stdin)
 
     def problem(self) -> Problem:
         from jaccli import problem
@@ -179,10 +180,7 @@ class Settings:
         return problem.read(self.functions, self.vars_text, stdin=self.stdin, limits=self.limits)
 
 
-Command = Callable[..., None]
-
-
-def problem_command(command: Callable[..., None]) -> Command:
+def problem_command(command: Callable[..., None]) -> Callable[..., None]:
     """`command(settings, **own_options)` as a Typer command taking F and the shared options."""
     hints = typing.get_type_hints(command, include_extras=True)
     own = [
@@ -226,7 +224,6 @@ def _settings(
     debug: bool,
 ) -> Settings:
     from jaccli import budget
-    from jaccli.cli.run import read_stdin
     from jaccli.parse import limits_from_env
     from jaccli.render import RenderOptions
 
@@ -236,11 +233,10 @@ def _settings(
     memory = _from_option(ctx, "max_memory", budget.parse_memory, max_memory)
     _option_typos(ctx, functions, vars_)
     limits = limits_from_env(os.environ)
-    stdin = read_stdin(limits.input, quiet) if "-" in functions else None
     return Settings(
+        command=ctx.info_name or "",
         functions=tuple(functions),
         vars_text=vars_,
-        stdin=stdin,
         limits=limits,
         fmt=fmt,
         render=RenderOptions(latex_env, latex_style, standalone),

@@ -13,7 +13,16 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, BinaryIO, Optional
 
 from jaccli.cli.options import Settings, option
-from jaccli.cli.run import Output, has_fd, inferred_note, joined, print_output, shown, warnings
+from jaccli.cli.run import (
+    Output,
+    has_fd,
+    inferred_note,
+    joined,
+    print_output,
+    shown,
+    warnings,
+    with_stdin,
+)
 from jaccli.errors import JacError, UsageError, literal
 from jaccli.render import POINT_FORMATS, Format
 
@@ -69,7 +78,7 @@ def solve_points(
     if digits is not None or simplify:
         raise UsageError("--points computes in double precision: no --digits or --simplify")
     at = joined(at_options)
-    if path == "-" and settings.stdin is not None:
+    if path == "-" and "-" in settings.functions:
         raise UsageError("--points - and the functions cannot both come from stdin")
     if settings.fmt is not None and settings.fmt not in POINT_FORMATS:
         formats = ", ".join(f.value for f in POINT_FORMATS)
@@ -83,6 +92,7 @@ def solve_points(
         raise UsageError(f"--points {shown_path}: no such file")
     if path != "-" and not os.access(path, os.R_OK):
         raise UsageError(f"--points {shown_path}: cannot be read (permission denied)")
+    settings = with_stdin(settings)
     skip = on_error is OnError.skip
     quiet = settings.quiet
 

@@ -13,6 +13,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from jaccli.cli.options import CLI_NAMES, Color, Settings
@@ -51,6 +52,7 @@ def solve(
     """
     from jaccli import budget
 
+    settings = with_stdin(settings)
     terminal = sys.stdout.isatty()  # decided here: the worker's stdout is not ours
     chosen = settings.fmt or (Format.table if terminal else Format.plain)
     if chosen in (Format.csv, Format.tsv):
@@ -61,6 +63,7 @@ def solve(
     def work() -> Output:
         notes: list[str] = []
         try:
+            check_format(settings.command, chosen)
             problem = settings.problem()
             notes += warnings(problem.warnings)
             point = problem.at(joined(at) or "") if at else None
@@ -167,7 +170,24 @@ def progress_bar(label: str, total: int, size: int) -> Iterator[Progress | None]
         yield advance
 
 
+def check_format(command: str, fmt: Format) -> None:
+    """Before any work: a format the command's result has no renderer for is a usage error."""
+    from jaccli.cli.commands import COMMANDS
+
+    row = next(row for row in COMMANDS if row.name == command)
+    if fmt not in row.formats():
+        raise UsageError(f"{command} has no {fmt.value} output")
+
+
 # --------------------------------------------------------------------------- stdin
+
+
+def with_stdin(settings: Settings) -> Settings:
+    """With '-' among F: stdin's text, read here, after the command's own checks and before
+    the worker starts (it has no stdin of its own)."""
+    if "-" not in settings.functions or settings.stdin is not None:
+        return settings
+    return replace(settings, stdin=read_stdin(settings.limits.input, settings.quiet))
 
 
 def read_stdin(limit: int, quiet: bool) -> str:

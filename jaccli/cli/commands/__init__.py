@@ -19,6 +19,7 @@ class Command(NamedTuple):
     result: str | None  # the jaccli.engine result class it prints; its formats follow from it
     schemas: tuple[str, ...]  # jaccli/schemas/NAME.schema.json of its JSON output
     reads_functions: bool = True  # takes F and the shared options (jaccli.cli.options)
+    point_formats: bool = False  # also writes csv and tsv (eval --points)
 
     def formats(self) -> frozenset[Format]:
         """What its --format accepts: its result's renderers, and csv/tsv with --points."""
@@ -27,17 +28,32 @@ class Command(NamedTuple):
         if self.result is None:
             return frozenset()
         found = render.formats_for(getattr(engine, self.result))
-        return found | set(render.POINT_FORMATS) if "points" in self.schemas else found
+        return found | set(render.POINT_FORMATS) if self.point_formats else found
 
 
 COMMANDS = (
     Command("jacobian", f"{__name__}.jacobian", "jacobian", "JacobianResult", ("jacobian",)),
     Command("det", f"{__name__}.det", "det", "DeterminantResult", ("det",)),
-    Command("eval", f"{__name__}.eval", "eval_", "EvaluationResult", ("eval", "points")),
+    Command(
+        "eval",
+        f"{__name__}.eval",
+        "eval_",
+        "EvaluationResult",
+        ("eval", "points"),
+        point_formats=True,
+    ),
     Command(
         "linearize", f"{__name__}.linearize", "linearize", "LinearizationResult", ("linearize",)
     ),
     Command("schema", f"{__name__}.schema", "schema", None, (), reads_functions=False),
 )
 
-SCHEMAS = tuple(name for row in COMMANDS for name in row.schemas)
+# Each command's own schema, in the table's order, then the others (eval's "points").
+SCHEMAS = tuple(
+    dict.fromkeys(
+        [
+            *(row.schemas[0] for row in COMMANDS if row.schemas),
+            *(n for row in COMMANDS for n in row.schemas),
+        ]
+    )
+)
