@@ -717,7 +717,7 @@ def results(draw: st.DrawFn) -> Any:
     parameters = draw(st.lists(st.sampled_from(PARAMETER_NAMES), max_size=most, unique=True))
     names = variables + parameters
     count = len(variables) if command == "det" else draw(st.integers(1, 2))
-    # --digits leaves atan2 of numbers unevaluated today (engine.py, reported): an
+    # --digits leaves atan2 of numbers unevaluated today (jaccli/engine/, reported): an
     # expression of rounded decimals, whose error grows past N digits.
     atan2 = command != "eval --digits"
     functions = [draw(expressions(names, atan2)) for _ in range(count)]
@@ -726,13 +726,13 @@ def results(draw: st.DrawFn) -> Any:
     kind, result = _in_child(lambda: _compute(command, functions, variables, at))
     if kind == "died":
         # SymEngine kills the process on a few inputs (abs((-x)^(-3/2)) differentiated,
-        # sec of an imaginary number evaluated: reported against engine.py). Not a
+        # sec of an imaginary number evaluated: reported against jaccli/engine/). Not a
         # renderer's doing; counted, and shown by --hypothesis-show-statistics.
         event(f"the engine's process died: {command} {functions} at {at}")
     assume(kind == "ok")  # else undefined at the point (1/0, log(0)), complex...
     if _derivatives_left(result):
         # SymEngine's own d/du sign(u) for some u, Derivative(sign(u), u) or Subs(...):
-        # neither SymPy nor jac's syntax reads it (reported against engine.py).
+        # neither SymPy nor jac's syntax reads it (reported against jaccli/engine/).
         event("the engine left an unevaluated derivative")
         assume(False)
     return result
