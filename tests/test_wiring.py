@@ -139,7 +139,7 @@ def test_a_format_without_a_renderer_is_refused_before_any_work(
         raise AssertionError("computed although the format cannot be drawn")
 
     monkeypatch.setattr(engine, "jacobian", never)
-    monkeypatch.setattr(render, "formats_for", lambda result_type: frozenset({Format.plain}))
+    monkeypatch.setattr(render, "draws", lambda result_type, fmt: fmt is Format.plain)
     unbudgeted = ["--timeout", "0", "--max-memory", "0"]
     run = invoke(["jacobian", "x", "--format", "latex", *unbudgeted])
     assert (run.code, run.stderr) == (2, "jac: error: jacobian has no latex output\n")

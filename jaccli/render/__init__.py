@@ -100,14 +100,19 @@ def _renderer(result_type: type[Result], fmt: Format) -> Renderer | None:
     return lambda result, options: finish(str(draw(result, options)))
 
 
+def draws(result_type: type[Result], fmt: Format) -> bool:
+    """Whether `fmt` can show results of `result_type` (imports that format's module only)."""
+    return _renderer(result_type, fmt) is not None
+
+
 def formats_for(result_type: type[Result]) -> frozenset[Format]:
     """The formats that can show results of `result_type`."""
-    return frozenset(fmt for fmt in Format if _renderer(result_type, fmt) is not None)
+    return frozenset(fmt for fmt in Format if draws(result_type, fmt))
 
 
 def supports(result: Result, fmt: Format) -> bool:
     """Whether `render(result, fmt)` draws something rather than raising UsageError."""
-    return _renderer(type(result), fmt) is not None
+    return draws(type(result), fmt)
 
 
 def render(result: Result, fmt: Format, options: RenderOptions | None = None) -> RenderableType:

@@ -21,14 +21,20 @@ class Command(NamedTuple):
     reads_functions: bool = True  # takes F and the shared options (jaccli.cli.options)
     point_formats: bool = False  # also writes csv and tsv (eval --points)
 
-    def formats(self) -> frozenset[Format]:
-        """What its --format accepts: its result's renderers, and csv/tsv with --points."""
+    def draws(self, fmt: Format) -> bool:
+        """Whether its --format accepts `fmt`: its result's renderers, csv/tsv with --points."""
         from jaccli import engine, render
 
         if self.result is None:
-            return frozenset()
-        found = render.formats_for(getattr(engine, self.result))
-        return found | set(render.POINT_FORMATS) if self.point_formats else found
+            return False
+        if self.point_formats and fmt in render.POINT_FORMATS:
+            return True
+        return render.draws(getattr(engine, self.result), fmt)
+
+    def formats(self) -> frozenset[Format]:
+        from jaccli.render import Format
+
+        return frozenset(fmt for fmt in Format if self.draws(fmt))
 
 
 COMMANDS = (
