@@ -98,8 +98,10 @@ def parse_memory(text: str) -> int | None:
         raise UsageError(
             f"{{max_memory}} must be a size such as 4G or 512M, not {text!r}"
         ) from None
-    if not math.isfinite(value) or value < 0:
-        raise UsageError(f"{{max_memory}} must be 0 (no limit) or a positive size, not {text!r}")
+    if not 0 <= value * _UNITS[unit] <= 1 << 60:  # 1 EiB, past any machine (and a C long)
+        raise UsageError(
+            f"{{max_memory}} must be 0 (no limit) or a size up to 1048576T, not {text!r}"
+        )
     return int(value * _UNITS[unit]) or None
 
 

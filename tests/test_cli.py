@@ -603,3 +603,11 @@ def test_textbook_powers_of_functions_and_pi() -> None:
 def test_on_error_skip_is_only_for_points() -> None:
     run = invoke(["eval", "x*y", "--vars", "x,y", "--at", "x=1,y=2", "--on-error", "skip"])
     assert run.code == ExitCode.USAGE and "--on-error is for --points" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--max-memory", "1e300"), ("--max-memory", "nan"), ("--timeout", "1e10")]
+)
+def test_budgets_too_big_to_count_are_usage_errors(option: str, value: str) -> None:
+    run = invoke(["jacobian", "x", option, value])
+    assert run.code == 2 and run.stderr.startswith(f"jac: error: {option} must be"), run.stderr
