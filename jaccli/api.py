@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         LinearizationResult,
         Result,
     )
-    from jaccli.problem import PointText, Problem
+    from jaccli.problem import PointText, Problem, ShapesText
 
 __all__ = ["JacWarning", "det", "evaluate", "jacobian", "linearize"]
 
@@ -57,18 +57,26 @@ def jacobian(
     functions: Functions,
     vars: Variables = None,
     *,
+    shape: ShapesText | None = None,
     simplify: bool = False,
     **budget: Unpack[Budget],
 ) -> JacobianResult:
-    """J[i][j] = ∂F_i/∂x_j, as differentiated (`simplify=True` tidies each entry)."""
+    """J[i][j] = ∂F_i/∂x_j, as differentiated (`simplify=True` tidies each entry).
+
+    `shape` declares vectors and matrices ("W=3x2,x=2" or {"W": (3, 2), "x": 2}); then J is
+    also given in matrix form where jac recognises it (`.matrix_form`).
+    """
     from jaccli import engine
 
     return _solve(
         functions,
         vars,
         None,
-        lambda p, _: engine.jacobian(p.functions, p.variables, simplify=simplify),
+        lambda p, _: engine.jacobian(
+            p.functions, p.variables, simplify=simplify, structure=p.structure
+        ),
         budget,
+        shape,
     )
 
 
@@ -77,6 +85,7 @@ def det(
     vars: Variables = None,
     *,
     at: PointText | None = None,
+    shape: ShapesText | None = None,
     digits: int | None = None,
     simplify: bool = True,
     **budget: Unpack[Budget],
@@ -92,25 +101,39 @@ def det(
             p.functions, p.variables, point=point, simplify=simplify, digits=digits
         ),
         budget,
+        shape,
     )
 
 
 def evaluate(
-    functions: Functions, vars: Variables = None, *, at: PointText, **options: Unpack[AtPoint]
+    functions: Functions,
+    vars: Variables = None,
+    *,
+    at: PointText,
+    shape: ShapesText | None = None,
+    **options: Unpack[AtPoint],
 ) -> EvaluationResult:
-    """J at the point `at` ("x=-1,y=2" or {"x": -1, "y": 2}): exact, or to `digits` digits."""
+    """J at the point `at` ("x=-1,y=2" or {"x": -1, "y": 2}): exact, or to `digits` digits.
+
+    A vector or matrix declared in `shape` is given whole ("x=[1,2]") or by entries ("x[1]=1").
+    """
     from jaccli import engine
 
-    return _at(engine.evaluate, functions, vars, at, options)
+    return _at(engine.evaluate, functions, vars, at, options, shape)
 
 
 def linearize(
-    functions: Functions, vars: Variables = None, *, at: PointText, **options: Unpack[AtPoint]
+    functions: Functions,
+    vars: Variables = None,
+    *,
+    at: PointText,
+    shape: ShapesText | None = None,
+    **options: Unpack[AtPoint],
 ) -> LinearizationResult:
     """F(a), J(a) and L(x) = F(a) + J(a)(x − a) at the point `at`."""
     from jaccli import engine
 
-    return _at(engine.linearize, functions, vars, at, options)
+    return _at(engine.linearize, functions, vars, at, options, shape)
 
 
 Compute = Callable[["Problem", "dict[Symbol, Expr] | None"], R]
@@ -122,6 +145,7 @@ def _at(
     variables: Variables,
     at: PointText,
     options: AtPoint,
+    shape: ShapesText | None,
 ) -> R:
     """evaluate and linearize: `method(F, x, a, digits=..., simplify=...)`."""
     _known(options, AtPoint)
@@ -135,6 +159,7 @@ def _at(
             p.functions, p.variables, point or {}, digits=digits, simplify=simplify
         ),
         budget,
+        shape,
         stacklevel=4,
     )
 
@@ -145,6 +170,7 @@ def _solve(
     at: PointText | None,
     compute: Compute[R],
     budget_options: Budget,
+    shape: ShapesText | None = None,
     stacklevel: int = 3,  # warnings point at the caller of the public function
 ) -> R:
     """Read the problem and compute, within a budget if one is given; warn about typos.
@@ -165,7 +191,7 @@ def _solve(
     limits = limits_from_env(os.environ)
 
     def work() -> tuple[R, tuple[str, ...]]:
-        problem = read(functions, variables, limits=limits)
+        problem = read(functions, variables, limits=limits, shapes=shape)
         point = problem.at(at) if at is not None else None
         found = problem.warnings + (point.warnings if point else ())
         return compute(problem, point.values if point else None), found

@@ -18,12 +18,16 @@ if TYPE_CHECKING:
     from symengine import Basic as Expr
     from symengine import Symbol
 
+    from jaccli.engine.matrix_form import Structure
     from jaccli.parse import Limits, Parsed
+    from jaccli.parse.shapes import Shape
 
 # What a caller may give as a value in a point: text as typed ("pi/3", "0.1" is 1/10),
 # or a Python number (a float means the decimal it prints as).
 Value = Union[str, float, "numbers.Real", decimal.Decimal, "Expr"]
 PointText = Union[str, Mapping[str, Value]]  # noqa: UP007
+# Declared vectors and matrices: "W=3x2,x=2" or {"W": (3, 2), "x": 2}.
+ShapesText = Union[str, Mapping[str, Union[int, tuple[int, int]]]]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,15 @@ class Problem:
     limits: Limits
     size: int  # characters of input: big inputs get a progress bar
     warnings: tuple[str, ...] = ()  # likely typos: a Cyrillic х, sinx, a --vars name unused
+    shapes: Mapping[str, Shape] | None = None  # declared vectors and matrices, (rows, columns)
+    layout: tuple[str, ...] = ()  # which rows and columns of J the vectors and matrices are
+
+    @property
+    def structure(self) -> Structure | None:
+        """F as typed with its shapes, for J in matrix form; None without vectors."""
+        from jaccli.engine.matrix_form import Structure
+
+        return Structure(self.parsed, self.shapes) if self.shapes else None
 
     def at(self, point: PointText, variables: Sequence[Symbol] | None = None) -> Point:
         """`point` (`"x=-1,y=2"` or a mapping) checked against F as typed.
@@ -48,7 +61,7 @@ class Problem:
 
         text = point if isinstance(point, str) else _point_text(point)
         names = [v.name for v in variables or self.variables or ()]
-        values = parse_point(text, names, self.limits)
+        values = parse_point(text, names, self.limits, self.shapes)
         build(self.parsed, self.limits, values)  # raises for F undefined there as typed
         exact = {make_symbol(name): value for name, value in values.items()}
         return Point(exact, tuple(confusable_letters([text])))
@@ -68,10 +81,13 @@ def read(
     *,
     stdin: str | None = None,
     limits: Limits | None = None,
+    shapes: ShapesText | None = None,
 ) -> Problem:
     """Parse F (one text "x+y, x*y", or one text per argument) and the variables.
 
     `stdin` is the text an argument "-" stands for (the CLI reads it before any work).
+    `shapes` declares vectors and matrices; a variable with a shape stands for its entries,
+    row by row (x[1], x[2]; W[1,1], W[1,2], ...), and so does a component with one.
     """
     from jaccli import _symengine
     from jaccli.parse import (
@@ -90,17 +106,75 @@ def read(
     vars_text = (
         variables if variables is None or isinstance(variables, str) else ",".join(variables)
     )
-    names = parse_variables(vars_text) if vars_text is not None else ()
-    parsed = read_functions(arguments, names, _once(stdin), limits)
+    from jaccli.parse.shapes import expand_variables
+
+    declared = _shapes(shapes)
+    typed_vars = parse_variables(vars_text) if vars_text is not None else ()
+    names = tuple(expand_variables(typed_vars, declared))
+    parsed = read_functions(arguments, typed_vars, _once(stdin), limits, declared)
     texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
     warnings = confusable_letters([*texts, vars_text or ""])
-    warnings += suspicious_names(parsed, names if vars_text is not None else None)
+    warnings += suspicious_names(parsed, typed_vars if vars_text is not None else None)
     built = tuple(build(parsed, limits))
     symbols = tuple(make_symbol(n) for n in names) if vars_text is not None else None
     if symbols is not None:
         warnings += _unused_variables(symbols, built, parsed)
     size = sum(len(t) for t in texts)
-    return Problem(built, symbols, tuple(parsed), limits, size, tuple(warnings))
+    layout = tuple(_layout(parsed, typed_vars, declared)) if declared else ()
+    return Problem(
+        built, symbols, tuple(parsed), limits, size, tuple(warnings), declared or None, layout
+    )
+
+
+def _layout(
+    parsed: Sequence[Parsed], variables: Sequence[str], shapes: Mapping[str, Shape]
+) -> list[str]:
+    """Where the entries of vectors and matrices are in J: "rows 1-3: W*x + b, in order"."""
+    from jaccli.parse.shapes import entry_names
+
+    def span(first: int, count: int, what: str, entries: str, shape: Shape) -> str:
+        where = f"{first}" if count == 1 else f"{first}-{first + count - 1}"
+        order = "in order" if 1 in shape else "row by row"
+        return f"{what} {where}: {entries}, {order}"
+
+    notes: list[str] = []
+    row = 1
+    for item in parsed:
+        count = 1 if item.shape is None else item.shape[0] * item.shape[1]
+        if count > 1:
+            text = item.line[item.node.pos : item.node.end].strip()
+            notes.append(span(row, count, "rows", f"the entries of {text}", item.shape or (1, 1)))
+        row += count
+    column = 1
+    for name in variables:
+        shape = shapes.get(name)
+        if shape is None:
+            column += 1
+            continue
+        names = entry_names(name, shape)
+        listed = f"{names[0]}..{names[-1]}" if len(names) > 1 else names[0]
+        notes.append(span(column, len(names), "columns", listed, shape))
+        column += len(names)
+    return notes
+
+
+def _shapes(shapes: ShapesText | None) -> dict[str, Shape]:
+    """Declared shapes from their text ({shape}) or, from Python, a mapping of sizes."""
+    from jaccli.parse.shapes import parse_shapes
+
+    if shapes is None:
+        return {}
+    if isinstance(shapes, str):
+        return parse_shapes(shapes) if shapes.strip() else {}
+    parts = []
+    for name, size in shapes.items():
+        sides = (size,) if isinstance(size, int) else tuple(size)
+        if not all(isinstance(side, int) and not isinstance(side, bool) for side in sides):
+            raise UsageError(
+                f"{{shape}}: the size of {name} must be a whole number or (rows, columns)"
+            )
+        parts.append(f"{name}={'x'.join(str(side) for side in sides)}")
+    return parse_shapes(",".join(parts))
 
 
 def _once(stdin: str | None) -> Callable[[], str]:
@@ -143,7 +217,7 @@ def _unused_variables(
     unused = [v.name for v in variables if v not in used]
     if unused:  # rare, so the trees are walked again only then
         typed = typed_names(parsed)
-        unused = [name for name in unused if name not in typed]
+        unused = [n for n in unused if n not in typed and n.partition("[")[0] not in typed]
     if not unused:
         return []
     names = ", ".join(unused[:20]) + (f" and {len(unused) - 20} more" if len(unused) > 20 else "")

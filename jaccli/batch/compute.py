@@ -28,7 +28,7 @@ class Compiled(NamedTuple):
     with_value: bool
     entries: tuple[tuple[int, int], ...]  # the structurally non-zero cells of J
     evaluate: Callable[[Any], Any]  # (rows, len(names)) -> (rows, outputs)
-    typed: Callable[[dict[str, Any]], Any]  # -> (rows, m) bool: F_i undefined as typed
+    typed: Callable[[dict[str, Any]], Any]  # -> (rows, m) F as typed, operation by operation
     kinks: tuple[Callable[[dict[str, Any]], Any], ...]  # each -> (rows, m*n) bool
 
 
@@ -80,7 +80,8 @@ def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any]
 
     symbols = [to_sympy(a) for a in args]
     body = [to_sympy(e) for e in exprs]
-    modules = [{"DiracDelta": numpy_functions()["DiracDelta"]}, "numpy"]
+    # Functions NumPy lacks, which SymPy's printer leaves to the math module (scalars only).
+    modules = [{name: numpy_functions()[name] for name in ("DiracDelta", "erf")}, "numpy"]
     function = sympy.lambdify(symbols, body, modules=modules, cse=True)
 
     def evaluate(values: Any) -> Any:
@@ -98,16 +99,20 @@ def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any]
 
 
 def _typed_check(parsed: Sequence[parse.Parsed]) -> Callable[[dict[str, Any]], Any]:
-    """Rows where F_i as typed is undefined (then so is row i of J)."""
+    """F as typed, operation by operation: where it is undefined, so is row i of J."""
     import numpy as np
+
+    from jaccli.parse import tensor
 
     def check(columns: dict[str, Any]) -> Any:
         rows = len(next(iter(columns.values()))) if columns else 0
         with np.errstate(all="ignore"):
-            values = [np.broadcast_to(_numeric(p.node, columns), (rows,)) for p in parsed]
-        if not values:
-            return np.zeros((rows, 0), bool)
-        return _undefined_values(np.column_stack(values), columns)
+            values = [
+                np.broadcast_to(v, (rows,))
+                for p in parsed
+                for v in tensor.entries(_numeric(p.node, columns))
+            ]
+        return np.column_stack(values) if values else np.zeros((rows, 0))
 
     return check
 
@@ -126,42 +131,83 @@ def _undefined_values(values: Any, columns: dict[str, Any]) -> Any:
 
 
 def _numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
-    """The parsed expression in floating point, operation by operation (NaN: undefined)."""
+    """The parsed expression in floating point, operation by operation (NaN: undefined).
+
+    A vector or matrix is a Tensor of columns (jaccli.parse.tensor), as in the builder.
+    """
     import numpy as np
+
+    from jaccli.parse import tensor
 
     if isinstance(node, parse.Num):
         return float(Fraction(node.text))
     if isinstance(node, parse.Name):
+        if node.shape is not None:
+            names = parse.entry_names(node.name, node.shape)
+            return tensor.made(*node.shape, [columns.get(n, np.nan) for n in names])
         return columns.get(node.name, np.nan)
     if isinstance(node, parse.Const):
         return np.pi if node.name == "pi" else np.e
     if isinstance(node, parse.Neg):
         return -_numeric(node.operand, columns)
+    if isinstance(node, parse.Transpose):
+        return tensor.transpose(_numeric(node.operand, columns))
     if isinstance(node, parse.Sum):
-        total: Any = 0.0
-        for negated, term in node.terms:
-            value = _numeric(term, columns)
-            total = total - value if negated else total + value
-        return total
+        terms = [-v if neg else v for neg, v in ((n, _numeric(t, columns)) for n, t in node.terms)]
+        return tensor.broadcast(lambda *ts: _backend().add(ts), *terms)
     if isinstance(node, parse.Product):
-        product: Any = 1.0
+        product: Any = None
         for divide, factor in node.factors:
             value = _numeric(factor, columns)
-            product = (
-                product * np.where(value == 0, np.nan, 1 / value) if divide else product * value
-            )
+            if divide:
+                value = tensor.broadcast(_reciprocal, value)
+            product = value if product is None else tensor.times(product, value, _backend().add)
         return product
+    if isinstance(node, parse.Elementwise):
+        left, right = _numeric(node.left, columns), _numeric(node.right, columns)
+        if node.op == "/":
+            right = tensor.broadcast(_reciprocal, right)
+        operation = _power if node.op == "^" else lambda a, b: a * b
+        return tensor.broadcast(operation, left, right)
     if isinstance(node, parse.Power):
         base, exponent = _numeric(node.base, columns), _numeric(node.exponent, columns)
-        undefined = ((base == 0) & (exponent <= 0)) | (
-            (base < 0) & (exponent != np.round(exponent))
-        )
-        return np.where(
-            undefined, np.nan, np.power(np.abs(base), exponent) * _sign_of_power(base, exponent)
-        )
+        if isinstance(base, tensor.Tensor):
+            return tensor.matrix_power(base, int(exponent), _backend().add)
+        return _power(base, exponent)
     if isinstance(node, parse.Call):
-        return numpy_functions()[node.func](*(_numeric(a, columns) for a in node.args))
+        args = [_numeric(a, columns) for a in node.args]
+        if node.func == "ones":
+            return tensor.ones(int(node.args[0].text), 1.0)  # type: ignore[attr-defined]
+        if node.func in parse.VECTOR_FUNCTIONS:
+            return tensor.vector_function(node.func, args, _backend())
+        return tensor.broadcast(numpy_functions()[node.func], *args)
     raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+
+def _backend() -> Any:
+    from jaccli.parse import tensor
+
+    if not _BACKEND:
+        _BACKEND.append(tensor.numpy_backend())
+    return _BACKEND[0]
+
+
+_BACKEND: list[Any] = []
+
+
+def _reciprocal(value: Any) -> Any:
+    import numpy as np
+
+    return np.where(value == 0, np.nan, 1 / np.where(value == 0, 1.0, value))
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    import numpy as np
+
+    undefined = ((base == 0) & (exponent <= 0)) | ((base < 0) & (exponent != np.round(exponent)))
+    return np.where(
+        undefined, np.nan, np.power(np.abs(base), exponent) * _sign_of_power(base, exponent)
+    )
 
 
 def _sign_of_power(base: Any, exponent: Any) -> Any:
@@ -213,12 +259,17 @@ def evaluate(compiled: Compiled, columns: dict[str, Any]) -> Evaluated:
     if compiled.entries:
         cells = [i * n + j for i, j in compiled.entries]
         jacobian[:, cells] = out[:, offset:]
-    typed = compiled.typed(columns)
+    as_typed = compiled.typed(columns)
+    typed = _undefined_values(as_typed, columns)
     undefined = ~np.isfinite(jacobian) | np.repeat(typed, n, axis=1)
     for check in compiled.kinks:
         undefined |= check(columns)
     jacobian[undefined] = np.nan
     value = None
     if compiled.with_value:
-        value = np.where(typed | _undefined_values(out[:, :m], columns), np.nan, out[:, :m])
+        # Where the compiled F overflowed and F as typed did not (softplus(800) is
+        # log(1 + e^800) compiled, NumPy's logaddexp as typed), the typed value is F's.
+        value = out[:, :m]
+        value = np.where(~np.isfinite(value) & np.isfinite(as_typed), as_typed, value)
+        value = np.where(typed | _undefined_values(value, columns), np.nan, value)
     return Evaluated(jacobian, value, undefined)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # How the CLI names the inputs that library messages leave open ({vars}, {at}: jaccli.errors).
 CLI_NAMES = {
     "vars": "--vars",
+    "shape": "--shape",
     "at": "--at",
     "digits": "--digits",
     "simplify": "--simplify",
@@ -61,6 +62,11 @@ FunctionsArg = Annotated[
 ]
 _VARS_HELP = "Variables in column order. Default: every symbol, in natural order (x2 before x10)."
 VarsOpt = Annotated[Optional[str], option("--vars", metavar="x,y,...", help=_VARS_HELP)]  # noqa: UP045
+_SHAPE_HELP = (
+    "Vectors and matrices: W=3x2,b=3,x=2 (every other name is a scalar). "
+    "A shaped variable stands for its entries x[1], W[1,2], row by row."
+)
+ShapeOpt = Annotated[Optional[str], option("--shape", metavar="x=2,W=3x2", help=_SHAPE_HELP)]  # noqa: UP045
 FormatOpt = Annotated[
     Optional[Format],  # noqa: UP045
     option(
@@ -141,7 +147,11 @@ def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty)
 
 
 # Every command that reads F takes F and --vars first, then its own options, then these.
-PROBLEM = (_keyword("functions", FunctionsArg), _keyword("vars_", VarsOpt, None))
+PROBLEM = (
+    _keyword("functions", FunctionsArg),
+    _keyword("vars_", VarsOpt, None),
+    _keyword("shape", ShapeOpt, None),
+)
 SHARED = (
     _keyword("fmt", FormatOpt, None),
     _keyword("latex_env", LatexEnvOpt, LatexEnv.bmatrix),
@@ -165,6 +175,7 @@ class Settings:
     command: str  # its name in COMMANDS
     functions: tuple[str, ...]
     vars_text: str | None
+    shapes_text: str | None
     limits: Limits
     fmt: Format | None
     render: RenderOptions
@@ -177,7 +188,13 @@ class Settings:
     def problem(self) -> Problem:
         from jaccli import problem
 
-        return problem.read(self.functions, self.vars_text, stdin=self.stdin, limits=self.limits)
+        return problem.read(
+            self.functions,
+            self.vars_text,
+            stdin=self.stdin,
+            limits=self.limits,
+            shapes=self.shapes_text,
+        )
 
 
 def problem_command(command: Callable[..., None]) -> Callable[..., None]:
@@ -196,7 +213,7 @@ def problem_command(command: Callable[..., None]) -> Callable[..., None]:
         shared = {p.name: given.pop(p.name) for p in SHARED}
         try:
             ctx, functions, vars_ = given.pop("ctx"), given.pop("functions"), given.pop("vars_")
-            settings = _settings(ctx, functions, vars_=vars_, **shared)
+            settings = _settings(ctx, functions, vars_=vars_, shape=given.pop("shape"), **shared)
             command(settings, **given)
         except BaseException as e:
             if shared["debug"]:
@@ -213,6 +230,7 @@ def _settings(
     functions: list[str],
     *,
     vars_: str | None,
+    shape: str | None,
     fmt: Format | None,
     latex_env: LatexEnv,
     latex_style: LatexStyle,
@@ -237,6 +255,7 @@ def _settings(
         command=ctx.info_name or "",
         functions=tuple(functions),
         vars_text=vars_,
+        shapes_text=shape,
         limits=limits,
         fmt=fmt,
         render=RenderOptions(latex_env, latex_style, standalone),

@@ -73,6 +73,7 @@ def solve(
                 result = compute(problem, point.values if point else None, advance)
             if result.variables_inferred:
                 notes.append(inferred_note(v.name for v in result.variables))
+            notes += problem.layout
             text = _render(result, chosen, settings, colour, width)
             return Output(text, shown(notes, settings.quiet))
         except JacError as e:  # the warnings before it still matter (a Cyrillic х ...)

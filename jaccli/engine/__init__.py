@@ -26,6 +26,7 @@ from jaccli.engine.precision import (
     numeric_values,
 )
 from jaccli.engine.results import (
+    Block,
     DeterminantResult,
     EvaluationResult,
     Header,
@@ -45,6 +46,7 @@ from jaccli.engine.variables import infer_variables, natural_key, resolve_variab
 __all__ = [
     "EXPANSION_LIMIT",
     "MAX_PRECISION_DOUBLINGS",
+    "Block",
     "DeterminantResult",
     "EvaluationResult",
     "Header",

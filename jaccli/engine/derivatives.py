@@ -7,12 +7,15 @@ goes through SymPy instead (`bridge.needs_sympy`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jaccli.engine.bridge import from_sympy, needs_sympy, to_sympy
-from jaccli.engine.results import JacobianResult, Progress, Sparse, SparseRow
+from jaccli.engine.results import Block, JacobianResult, Progress, Sparse, SparseRow
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.variables import header
+
+if TYPE_CHECKING:
+    from jaccli.engine.matrix_form import Structure
 
 
 def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
@@ -46,10 +49,19 @@ def jacobian(
     *,
     simplify: bool = False,
     progress: Progress | None = None,
+    structure: Structure | None = None,
 ) -> JacobianResult:
-    """The Jacobian of `functions` with respect to `variables` (all free symbols if None)."""
+    """The Jacobian of `functions` with respect to `variables` (all free symbols if None).
+
+    With the `structure` of F as typed (vectors and matrices), J in matrix form too.
+    """
     head = header(functions, variables)
     sparse = differentiate(functions, head["variables"], progress)
     if simplify:
         sparse = sparse.mapped(simplify_expr)
-    return JacobianResult(**head, sparse=sparse)
+    form: tuple[Block, ...] = ()
+    if structure is not None:
+        from jaccli.engine.matrix_form import blocks_for
+
+        form = blocks_for(structure, head["variables"])
+    return JacobianResult(**head, sparse=sparse, matrix_form=form)

@@ -54,6 +54,22 @@ class Sparse(NamedTuple):
         return Sparse(self.shape, rows)
 
 
+class Block(NamedTuple):
+    """One block of J in matrix form: the derivative of one component (a scalar, vector or
+    matrix expression as typed) by one variable, in jac's vector syntax.
+
+    `form` reads back with jac's parser given `shapes` (which name is which vector or matrix,
+    with I the identity of its size): `diag(cos(W*x))*W`, `2*x'`, `I`.
+    """
+
+    function: str  # the component as typed: "sigmoid(W*x + b)"
+    variable: str  # the variable as typed: "x"
+    rows: tuple[int, int]  # the first and last row of J it covers, from 1
+    columns: tuple[int, int]  # the first and last column, from 1
+    form: str
+    shapes: tuple[tuple[str, tuple[int, int]], ...]  # (name, (rows, columns)) for its names
+
+
 class Header(TypedDict):
     """The fields every result starts with, to build one as `JacobianResult(**header, ...)`."""
 
@@ -98,9 +114,11 @@ class _WithJacobian(Result):
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class JacobianResult(_WithJacobian):
-    """J[i][j] = ∂F_i/∂x_j."""
+    """J[i][j] = ∂F_i/∂x_j; with vectors and matrices, also J in matrix form where recognised."""
 
     name, title, subject, symbol, latex_symbol = "jacobian", "Jacobian", "Jacobian", "J", "J"
+
+    matrix_form: tuple[Block, ...] = ()  # empty: not recognised, or no vectors in F
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)

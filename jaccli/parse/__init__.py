@@ -10,6 +10,7 @@ probably mean something else (`sinx`, `xy`). The functions jac knows are describ
 once, in jaccli.functions. Nothing here imports SymEngine until an expression is built.
 """
 
+from jaccli.functions import VECTOR_FUNCTIONS
 from jaccli.parse.build import build, make_symbol
 from jaccli.parse.caret import format_error
 from jaccli.parse.grammar import CONSTANTS, FUNCTIONS
@@ -28,8 +29,22 @@ from jaccli.parse.limits import (
     limits_from_env,
 )
 from jaccli.parse.names import confusable_letters, suspicious_names, typed_names
+from jaccli.parse.shapes import Shape, entry_names, parse_shapes
 from jaccli.parse.tokens import Token, tokenize
-from jaccli.parse.tree import Call, Const, Name, Neg, Node, Num, Parsed, Power, Product, Sum
+from jaccli.parse.tree import (
+    Call,
+    Const,
+    Elementwise,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Parsed,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+)
 
 __all__ = [
     "CONSTANTS",
@@ -38,8 +53,10 @@ __all__ = [
     "LIMIT_VARIABLES",
     "MAX_NESTING",
     "MAX_NUMBER_DIGITS",
+    "VECTOR_FUNCTIONS",
     "Call",
     "Const",
+    "Elementwise",
     "Limits",
     "Name",
     "Neg",
@@ -48,15 +65,19 @@ __all__ = [
     "Parsed",
     "Power",
     "Product",
+    "Shape",
     "Sum",
     "Token",
+    "Transpose",
     "build",
     "confusable_letters",
+    "entry_names",
     "format_error",
     "limits_from_env",
     "make_symbol",
     "parse_functions",
     "parse_point",
+    "parse_shapes",
     "parse_variables",
     "read_functions",
     "suspicious_names",

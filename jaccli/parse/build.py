@@ -10,10 +10,26 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from jaccli.errors import LimitError, Location, UndefinedError
-from jaccli.functions import symengine_functions
+from jaccli.functions import VECTOR_FUNCTIONS, symengine_functions
 from jaccli.numbers import rational_bits
+from jaccli.parse import tensor
 from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
-from jaccli.parse.tree import Call, Const, Name, Neg, Node, Num, Parsed, Power, Product, Sum
+from jaccli.parse.shapes import entry_names
+from jaccli.parse.tensor import Tensor
+from jaccli.parse.tree import (
+    Call,
+    Const,
+    Elementwise,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Parsed,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+)
 
 
 def make_symbol(name: str) -> Any:
@@ -70,12 +86,17 @@ class Builder:
         self.dispatch: dict[type, Callable[[Any], Any]] = {
             Name: self.name, Num: self.number, Const: self.const, Sum: self.sum,
             Product: self.product, Power: self.power, Neg: self.neg, Call: self.call,
+            Transpose: self.transpose, Elementwise: self.elementwise,
         }  # fmt: skip
+        self.backend: tensor.Backend | None = None  # for vectors and matrices, when first met
 
-    def build(self, parsed: Parsed) -> Any:
+    def build(self, parsed: Parsed) -> list[Any]:
+        """The components an expression stands for: one, or the entries of a vector or matrix."""
         self.parsed = parsed
+        if parsed.shape is not None and self.backend is None:
+            self.backend = tensor.symengine_backend()
         try:
-            return self.node(parsed.node)
+            return tensor.entries(self.node(parsed.node))
         except RuntimeError as e:  # SymEngine's own size limits (an exponent past 2^64)
             raise self.beyond_engine(parsed.node, e) from e
 
@@ -111,9 +132,17 @@ class Builder:
         return self.dispatch[type(node)](node)
 
     def name(self, node: Name) -> Any:
-        symbol = self.symbols.get(node.name)
+        if node.shape is not None:
+            rows, columns = node.shape
+            return tensor.made(
+                rows, columns, [self.symbol(e) for e in entry_names(node.name, node.shape)]
+            )
+        return self.symbol(node.name)
+
+    def symbol(self, name: str) -> Any:
+        symbol = self.symbols.get(name)
         if symbol is None:
-            symbol = self.symbols[node.name] = self.se.Symbol(node.name)
+            symbol = self.symbols[name] = self.se.Symbol(name)
         return symbol
 
     def const(self, node: Const) -> Any:
@@ -122,18 +151,55 @@ class Builder:
     def sum(self, node: Sum) -> Any:
         dispatch = self.dispatch  # bound once: sums of thousands of terms are common
         terms = [-dispatch[type(t)](t) if neg else dispatch[type(t)](t) for neg, t in node.terms]
+        if self.backend is not None and any(isinstance(t, Tensor) for t in terms):
+            add = self.se.Add
+            return self.all_checked(
+                node, tensor.broadcast(lambda *ts: add(*ts), *terms), "infinite terms"
+            )
         return self.checked(node, self.se.Add(*terms), "infinite terms")
+
+    def all_checked(self, node: Node, value: Any, why: str) -> Any:
+        """`checked` for every entry of a vector or matrix."""
+        for entry in tensor.entries(value):
+            self.checked(node, entry, why)
+        return value
+
+    def transpose(self, node: Transpose) -> Any:
+        return tensor.transpose(self.node(node.operand))
+
+    def elementwise(self, node: Elementwise) -> Any:
+        left, right = self.node(node.left), self.node(node.right)
+        if node.op == "*":
+            return self.all_checked(
+                node, tensor.broadcast(lambda a, b: a * b, left, right), "0 times infinity"
+            )
+        if node.op == "/":
+            for divisor in tensor.entries(right):
+                if divisor == 0:
+                    raise self.fail(node.right, "division by zero", start=node.pos)
+            return self.all_checked(
+                node, tensor.broadcast(lambda a, b: a / b, left, right), "division by zero"
+            )
+        return self.all_checked(
+            node, tensor.broadcast(self.raised, left, right), "zero to a negative power"
+        )
+
+    def raised(self, base: Any, exponent: Any) -> Any:
+        if base == 0 and exponent == 0:
+            raise self.fail(self.parsed.node, "zero to the power zero")
+        return base**exponent
 
     def product(self, node: Product) -> Any:
         dispatch = self.dispatch
-        factors = []
+        values = []
         for divide, f in node.factors:
             value = dispatch[type(f)](f)
-            if divide:
-                if value == 0:
-                    raise self.fail(f, "division by zero", start=node.pos)
-                value = value**-1
-            factors.append(value)
+            if divide and value == 0:  # a vector divisor is a shape error, caught before
+                raise self.fail(f, "division by zero", start=node.pos)
+            values.append(value)
+        if self.backend is not None and any(isinstance(v, Tensor) for v in values):
+            return self.tensor_product(node, values)
+        factors = [v**-1 if d else v for (d, _), v in zip(node.factors, values, strict=True)]
         big = self.big
         if big and any(f in big for f in factors):
             if sum(big.get(f, 0.0) for f in factors) > self.max_bits:
@@ -141,8 +207,23 @@ class Builder:
             return self.tracked(self.checked(node, self.se.Mul(*factors), "0 times infinity"))
         return self.checked(node, self.se.Mul(*factors), "0 times infinity")
 
+    def tensor_product(self, node: Product, factors: list[Any]) -> Any:
+        """A product with a vector or matrix in it, left to right: W*x*2, x'*A*x."""
+        add = self.backend.add  # type: ignore[union-attr]
+        value: Any = None
+        for (divide, _), factor in zip(node.factors, factors, strict=True):
+            if value is None:
+                value = factor
+            elif divide:
+                value = tensor.broadcast(lambda a, b: a / b, value, factor)
+            else:
+                value = tensor.times(value, factor, add)
+        return self.all_checked(node, value, "0 times infinity")
+
     def power(self, node: Power) -> Any:
         base, exponent = self.node(node.base), self.node(node.exponent)
+        if isinstance(base, Tensor):  # a square matrix to a whole power k >= 1 (checked)
+            return tensor.matrix_power(base, int(exponent), self.backend.add)  # type: ignore[union-attr]
         if exponent.is_Rational and (base.is_Number or base.is_Pow or base.is_Mul):
             if _power_bits(base, exponent) > self.max_bits:
                 raise self.too_big(node)
@@ -167,7 +248,22 @@ class Builder:
 
     def call(self, node: Call) -> Any:
         args = [self.node(a) for a in node.args]
+        if self.backend is not None:
+            if node.func in VECTOR_FUNCTIONS:
+                return self.vector_call(node, args)
+            if any(isinstance(a, Tensor) for a in args):
+                value = tensor.broadcast(self.functions[node.func], *args)
+                return self.all_checked(node, value, "outside its domain")
         return self.checked(node, self.functions[node.func](*args), "outside its domain")
+
+    def vector_call(self, node: Call, args: list[Any]) -> Any:
+        if node.func == "ones":
+            return tensor.ones(int(node.args[0].text), self.se.Integer(1))  # type: ignore[attr-defined]
+        try:
+            value = tensor.vector_function(node.func, args, self.backend)  # type: ignore[arg-type]
+        except (RuntimeError, ValueError, ZeroDivisionError) as e:  # inv of a singular matrix
+            raise self.fail(node, f"{e}".strip() or "singular") from e
+        return self.all_checked(node, value, "outside its domain")
 
     def number(self, node: Num) -> Any:
         text = node.text
@@ -206,4 +302,4 @@ def build(
     expression x/x is simply 1 once built.
     """
     builder = Builder(limits, values)
-    return [builder.build(p) for p in parsed]
+    return [entry for p in parsed for entry in builder.build(p)]

@@ -4,11 +4,16 @@ Grammar (lowest precedence first)::
 
     list    := '['? expr (',' expr)* ']'?
     expr    := term (('+' | '-') term)*
-    term    := unary (('*' | '/') unary | implicit)*   implicit: a name or '(' after a factor
+    term    := unary (('*' | '/' | '.*' | './') unary | implicit)*   implicit: a name or '('
     unary   := ('-' | '+') unary | power
-    power   := atom (('^' | '**') unary)?                 right-associative: x^y^z = x^(y^z)
-    atom    := number | name | call | name ('^' | '**') digits call | '(' expr ')'
+    power   := postfix (('^' | '**' | '.^') unary)?       right-associative: x^y^z = x^(y^z)
+    postfix := atom "'"*                                   x' is the transpose
+    atom    := number | name | entry | call | name ('^' | '**') digits call | '(' expr ')'
+    entry   := name '[' digits (',' digits)? ']'           x[2], W[1,2] of a declared shape
     call    := name '(' expr (',' expr)* ')'
+
+`*` is the matrix product of two vectors or matrices and scaling when one side is a scalar;
+`.*`, `./`, `.^` (and ⊙) work entry by entry (jaccli.parse.shapes checks the shapes).
 
 `sin^2(x)` is the textbook sin(x)^2, for any function and a whole exponent
 k >= 1 (built as Power(Call, Num)). `sin^-1(x)` (arcsin or 1/sin?) and other
@@ -16,13 +21,26 @@ exponents before a call are errors that say what to write instead. `π` is pi.
 """
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from jaccli.errors import LimitError, Location, ParseError
-from jaccli.functions import ARITIES, CATALOGUE
+from jaccli.functions import ARITIES, CATALOGUE, VECTOR_FUNCTIONS
 from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
+from jaccli.parse.shapes import Shape
 from jaccli.parse.tokens import Token, describe, tokenize
-from jaccli.parse.tree import Call, Const, Name, Neg, Node, Num, Power, Product, Sum
+from jaccli.parse.tree import (
+    Call,
+    Const,
+    Elementwise,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+)
 
 # name -> (fewest, most) arguments: the functions the parser reads (jaccli.functions).
 FUNCTIONS = ARITIES
@@ -32,7 +50,8 @@ _ATOM_START = ("num", "name", "(")
 _NOT_AN_ATOM = {
     "end": "expression ends too early",
     ",": "expected an expression before ','",
-    "[": "'[' is only allowed around the whole list",
+    "[": "'[' is only allowed around the whole list and after a vector or matrix (x[1])",
+    "'": "' (the transpose) goes after a vector or matrix, as in x'",
 }
 _AFTER_THE_END = {")": "unmatched ')'", "]": "unmatched ']'"}
 # The longest parenthesized exponent looked at in sin^(...)(x): sin^(-1)(x) has 4 tokens.
@@ -69,11 +88,14 @@ class Parser:
         variables: Collection[str],
         limits: Limits = DEFAULT_LIMITS,
         tokens_before: int = 0,
+        shapes: Mapping[str, Shape] | None = None,
     ) -> None:
         self.text = text
         self.where = where
         self.variables = variables
         self.limits = limits
+        self.shapes = shapes or {}
+        self.shaped = False  # set once a vector, a matrix or vector syntax is read
         self.tokens = tokenize(text, where)
         if tokens_before + len(self.tokens) - 1 > limits.tokens:
             over = self.tokens[max(0, limits.tokens - tokens_before)]
@@ -175,6 +197,17 @@ class Parser:
                 self.take()
                 after_division = tok.kind == "/"
                 factors.append((after_division, self.unary()))
+            elif tok.kind in (".*", "./"):
+                self.take()
+                self.shaped = True
+                left = (
+                    factors[0][1]
+                    if len(factors) == 1
+                    else Product(start, factors[-1][1].end, tuple(factors))
+                )
+                right = self.unary()
+                factors = [(False, Elementwise(start, right.end, tok.kind[1], left, right))]
+                after_division = False
             elif tok.kind in _ATOM_START:
                 if tok.kind == "num":
                     raise self.error(
@@ -190,7 +223,7 @@ class Parser:
             else:
                 break
         if len(factors) == 1:
-            return first
+            return factors[0][1]
         return Product(start, factors[-1][1].end, tuple(factors))
 
     def unary(self) -> Node:
@@ -204,7 +237,14 @@ class Parser:
         return self.power()
 
     def power(self) -> Node:
-        base = self.atom()
+        base = self.postfix()
+        if self.peek().kind == ".^":
+            op = self.take()
+            self.shaped = True
+            self.nest(op.pos)
+            exponent = self.unary()
+            self.depth -= 1
+            return Elementwise(base.pos, exponent.end, "^", base, exponent)
         if self.peek().kind in ("^", "**"):
             op = self.take()
             self.nest(op.pos)
@@ -221,6 +261,14 @@ class Parser:
                 raise self.error(_function_power_advice(base.name, text, "..."), after.pos)
             return Power(base.pos, exponent.end, base, exponent)
         return base
+
+    def postfix(self) -> Node:
+        node = self.atom()
+        while self.peek().kind == "'":
+            tick = self.take()
+            self.shaped = True
+            node = Transpose(node.pos, tick.pos + 1, node)
+        return node
 
     def atom(self) -> Node:
         tok = self.peek()
@@ -244,6 +292,12 @@ class Parser:
         name, end = tok.text, tok.pos + len(tok.text)
         after = self.peek()
         called = after.kind == "("
+        if after.kind == "[":
+            return self.entry(tok)
+        shape = self.shapes.get(name)
+        if shape is not None and not called:
+            self.shaped = True
+            return Name(tok.pos, end, name, shape)
         if name in self.variables:
             if called:
                 raise self.error(
@@ -313,12 +367,46 @@ class Parser:
         text = self.text[call.args[0].pos : call.args[-1].end]
         return text if len(text) <= 30 else "..."
 
+    def entry(self, name_tok: Token) -> Name:
+        """x[2] or W[1,2] of a name declared with {shape}: the scalar of that name."""
+        name = name_tok.text
+        shape = self.shapes.get(name)
+        opening = self.take()
+        if shape is None:
+            raise self.error(
+                f"'{name}' is not a vector or matrix: declare its shape with {{shape}} "
+                f"({name}=3 or {name}=3x2) to index it",
+                opening.pos,
+            )
+        indices: list[Token] = [self.expect("num", "an index (1, 2, ...)")]
+        while self.peek().kind == ",":
+            self.take()
+            indices.append(self.expect("num", "an index (1, 2, ...)"))
+        closing = self.close(opening, "]", "']'", "the '['")
+        vector = 1 in shape
+        if len(indices) != (1 if vector else 2):
+            wanted = "one index, x[i]" if vector else "two indices, W[i,j]"
+            raise self.error(
+                f"'{name}' is {shape[0]}\u00d7{shape[1]}: it takes {wanted}", opening.pos
+            )
+        sides = (shape[0] * shape[1],) if vector else shape
+        for index, side in zip(indices, sides, strict=True):
+            if not index.text.isdigit() or not 1 <= int(index.text) <= side:
+                raise self.error(
+                    f"index {index.text} is out of range: {name}'s indices run from 1 to {side}",
+                    index.pos,
+                )
+        label = ",".join(str(int(t.text)) for t in indices)
+        return Name(name_tok.pos, closing.pos + 1, f"{name}[{label}]")
+
     def call(self, name_tok: Token) -> Call:
         opening = self.take()
         self.nest(opening.pos)
         args = self.expressions()
         closing = self.close(opening, ")", "',' or ')'", f"{name_tok.text}(")
         self.depth -= 1
+        if name_tok.text in VECTOR_FUNCTIONS:
+            self.shaped = True
         fewest, most = FUNCTIONS[name_tok.text]
         if not fewest <= len(args) <= most:
             wanted = str(fewest) if fewest == most else f"{fewest} or {most}"

@@ -4,13 +4,16 @@ Messages and locations name the variables and the point as {vars} and {at}: the 
 them as its options (--vars, --at), the Python API as its keyword arguments (jaccli.errors).
 """
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from jaccli.errors import LimitError, Location, ParseError, UsageError, literal
 from jaccli.parse.build import Builder, build
 from jaccli.parse.grammar import CONSTANTS, Parser
 from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
+from jaccli.parse.shapes import Checker, Shape, entry_names
+from jaccli.parse.shapes import describe as describe_shape
 from jaccli.parse.tokens import describe, tokenize
 from jaccli.parse.tree import Parsed
 
@@ -29,16 +32,19 @@ def read_functions(
     variables: Collection[str] = (),
     read_stdin: Callable[[], str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    shapes: Mapping[str, Shape] | None = None,
 ) -> list[Parsed]:
     """Parse the components F_1..F_m from command-line arguments; `-` reads them from stdin.
 
     Each argument (and each stdin line) holds one or more comma-separated
     components, optionally in brackets. Names in `variables` are always
-    variables, even `e` or `sin`. Nothing is computed yet: see `build`.
+    variables, even `e` or `sin`; names in `shapes` are vectors and matrices, and an
+    expression with one stands for all the entries of its value. Nothing is computed
+    yet: see `build`.
     """
     variables = frozenset(variables)
     parsed: list[Parsed] = []
-    characters = tokens = 0
+    characters = tokens = spent = 0
     for index, argument in enumerate(arguments, start=1):
         if argument == "-":
             if read_stdin is None:
@@ -55,10 +61,16 @@ def read_functions(
             raise _too_long(source, where, limits.input - characters, limits)
         characters += len(source)
         for line, label in _lines(source, where):
-            parser = Parser(line, label, variables, limits, tokens)
+            parser = Parser(line, label, variables, limits, tokens, shapes)
             tokens += len(parser.tokens) - 1
-            for node in parser.parse_list():
-                parsed.append(Parsed(node, line, label))
+            nodes = parser.parse_list()
+            if not parser.shaped:
+                parsed.extend(Parsed(node, line, label) for node in nodes)
+                continue
+            checker = Checker(line, label, limits, tokens + spent)
+            for node in nodes:
+                parsed.append(Parsed(node, line, label, checker.shape(node)))
+            spent = checker.spent - tokens
     if not parsed:
         raise UsageError("no functions given (blank input)")
     return parsed
@@ -86,62 +98,149 @@ def parse_functions(
     return build(read_functions(arguments, variables, read_stdin, limits), limits)
 
 
-# Letters that render like a Latin letter but are a different character: a name
-# typed with one is a different symbol, which is very hard to see. Fullwidth and
+_MAX_RANGE = 1_000_000  # names in one range such as u0..u999999
+
+
 def parse_variables(text: str) -> tuple[str, ...]:
-    """Names from `x,y,z` ({vars}), in order, each a valid name and none repeated."""
+    """Names from `x,y,z` ({vars}), in order, each a valid name and none repeated.
+
+    `x1..x9` (or `u0..u99`, `q01..q12`) is a range of names: a common stem and whole numbers.
+    """
     where = "{vars}"
     tokens = tokenize(text, where)
     names: list[str] = []
-    expecting_name = True
-    for tok in tokens:
-        if expecting_name:
-            if tok.kind != "name":
-                what = "a variable name" if tok.kind != "end" or names else "variable names"
-                raise ParseError(
-                    f"expected {what}, found {describe(tok)}",
-                    Location(text, tok.pos, where),
-                )
-            if tok.text in names:
-                raise ParseError(
-                    f"variable '{tok.text}' is listed twice",
-                    Location(text, tok.pos, where),
-                )
-            names.append(tok.text)
-        elif tok.kind not in (",", "end"):
-            raise ParseError(
-                f"expected ',' between variable names, found {describe(tok)}",
-                Location(text, tok.pos, where),
-            )
-        expecting_name = not expecting_name
-    return tuple(names)
+    seen: set[str] = set()
+
+    def fail(message: str, pos: int) -> ParseError:
+        return ParseError(message, Location(text, pos, where))
+
+    i = 0
+    while True:
+        tok = tokens[i]
+        if tok.kind != "name":
+            what = "a variable name" if tok.kind != "end" or names else "variable names"
+            raise fail(f"expected {what}, found {describe(tok)}", tok.pos)
+        group = [tok.text]
+        if tokens[i + 1].kind == "..":
+            last = tokens[i + 2]
+            if last.kind != "name":
+                raise fail(f"expected a name to end the range, found {describe(last)}", last.pos)
+            group = _name_range(tok.text, last.text, functools.partial(fail, pos=tok.pos))
+            i += 2
+        for name in group:
+            if name in seen:
+                raise fail(f"variable '{name}' is listed twice", tok.pos)
+            seen.add(name)
+        names.extend(group)
+        after = tokens[i + 1]
+        if after.kind == "end":
+            return tuple(names)
+        if after.kind != ",":
+            raise fail(f"expected ',' between variable names, found {describe(after)}", after.pos)
+        i += 2
+
+
+def _name_range(first: str, last: str, fail: Callable[[str], ParseError]) -> list[str]:
+    """x1..x9 as x1, x2, ..., x9; q01..q12 keeps the zeros (q01, ..., q12)."""
+    stem = first.rstrip("0123456789")
+    start, end = first[len(stem) :], last[len(stem) :]
+    if not start or not last.startswith(stem) or not end.isdigit() or not start.isdigit():
+        raise fail(
+            f"{first}..{last} is not a range: write a name and a number at both ends, x1..x9"
+        )
+    low, high = int(start), int(end)
+    if low > high:
+        raise fail(f"{first}..{last} runs backwards: write {stem}{end}..{stem}{start}")
+    if high - low >= _MAX_RANGE:
+        raise fail(f"{first}..{last} has more than {_MAX_RANGE:,} names")
+    width = len(start) if start.startswith("0") and len(start) > 1 else 0
+    return [f"{stem}{k:0{width}d}" for k in range(low, high + 1)]
 
 
 def parse_point(
-    text: str, variables: Collection[str] = (), limits: Limits = DEFAULT_LIMITS
+    text: str,
+    variables: Collection[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    shapes: Mapping[str, Shape] | None = None,
 ) -> dict[str, Any]:
-    """`x=-1,y=2` ({at}) as an ordered mapping from name to exact value (`0.1` is 1/10)."""
+    """`x=-1,y=2` ({at}) as an ordered mapping from name to exact value (`0.1` is 1/10).
+
+    A vector or matrix declared in `shapes` is given whole (`x=[1,2]`, `W=[[1,0],[0,1]]`) or
+    entry by entry (`x[1]=1`); the mapping has one value per entry (`x[1]`).
+    """
     where = "{at}"
     if len(text) > limits.input:
         raise _too_long(text, where, limits.input, limits)
-    parser = Parser(text, where, frozenset(variables), limits)
+    shapes = shapes or {}
+    parser = Parser(text, where, frozenset(variables), limits, shapes=shapes)
     entries: list[tuple[str, Parsed]] = []
     seen: set[str] = set()
     while True:
         tok = parser.peek()
         if tok.kind != "name":
             raise parser.error(f"expected name=value, found {describe(tok)}", tok.pos)
-        parser.take()
-        if tok.text in seen:
-            raise parser.error(f"'{tok.text}' is given twice", tok.pos)
-        if tok.text in CONSTANTS and tok.text not in variables:
-            raise parser.error(f"'{tok.text}' is a constant and cannot be given a value", tok.pos)
-        seen.add(tok.text)
-        parser.expect("=", f"'=' after '{tok.text}'")
-        entries.append((tok.text, Parsed(parser.expr(), text, where)))
+        name = parser.entry(parser.take()).name if parser.tokens[parser.i + 1].kind == "[" else None
+        if name is None:
+            name = parser.take().text
+        shape = shapes.get(name)
+        given = entry_names(name, shape) if shape is not None else [name]
+        for entry in given:
+            whole = entry.partition("[")[0]
+            if entry in seen or (whole != entry and whole in seen):
+                raise parser.error(f"'{entry}' is given twice", tok.pos)
+        if name in CONSTANTS and name not in variables:
+            raise parser.error(f"'{name}' is a constant and cannot be given a value", tok.pos)
+        seen.update(given)
+        seen.add(name)
+        parser.expect("=", f"'=' after '{name}'")
+        if shape is None:
+            entries.append((name, Parsed(parser.expr(), text, where)))
+        else:
+            values = _array(parser, name, shape)
+            entries.extend((e, Parsed(v, text, where)) for e, v in zip(given, values, strict=True))
         if parser.peek().kind != ",":
             break
         parser.take()
     parser.finish()
     builder = Builder(limits)
-    return {name: builder.build(p) for name, p in entries}
+    return {name: builder.build(p)[0] for name, p in entries}
+
+
+def _array(parser: Parser, name: str, shape: Shape) -> list[Any]:
+    """`[1,2]` for a vector, `[[1,0],[0,1]]` for a matrix: the entries' trees, row by row."""
+    rows, columns = shape
+    vector = 1 in shape
+    opening = parser.peek()
+    if opening.kind != "[":
+        wanted = f"[{', '.join(['...'] * min(rows * columns, 3))}]" if vector else "[[...], ...]"
+        raise parser.error(
+            f"'{name}' {describe_shape(shape)}: give its value as {wanted}", opening.pos
+        )
+    parser.take()
+    if vector:
+        items = parser.expressions()
+        parser.close(opening, "]", "',' or ']'", "the '['")
+        if len(items) != rows * columns:
+            raise parser.error(
+                f"'{name}' has {rows * columns} entries, not {len(items)}", opening.pos
+            )
+        return items
+    out: list[Any] = []
+    for i in range(rows):
+        row = parser.peek()
+        if row.kind != "[":
+            raise parser.error(
+                f"expected row {i + 1} of '{name}' as [...], found {describe(row)}", row.pos
+            )
+        parser.take()
+        items = parser.expressions()
+        parser.close(row, "]", "',' or ']'", "the '['")
+        if len(items) != columns:
+            raise parser.error(
+                f"row {i + 1} of '{name}' has {len(items)} entries, not {columns}", row.pos
+            )
+        out.extend(items)
+        if i + 1 < rows:
+            parser.expect(",", f"',' and row {i + 2} of '{name}' ({rows} rows)")
+    parser.close(opening, "]", "']'", "the '['")
+    return out

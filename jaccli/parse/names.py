@@ -126,7 +126,7 @@ def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None
     pieces = (declared if variables is not None else first.keys()) | _PI_PIECES
     warnings: list[str] = []
     for name, (where, pos) in first.items():
-        if name in declared:
+        if name in declared or name.endswith("]"):  # x[2]: an entry of a declared vector
             continue
         at = f"'{name}' ({where + ', ' if where else ''}column {pos + 1})"
         if name in FUNCTIONS:

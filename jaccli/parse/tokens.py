@@ -9,17 +9,24 @@ from typing import NamedTuple
 from jaccli.errors import Location, ParseError
 
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_SINGLE = {"+", "-", "/", "^", "(", ")", "[", "]", ",", "="}
+_SINGLE = {"+", "-", "/", "^", "(", ")", "[", "]", ",", "=", "'"}  # x' is the transpose
+_DOTTED = {".*", "./", ".^", ".."}  # elementwise *, /, ^; a range of names x1..x9
 # Characters that people paste from documents, and what they unambiguously mean.
-_LOOKALIKES = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*"}
+_LOOKALIKES = {
+    "\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
+    "\u2299": ".*",  # ⊙, the elementwise (Hadamard) product
+    "\u2032": "'",  # ′, the prime
+}  # fmt: skip
 _HINTS = {
     "\u00b2": "write ^2 for a square",
     "\u00b3": "write ^3 for a cube",
-    "'": "strings are not expressions",
     '"': "strings are not expressions",
     "_": "names start with a letter",
-    ".": "'.' only appears inside numbers such as 0.5",
+    ".": "'.' only appears in numbers such as 0.5 and in .* ./ .^",
 }
+
+
+_DOTTED_PREFIX = "."
 
 
 class Token(NamedTuple):
@@ -55,8 +62,14 @@ def tokenize(text: str, where: str = "") -> list[Token]:
         elif "0" <= ch <= "9" or (ch == "." and i + 1 < n and "0" <= text[i + 1] <= "9"):
             m = _NUMBER.match(text, i)
             assert m is not None
-            tokens.append(Token("num", m.group(), i))
-            i = m.end()
+            number = m.group()
+            if number.endswith(".") and text[m.end() : m.end() + 1] in ("*", "/", "^"):
+                number = number[:-1]  # 2./x is 2 ./ x, as in MATLAB
+            tokens.append(Token("num", number, i))
+            i += len(number)
+        elif text.startswith(_DOTTED_PREFIX, i) and text[i : i + 2] in _DOTTED:
+            tokens.append(Token(text[i : i + 2], text[i : i + 2], i))
+            i += 2
         elif ch.isalpha():
             j = i + 1
             while j < n and (text[j].isalpha() or "0" <= text[j] <= "9" or text[j] == "_"):

@@ -33,11 +33,17 @@ class Num(Node):
 
 
 class Name(Node):
-    __slots__ = ("name",)
+    """A name; `shape` (rows, columns) for a vector or matrix declared with {shape}, else None.
 
-    def __init__(self, pos: int, end: int, name: str) -> None:
+    An entry such as x[2] is a Name too: the scalar named "x[2]".
+    """
+
+    __slots__ = ("name", "shape")
+
+    def __init__(self, pos: int, end: int, name: str, shape: tuple[int, int] | None = None) -> None:
         super().__init__(pos, end)
         self.name = name
+        self.shape = shape
 
 
 class Const(Node):
@@ -90,9 +96,32 @@ class Power(Node):
         self.exponent = exponent
 
 
+class Transpose(Node):
+    __slots__ = ("operand",)  # operand'
+
+    def __init__(self, pos: int, end: int, operand: Node) -> None:
+        super().__init__(pos, end)
+        self.operand = operand
+
+
+class Elementwise(Node):
+    __slots__ = ("left", "op", "right")  # op: "*", "/" or "^" for .*, ./, .^ (and ⊙)
+
+    def __init__(self, pos: int, end: int, op: str, left: Node, right: Node) -> None:
+        super().__init__(pos, end)
+        self.op = op
+        self.left = left
+        self.right = right
+
+
 class Parsed(NamedTuple):
-    """One parsed expression and the line it came from, for later error carets."""
+    """One parsed expression and the line it came from, for later error carets.
+
+    `shape` is the shape of its value when it involves a vector or matrix (it then stands
+    for that many components of F, row by row), None for a plain scalar expression.
+    """
 
     node: Node
     line: str
     where: str
+    shape: tuple[int, int] | None = None

@@ -20,7 +20,11 @@ def jacobian(settings: Settings, simplify: SimplifyOpt = None) -> None:
     solve(
         settings,
         lambda p, _, progress: engine.jacobian(
-            p.functions, p.variables, simplify=bool(simplify), progress=progress
+            p.functions,
+            p.variables,
+            simplify=bool(simplify),
+            progress=progress,
+            structure=p.structure,
         ),
         progress="differentiating",
     )
