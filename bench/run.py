@@ -69,7 +69,9 @@ class Tool:
         stdin = open(self.stdin, "rb") if self.stdin else subprocess.DEVNULL  # noqa: SIM115
         with open(out, "wb") as sink:
             start = time.perf_counter()
-            proc = subprocess.Popen(self.argv, stdin=stdin, stdout=sink, stderr=subprocess.PIPE, env=env)
+            proc = subprocess.Popen(
+                self.argv, stdin=stdin, stdout=sink, stderr=subprocess.PIPE, env=env
+            )
             deadline = start + self.limit
             status, usage = 0, None
             while True:
@@ -150,6 +152,18 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
             tools.append(Tool("jac table", argv, path, env={"COLUMNS": "120"}))
             targets.append(("jac table", "jac", 2.0))
         jobs.append(Job(name, tools, targets))
+
+    if wanted("vector100"):
+        # Vector syntax: parse, expand, differentiate and find the matrix form of
+        # tanh(W*x + b), W 100×100, against SymEngine's DenseMatrix doing the same.
+        shape = "W=100x100,x=100,b=100"
+        argv = [jac, "jacobian", "tanh(W*x + b)", "--vars", "x", "--shape", shape]
+        tools = [
+            Tool("jac", [*argv, "--format", "json"]),
+            Tool("E", [PY, str(HERE / "peer_symengine_vector.py"), "100"]),
+            Tool("form", [PY, str(HERE / "matrix_form_share.py"), "tanh(W*x + b)", "x", shape]),
+        ]
+        jobs.append(Job("vector layer100", tools, [("jac", "E", 1.5)]))
 
     for n in (6, 8):
         name = f"sphere{n}"
@@ -274,9 +288,13 @@ def compile_jac() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per tool (at least 3)")
-    parser.add_argument("--sympy-limit", type=float, default=120.0, help="seconds allowed to peer S")
+    parser.add_argument(
+        "--sympy-limit", type=float, default=120.0, help="seconds allowed to peer S"
+    )
     parser.add_argument(
         "--only", help="comma-separated jobs: arm20,bratu,sphere8,startup,simplify,..."
     )

@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 from jaccli import parse
 from jaccli.engine import differentiate, kink_applies, kinks, needs_sympy, to_sympy
+from jaccli.engine.matrix_form import Structure, blocks_for
+from jaccli.engine.results import Block
 from jaccli.functions import numpy_functions
 
 
@@ -38,17 +40,74 @@ def compile_jacobian(
     parameters: Sequence[Any],
     parsed: Sequence[parse.Parsed],
     with_value: bool,
+    structure: Structure | None = None,
 ) -> Compiled:
-    """Everything that does not depend on the points, done once."""
-    sparse = differentiate(functions, variables)
-    m, n = sparse.shape
-    entries = tuple((i, j) for i, row in enumerate(sparse.rows) for j, _ in row)
-    exprs = [*(functions if with_value else ()), *(e for row in sparse.rows for _, e in row)]
+    """Everything that does not depend on the points, done once.
+
+    With vectors and matrices whose J has a matrix form, J is evaluated from that form with
+    NumPy (a 100×100 layer: a second, where compiling its 10^4 entries took 40 s).
+    """
     args = [*variables, *parameters]
     names = tuple(s.name for s in args)
     typed = _typed_check(parsed)
+    m, n = len(functions), len(variables)
     kinks = tuple(_kink_checks(functions, variables, args, m, n))
+    blocks = blocks_for(structure, variables) if structure is not None else ()
+    if sum(_cells(b) for b in blocks) == m * n > 0:
+        entries = tuple((i, j) for i in range(m) for j in range(n))
+        evaluate = _form_evaluator(
+            blocks, names, (m, n), _lambdify(args, functions) if with_value else None
+        )
+        return Compiled(names, (m, n), with_value, entries, evaluate, typed, kinks)
+    sparse = differentiate(functions, variables)
+    entries = tuple((i, j) for i, row in enumerate(sparse.rows) for j, _ in row)
+    exprs = [*(functions if with_value else ()), *(e for row in sparse.rows for _, e in row)]
     return Compiled(names, (m, n), with_value, entries, _lambdify(args, exprs), typed, kinks)
+
+
+def _cells(block: Block) -> int:
+    return (block.rows[1] - block.rows[0] + 1) * (block.columns[1] - block.columns[0] + 1)
+
+
+def _form_evaluator(
+    blocks: Sequence[Block],
+    names: Sequence[str],
+    shape: tuple[int, int],
+    values: Callable[[Any], Any] | None,
+) -> Callable[[Any], Any]:
+    """J from its matrix form, block by block, in floating point (F first, with `values`)."""
+    import numpy as np
+
+    from jaccli.parse import tensor
+    from jaccli.parse.grammar import Parser
+
+    trees = []
+    for block in blocks:
+        shapes = dict(block.shapes)
+        tree = Parser(block.form, "matrix form", (), shapes=shapes).parse_single()
+        side = shapes.get("I", (0, 0))[0]
+        identity = {
+            f"I[{i},{j}]": float(i == j) for i in range(1, side + 1) for j in range(1, side + 1)
+        }
+        trees.append((block, tree, identity))
+    m, n = shape
+
+    def evaluate(points: Any) -> Any:
+        rows = points.shape[0]
+        columns = {name: points[:, k] for k, name in enumerate(names)}
+        jacobian = np.empty((rows, m, n))
+        with np.errstate(all="ignore"):
+            for block, tree, identity in trees:
+                found = tensor.entries(_numeric(tree, {**columns, **identity}))
+                (r0, r1), (c0, c1) = block.rows, block.columns
+                cells = np.stack([np.broadcast_to(np.asarray(v, float), (rows,)) for v in found], 1)
+                jacobian[:, r0 - 1 : r1, c0 - 1 : c1] = cells.reshape(
+                    rows, r1 - r0 + 1, c1 - c0 + 1
+                )
+        flat = jacobian.reshape(rows, m * n)
+        return flat if values is None else np.concatenate([values(points), flat], axis=1)
+
+    return evaluate
 
 
 def _lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]:

@@ -40,7 +40,12 @@ def plan(problem: "Problem", at: "PointText | None", with_value: bool) -> Plan:
     free = set().union(*(f.free_symbols for f in functions)) - set(variables)
     parameters = sorted((s for s in free if s not in constants), key=lambda s: s.name)
     compiled = compile_jacobian(
-        functions, variables, [*parameters, *constants], problem.parsed, with_value
+        functions,
+        variables,
+        [*parameters, *constants],
+        problem.parsed,
+        with_value,
+        problem.structure,
     )
     names = [v.name for v in variables]
     warnings = point.warnings if point else ()
