@@ -18,6 +18,26 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
+from jaccli.engine.matrix_terms import (
+    ATOM,
+    POWER,
+    PRODUCT,
+    SUM,
+    Diag,
+    Eye,
+    Lit,
+    Scaled,
+    Term,
+    Total,
+    Zero,
+    atom,
+    balanced,
+    plus,
+    scaled,
+    times,
+    transposed,
+    wrapped,
+)
 from jaccli.engine.results import Block
 from jaccli.functions import CATALOGUE
 from jaccli.parse.limits import DEFAULT_LIMITS
@@ -39,206 +59,9 @@ from jaccli.parse.tree import (
 if TYPE_CHECKING:
     from jaccli.parse.tree import Parsed
 
-SUM, PRODUCT, POWER, ATOM = 0, 1, 2, 3  # how tightly a text binds
-
 
 class Unrecognised(Exception):
     """No rule of matrix calculus here: the block has no matrix form."""
-
-
-# --------------------------------------------------------------------------- terms
-
-
-class Term:
-    """A matrix in the form's algebra, `shape` its (rows, columns)."""
-
-    __slots__ = ("shape",)
-
-    def __init__(self, shape: Shape) -> None:
-        self.shape = shape
-
-    def text(self) -> tuple[str, int]:
-        raise NotImplementedError
-
-
-class Zero(Term):
-    __slots__ = ()
-
-    def text(self) -> tuple[str, int]:
-        return "0", ATOM
-
-
-class Eye(Term):
-    __slots__ = ()
-
-    def text(self) -> tuple[str, int]:
-        return ("1" if self.shape == SCALAR else "I"), ATOM
-
-
-class Lit(Term):
-    """A matrix, vector or scalar as typed: W, x', (W*x - b)'."""
-
-    __slots__ = ("precedence", "value")
-
-    def __init__(self, value: str, precedence: int, shape: Shape) -> None:
-        super().__init__(shape)
-        self.value, self.precedence = value, precedence
-
-    def text(self) -> tuple[str, int]:
-        return self.value, self.precedence
-
-
-class Diag(Term):
-    __slots__ = ("vector",)
-
-    def __init__(self, vector: str, n: int) -> None:
-        super().__init__((n, n))
-        self.vector = vector
-
-    def text(self) -> tuple[str, int]:
-        return f"diag({self.vector})", ATOM
-
-
-class Prod(Term):
-    __slots__ = ("factors",)
-
-    def __init__(self, factors: tuple[Term, ...]) -> None:
-        super().__init__((factors[0].shape[0], factors[-1].shape[1]))
-        self.factors = factors
-
-    def text(self) -> tuple[str, int]:
-        return "*".join(_wrapped(f.text(), PRODUCT + 1) for f in self.factors), PRODUCT
-
-
-class Scaled(Term):
-    """number · scalars · term: 2*x', 4*(x'*x)*x'."""
-
-    __slots__ = ("number", "scalars", "term")
-
-    def __init__(self, number: Fraction, scalars: tuple[str, ...], term: Term) -> None:
-        super().__init__(term.shape)
-        self.number, self.scalars, self.term = number, scalars, term
-
-    def text(self) -> tuple[str, int]:
-        parts = [*self.scalars]
-        one = isinstance(self.term, Eye) and self.term.shape == SCALAR  # the number 1
-        if not one or not (parts or abs(self.number) != 1):
-            parts.append(_wrapped(self.term.text(), PRODUCT))
-        size = abs(self.number)
-        if size != 1:
-            parts.insert(0, str(size) if size.denominator == 1 else f"({size})")
-        body = "*".join(parts)
-        return ("-" + body, SUM) if self.number < 0 else (body, PRODUCT)
-
-
-class Total(Term):
-    __slots__ = ("terms",)
-
-    def __init__(self, terms: tuple[Term, ...]) -> None:
-        super().__init__(terms[0].shape)
-        self.terms = terms
-
-    def text(self) -> tuple[str, int]:
-        out = ""
-        for term in self.terms:
-            body, _ = term.text()
-            if not out:
-                out = body
-            elif body.startswith("-"):
-                out += " - " + body[1:]
-            else:
-                out += " + " + body
-        return out, SUM
-
-
-def _wrapped(text: tuple[str, int], least: int) -> str:
-    body, precedence = text
-    return body if precedence >= least else f"({body})"
-
-
-# --------------------------------------------------------------------------- simplifying
-
-
-def _parts(term: Term) -> tuple[Fraction, tuple[str, ...], Term]:
-    if isinstance(term, Scaled):
-        return term.number, term.scalars, term.term
-    return Fraction(1), (), term
-
-
-def scaled(number: Fraction, scalars: tuple[str, ...], term: Term) -> Term:
-    if isinstance(term, Zero) or number == 0:
-        return Zero(term.shape)
-    n, s, inner = _parts(term)
-    number, scalars = number * n, scalars + s
-    return inner if number == 1 and not scalars else Scaled(number, scalars, inner)
-
-
-def times(*factors: Term) -> Term:
-    """The product, with 0 and I simplified away, diagonals merged and scalars pulled out."""
-    shape = (factors[0].shape[0], factors[-1].shape[1])
-    number, scalars, flat = Fraction(1), tuple[str, ...](), list[Term]()
-    for factor in factors:
-        n, s, inner = _parts(factor)
-        number, scalars = number * n, scalars + s
-        if isinstance(inner, Zero):
-            return Zero(shape)
-        if isinstance(inner, Eye):
-            continue
-        for f in inner.factors if isinstance(inner, Prod) else (inner,):
-            if flat and isinstance(f, Diag) and isinstance(flat[-1], Diag):
-                flat[-1] = Diag(f"{_atom(flat[-1].vector)} .* {_atom(f.vector)}", f.shape[0])
-            else:
-                flat.append(f)
-    core: Term = Eye(shape) if not flat else flat[0] if len(flat) == 1 else Prod(tuple(flat))
-    return scaled(number, scalars, core)
-
-
-def plus(*terms: Term) -> Term:
-    """The sum, zeros dropped, equal terms added, a common left factor taken out."""
-    shape = terms[0].shape
-    kept: dict[tuple[tuple[str, ...], str], tuple[Fraction, Term]] = {}
-    for term in terms:
-        if isinstance(term, Total):
-            for t in term.terms:
-                _collect(kept, t)
-        elif not isinstance(term, Zero):
-            _collect(kept, term)
-    found = [scaled(n, key[0], t) for key, (n, t) in kept.items() if n != 0]
-    if not found:
-        return Zero(shape)
-    if len(found) == 1:
-        return found[0]
-    if all(isinstance(t, Prod) for t in found):
-        firsts = {t.factors[0].text() for t in found}  # type: ignore[attr-defined]
-        if len(firsts) == 1:
-            first = found[0].factors[0]  # type: ignore[attr-defined]
-            rests = [times(*t.factors[1:]) for t in found]  # type: ignore[attr-defined]
-            return times(first, plus(*rests))
-    return Total(tuple(found))
-
-
-def _collect(kept: dict[tuple[tuple[str, ...], str], tuple[Fraction, Term]], term: Term) -> None:
-    number, scalars, inner = _parts(term)
-    key = (scalars, inner.text()[0])
-    previous = kept.get(key)
-    kept[key] = (number + (previous[0] if previous else 0), inner)
-
-
-def _atom(text: str) -> str:
-    """`text` as something that binds tightly: parenthesized unless it is a name or a call."""
-    if re.fullmatch(r"[\w.\[\],]+'*|\w+\(.*\)'*", text) and _balanced(text):
-        return text
-    return f"({text})"
-
-
-def _balanced(text: str) -> bool:
-    """True when the outermost parentheses (if any) of a call close at its end."""
-    depth = 0
-    for k, ch in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth == 0 and ch == ")" and k != len(text) - 1:
-            return False
-    return True
 
 
 # --------------------------------------------------------------------------- differentiating
@@ -277,7 +100,7 @@ class Differentiator:
         lit = self.lit(node)
         rows, columns = lit.shape
         if rows == 1 and columns > 1:
-            return _transposed(lit)
+            return transposed(lit)
         if rows > 1 and columns > 1:
             raise Unrecognised
         return lit
@@ -287,7 +110,7 @@ class Differentiator:
         lit = self.lit(node)
         rows, columns = lit.shape
         if columns == 1 and rows > 1:
-            return _transposed(lit)
+            return transposed(lit)
         if rows > 1 and columns > 1:
             raise Unrecognised
         return lit
@@ -342,7 +165,7 @@ class Differentiator:
             lit = self.lit(factor)
             if divide:
                 # D(A/s) = D(A)/s - vec(A) D(s)/s^2
-                s = _wrapped(lit.text(), POWER + 1)
+                s = wrapped(lit.text(), POWER + 1)
                 d = plus(
                     scaled(Fraction(1), (f"1/{s}",), d),
                     scaled(Fraction(-1), (f"1/{s}^2",), times(self.vec(value, shape), d_other)),
@@ -356,7 +179,7 @@ class Differentiator:
                 )
                 d = plus(
                     times(self.vec(u_value, u_shape), s_d),
-                    scaled(Fraction(1), (_wrapped(s_lit.text(), PRODUCT + 1),), u_d),
+                    scaled(Fraction(1), (wrapped(s_lit.text(), PRODUCT + 1),), u_d),
                 )
             else:  # the matrix product value*factor
                 d = plus(times(value, d_other), self.left_derivative(value, shape, d, lit, other))
@@ -378,14 +201,14 @@ class Differentiator:
             return Zero((a_shape[0] * b_shape[1], self.n))
         if a_shape[0] != 1:
             raise Unrecognised  # a matrix that depends on the variable, times something
-        return times(_transposed(b), d_a)
+        return times(transposed(b), d_a)
 
     def vec(self, value: Term, shape: Shape) -> Term:
         """A vector value as a column (for the product rule with a scalar)."""
         rows, columns = shape
         if rows > 1 and columns > 1:
             raise Unrecognised
-        return _transposed(value) if rows == 1 and columns > 1 else value
+        return transposed(value) if rows == 1 and columns > 1 else value
 
     def elementwise(self, node: Elementwise) -> Term:
         left, right = node.left, node.right
@@ -395,7 +218,7 @@ class Differentiator:
             return self.product(fake)
         n = self.size(node)
         u, w = self.column(left) if self.size(left) > 1 else self.lit(left), self.lit(right)
-        ut, wt = _wrapped(u.text(), ATOM), _wrapped(w.text(), ATOM)
+        ut, wt = wrapped(u.text(), ATOM), wrapped(w.text(), ATOM)
         if node.op == "*":
             return plus(
                 times(self.diag(wt, right, n), self.d(left)),
@@ -411,7 +234,7 @@ class Differentiator:
         k = self.line[right.pos : right.end].strip()
         if k == "2":
             return times(Diag(f"2*{ut}", n), self.d(left))
-        return times(Diag(f"{_atom(k)}*{ut}.^({k} - 1)", n), self.d(left))
+        return times(Diag(f"{atom(k)}*{ut}.^({k} - 1)", n), self.d(left))
 
     def diag(self, text: str, node: Node, n: int) -> Term:
         if self.size(node) == 1:
@@ -425,13 +248,13 @@ class Differentiator:
         if isinstance(base, Call) and base.func == "norm" and k == "2":  # ‖u‖² = u'u
             u = base.args[0]
             return scaled(Fraction(2), (), times(self.row(u), self.d(u)))
-        b = _wrapped(self.lit(base).text(), POWER + 1)
+        b = wrapped(self.lit(base).text(), POWER + 1)
         if k == "2":
             return scaled(Fraction(2), (b,), self.d(base))
         exponent = Fraction(k) if re.fullmatch(r"\d+", k) else None
         if exponent is not None:
             return scaled(exponent, (f"{b}^{exponent - 1}",), self.d(base))
-        return scaled(Fraction(1), (_atom(k), f"{b}^({k} - 1)"), self.d(base))
+        return scaled(Fraction(1), (atom(k), f"{b}^({k} - 1)"), self.d(base))
 
     def call(self, node: Call) -> Term:
         func, args = node.func, node.args
@@ -444,7 +267,7 @@ class Differentiator:
         text = self.line[u.pos : u.end].strip()
         derivative = _substituted(template, text)
         if self.size(u) == 1:
-            return scaled(Fraction(1), (_atom(derivative),), self.d(u))
+            return scaled(Fraction(1), (atom(derivative),), self.d(u))
         return times(Diag(derivative, self.size(u)), self.d(u))
 
     def vector_call(self, node: Call) -> Term:
@@ -468,19 +291,11 @@ class Differentiator:
 def _substituted(template: str, argument: str) -> str:
     """The catalogue's g'(u) with u replaced by the argument as typed."""
     inside = template.replace("(u)", "(" + argument + ")")
-    return re.sub(r"\bu\b", lambda _: _atom(argument), inside)
-
-
-def _transposed(term: Term) -> Lit:
-    body, precedence = term.text()
-    rows, columns = term.shape
-    if body.endswith("'") and precedence == ATOM and _atom(body[:-1]) == body[:-1]:
-        return Lit(body[:-1], ATOM, (columns, rows))
-    return Lit(_wrapped((body, precedence), ATOM) + "'", ATOM, (columns, rows))
+    return re.sub(r"\bu\b", lambda _: atom(argument), inside)
 
 
 def _precedence(node: Node, text: str) -> int:
-    if text.startswith("(") and text.endswith(")") and _balanced(text):
+    if text.startswith("(") and text.endswith(")") and balanced(text):
         return ATOM
     if isinstance(node, Sum):
         return SUM

@@ -184,8 +184,8 @@ class Checker:
         terms = [t for _, t in node.terms]
         shape = self.shape(terms[0])
         previous = terms[0]
-        for term in terms[1:]:
-            shape = self.same(node, previous, shape, term, self.shape(term), node.pos)
+        for term in terms[1:]:  # from the first term: node.pos is at "(" in (x + c)
+            shape = self.same(node, previous, shape, term, self.shape(term), terms[0].pos)
             previous = term
         return shape
 
@@ -198,7 +198,7 @@ class Checker:
         shape = self.shape(first)
         for divide, factor in node.factors[1:]:
             other = self.shape(factor)
-            so_far = Node(node.pos, factor.pos)
+            so_far = Node(first.pos, factor.pos)  # not node.pos: "(" in (W*x)
             if divide:
                 if other != SCALAR:
                     raise self.error(
