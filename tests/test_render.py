@@ -156,7 +156,7 @@ def test_table_prints_markup_in_names_literally() -> None:
 
 def test_json_shapes() -> None:
     shapes = {
-        "jacobian": {"command", "functions", "variables", "shape", "jacobian"},
+        "jacobian": {"command", "functions", "variables", "shape", "jacobian", "matrix_form"},
         "det": {"command", "functions", "variables", "determinant"},
         "det_at": {"command", "functions", "variables", "determinant", "point"},
         "eval": {"command", "functions", "variables", "point", "shape", "jacobian"},

@@ -385,7 +385,8 @@ def _block(
     if len(differentiator.identity) > 1 and not isinstance(term, Zero):
         return None  # identities of two sizes: "I" would not say which
     form = term.text()[0]
-    names = set(re.findall(r"[^\W\d]\w*", form))
+    typed = item.line[item.node.pos : item.node.end]
+    names = set(re.findall(r"[^\W\d]\w*", form + " " + typed + " " + variable))
     used = [(name, shapes[name]) for name in sorted(names) if name in shapes]
     if "I" in names and "I" not in shapes:
         n = next(iter(differentiator.identity), term.shape[0])

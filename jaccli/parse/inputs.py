@@ -67,7 +67,7 @@ def read_functions(
             if not parser.shaped:
                 parsed.extend(Parsed(node, line, label) for node in nodes)
                 continue
-            checker = Checker(line, label, limits, tokens + spent)
+            checker = Checker(line, label, limits, tokens + spent, declared=bool(shapes))
             for node in nodes:
                 parsed.append(Parsed(node, line, label, checker.shape(node)))
             spent = checker.spent - tokens
@@ -193,11 +193,18 @@ def parse_point(
         seen.update(given)
         seen.add(name)
         parser.expect("=", f"'=' after '{name}'")
+        start = parser.peek().pos
         if shape is None:
             entries.append((name, Parsed(parser.expr(), text, where)))
         else:
             values = _array(parser, name, shape)
             entries.extend((e, Parsed(v, text, where)) for e, v in zip(given, values, strict=True))
+        if parser.shaped:  # x=b'x', x=W*v: a value is made of numbers and scalars
+            raise parser.error(
+                f"the value of '{name}' is made of numbers and scalars: vector syntax "
+                "(' .* ./ .^, vectors, sum(...)) is for F",
+                start,
+            )
         if parser.peek().kind != ",":
             break
         parser.take()

@@ -124,8 +124,11 @@ def describe(shape: Shape) -> str:
 class Checker:
     """The shape of each node of one parsed line, and its expanded size, checked as it goes."""
 
-    def __init__(self, line: str, where: str, limits: Limits, spent: int = 0) -> None:
+    def __init__(
+        self, line: str, where: str, limits: Limits, spent: int = 0, declared: bool = True
+    ) -> None:
         self.line, self.where, self.limits = line, where, limits
+        self.declared = declared  # False: no vector or matrix was declared at all
         self.spent = spent  # operations counted so far, across all the input
 
     def error(self, message: str, node: Node) -> ParseError:
@@ -153,7 +156,14 @@ class Checker:
         if kind is Neg:
             return self.entrywise(node, self.shape(node.operand))  # type: ignore[attr-defined]
         if kind is Transpose:
-            rows, columns = self.shape(node.operand)  # type: ignore[attr-defined]
+            operand = node.operand  # type: ignore[attr-defined]
+            rows, columns = self.shape(operand)
+            if not self.declared:  # b'x' with nothing declared: a string, not a transpose
+                raise self.error(
+                    "' (the transpose) is for vectors and matrices declared with {shape} "
+                    "(strings are not expressions)",
+                    node,
+                )
             return (columns, rows)
         if kind is Sum:
             return self.sum(node)  # type: ignore[arg-type]

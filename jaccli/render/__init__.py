@@ -65,6 +65,7 @@ class RenderOptions(NamedTuple):
     latex_env: LatexEnv = LatexEnv.bmatrix
     latex_style: LatexStyle = LatexStyle.display
     standalone: bool = False  # a complete LaTeX document
+    expand: bool = False  # every entry of J, even where its matrix form stands in for them
 
 
 class _Renderer(NamedTuple):

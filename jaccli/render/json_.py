@@ -78,7 +78,30 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     out = _head(result)
     out["shape"] = list(result.shape)
     out[result.matrix_key] = _matrix(result.sparse, None, shadowed(result.variables))
+    out["matrix_form"] = _matrix_form(result)
     return _dump(out)
+
+
+def _matrix_form(result: JacobianResult) -> Raw | list[Any]:
+    """J in matrix form where recognised, one block a line; an empty list where not."""
+    if not result.matrix_form:
+        return []
+    from jaccli.render.latex import notation_of
+    from jaccli.render.vector_latex import form_latex
+
+    names = notation_of(result)
+    blocks = (
+        {
+            "function": block.function,
+            "variable": block.variable,
+            "rows": list(block.rows),
+            "columns": list(block.columns),
+            "form": block.form,
+            "latex": form_latex(block, names),
+        }
+        for block in result.matrix_form
+    )
+    return _rows(json.dumps(block, ensure_ascii=False) for block in blocks)
 
 
 @render.register

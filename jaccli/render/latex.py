@@ -19,7 +19,7 @@ from jaccli.engine import (
     Point,
     Sparse,
 )
-from jaccli.render import LatexEnv, LatexStyle, RenderOptions
+from jaccli.render import LatexEnv, LatexStyle, RenderOptions, forms
 from jaccli.render.latex_printer import (
     LatexPrinter,
     Notation,
@@ -28,8 +28,9 @@ from jaccli.render.latex_printer import (
     pi_constant,
     tex,
 )
+from jaccli.render.vector_latex import derivative_latex, form_latex
 
-__all__ = ["STANDALONE", "render", "tex"]
+__all__ = ["STANDALONE", "notation_of", "render", "tex"]
 
 # --------------------------------------------------------------------------- documents
 
@@ -85,7 +86,7 @@ def _outputs(result: Any) -> Iterable[Any]:
         yield from result.linearization
 
 
-def _notation(result: Any) -> Notation:
+def notation_of(result: Any) -> Notation:
     """One naming for all of a result: an entry must not call x1 what another calls x_1."""
     inputs = [*result.functions, *(value for _, value in getattr(result, "point", None) or ())]
     names = free_names(inputs) | {v.name for v in result.variables}
@@ -101,8 +102,12 @@ STANDALONE = """\\documentclass{{article}}
 """
 
 
-def _math(body: str, options: RenderOptions) -> str:
-    """The body as display math, inline math or bare; in a whole document if asked."""
+def _math(body: str, options: RenderOptions, note: str | None = None) -> str:
+    """The body as display math, inline math or bare; in a whole document if asked.
+
+    `note`: a LaTeX comment above the math, for its author (bare math has none: it goes
+    inside other math, where a comment would swallow the closing delimiter).
+    """
     style = options.latex_style
     if options.standalone and style is LatexStyle.bare:
         style = LatexStyle.display  # bare math cannot stand in a document's text
@@ -112,6 +117,8 @@ def _math(body: str, options: RenderOptions) -> str:
         math = "$" + " ".join(line.strip() for line in body.splitlines()) + "$"
     else:
         math = body
+    if note is not None and style is not LatexStyle.bare:
+        math = f"% {note}\n{math}"
     return STANDALONE.format(math=math) if options.standalone else math
 
 
@@ -120,16 +127,38 @@ def render(result: Any, options: RenderOptions) -> str:
     raise TypeError(f"no LaTeX renderer for {type(result).__name__}")
 
 
+def _matrix_form(result: JacobianResult, names: Notation) -> list[str]:
+    """One equation per block of J in matrix form, with the part of J it is when not all of it."""
+    lines = []
+    for block in result.matrix_form:
+        line = f"{derivative_latex(block, names)} = {form_latex(block, names)}"
+        where = forms.coverage(block, result)
+        if where is not None:
+            line += f" \\quad \\text{{{where.replace('-', '--')}}}"
+        lines.append(line)
+    return lines
+
+
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
-    env = options.latex_env
-    rows = _sparse_rows(result.sparse, LatexPrinter(result.digits, _notation(result)))
-    return _math(f"{result.latex_symbol} = " + _matrix(rows, env), options)
+    names = notation_of(result)
+    lines = _matrix_form(result, names)
+    shown = forms.entries_shown(result, options)
+    if shown:
+        rows = _sparse_rows(result.sparse, LatexPrinter(result.digits, names))
+        lines.append(f"{result.latex_symbol} = " + _matrix(rows, options.latex_env))
+    body = lines[0] if len(lines) == 1 else _gathered(lines)
+    return _math(body, options, None if shown else forms.left_out(result))
+
+
+def _gathered(lines: Sequence[str]) -> str:
+    """Equations one under another, centred (amsmath; MathJax and KaTeX have it too)."""
+    return "\\begin{gathered}\n" + " \\\\\n".join(lines) + "\n\\end{gathered}"
 
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
-    names = _notation(result)
+    names = notation_of(result)
     printer = LatexPrinter(result.digits, names)
     at = "" if result.point is None else _at(result.point, LatexPrinter(None, names))
     return _math(f"{result.latex_symbol}{at} = {printer(result.determinant)}", options)
@@ -138,7 +167,7 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     env = options.latex_env
-    names = _notation(result)
+    names = notation_of(result)
     rows = _sparse_rows(result.sparse, LatexPrinter(result.digits, names))
     at = _at(result.point, LatexPrinter(None, names))
     return _math(f"{result.latex_symbol}{at} = " + _matrix(rows, env), options)
@@ -147,7 +176,7 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     env = options.latex_env
-    names = _notation(result)
+    names = notation_of(result)
     printer, exact = LatexPrinter(result.digits, names), LatexPrinter(None, names)
     at = dict(result.point)
     args = ", ".join(exact(v) for v in result.variables)

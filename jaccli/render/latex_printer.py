@@ -58,6 +58,7 @@ def _power_on_name(f: Any) -> bool:
 
 
 _NAME = re.compile(r"^([^\W\d_]+?)_?([0-9]+)$")
+_ENTRY = re.compile(r"^(.+)\[([0-9]+(?:,[0-9]+)?)\]$")  # x[1], W[1,2]: entries of vectors
 
 # Ranks of factors in a product, in the order they are written.
 _NUMERIC, _SYMBOLIC, _BRACKETED, _APPLIED = 0, 1, 2, 3
@@ -93,13 +94,23 @@ def _word(word: str) -> str:
 
 def symbol_name(name: str) -> str:
     """`w11` → `w_{11}`, `k_1` → `k_{1}`, `theta2` → `\\theta_{2}`, `θ` → `\\theta`,
-    `k_ab` → `k_{\\mathit{ab}}`, `rate` → `\\mathit{rate}`."""
+    `k_ab` → `k_{\\mathit{ab}}`, `rate` → `\\mathit{rate}`; the entries of a declared vector
+    or matrix `x[1]` → `x_{1}`, `W[1,2]` → `W_{1,2}`, `theta[2]` → `\\theta_{2}`."""
+    entry = _ENTRY.match(name)
+    if entry:
+        return f"{vector_name(entry.group(1))}_{{{entry.group(2)}}}"
     m = _NAME.match(name)
     if m:
         return f"{_word(m.group(1))}_{{{m.group(2)}}}"
     base, _, sub = name.partition("_")
     if base and sub:
         return f"{_word(base)}_{{{symbol_name(sub)}}}"
+    return _word(name)
+
+
+def vector_name(name: str) -> str:
+    """A declared vector or matrix, whole (`W`, `\\theta`, `\\mathit{W1}`): never subscripted,
+    since its entries are (`\\mathit{W1}_{1,2}`), and W1 is not the vector W's first entry."""
     return _word(name)
 
 

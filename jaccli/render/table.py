@@ -21,7 +21,7 @@ from jaccli.engine import (
     Point,
     Sparse,
 )
-from jaccli.render import RenderOptions
+from jaccli.render import RenderOptions, forms
 from jaccli.render.syntax import shadowed, to_display
 
 if TYPE_CHECKING:
@@ -71,8 +71,10 @@ class MatrixView:
         sparse: Sparse,
         digits: int | None = None,
         corner: str = "∂fᵢ/∂xⱼ",
+        preface: Sequence[Text] = (),
     ) -> None:
         self.title = title
+        self.preface = preface  # lines under the title: J in matrix form
         self.corner = corner
         self.functions = functions
         self.variables = variables
@@ -135,6 +137,7 @@ class MatrixView:
         count = sum(len(row) for row in self.nonzero)
         label = Style(bold=True)
         yield Segment(f"{self.title}: {count} non-zero entries\n", Style(bold=True))
+        yield from self.preface
         width = len(f"f{m}") + 1 + max(len(v.name) for v in self.variables)
         for i, row in enumerate(self.nonzero):
             for j, text in row:
@@ -144,9 +147,11 @@ class MatrixView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.grid_width() <= options.max_width:
             yield _title(self.title)
+            yield from self.preface
             yield self.grid()
         elif sum(len(row) for row in self.nonzero) <= LISTING_AS_TABLE:
             yield _title(self.title)
+            yield from self.preface
             yield self.entries()
         else:
             yield from self.listing()
@@ -176,12 +181,31 @@ def render(result: Any, options: RenderOptions) -> RenderableType:
     raise TypeError(f"no table renderer for {type(result).__name__}")
 
 
+def _matrix_form(result: JacobianResult) -> list[Text]:
+    """One line per block of J in matrix form, with the part of J it is when not all of it."""
+    lines = []
+    for block in result.matrix_form:
+        where = forms.coverage(block, result)
+        lines.append(_t(forms.equation(block) + (f"  ({where})" if where else "")))
+    return lines
+
+
 @render.register(JacobianResult)
 def _jacobian(result: JacobianResult, options: RenderOptions) -> RenderableType:
     m, n = result.shape
     title = f"{result.title} ({m}×{n})"
+    preface = _matrix_form(result)
+    if not forms.entries_shown(result, options):
+        from rich.console import Group
+
+        return Group(_title(title), *preface, _t(forms.left_out(result), style="dim"))
     return MatrixView(
-        title, result.functions, result.variables, result.sparse, corner=result.entry_label
+        title,
+        result.functions,
+        result.variables,
+        result.sparse,
+        corner=result.entry_label,
+        preface=preface,
     )
 
 
