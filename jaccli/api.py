@@ -58,13 +58,15 @@ def jacobian(
     vars: Variables = None,
     *,
     shape: ShapesText | None = None,
+    abstract: str | Sequence[str] | None = None,
     simplify: bool = False,
     **budget: Unpack[Budget],
 ) -> JacobianResult:
     """J[i][j] = ∂F_i/∂x_j, as differentiated (`simplify=True` tidies each entry).
 
     `shape` declares vectors and matrices ("W=3x2,x=2" or {"W": (3, 2), "x": 2}); then J is
-    also given in matrix form where jac recognises it (`.matrix_form`).
+    also given in matrix form where jac recognises it (`.matrix_form`). `abstract` declares
+    functions with no formula ("g,h"): the derivative of g(u) is g'(u).
     """
     from jaccli import engine
 
@@ -77,6 +79,7 @@ def jacobian(
         ),
         budget,
         shape,
+        abstract,
     )
 
 
@@ -86,6 +89,7 @@ def det(
     *,
     at: PointText | None = None,
     shape: ShapesText | None = None,
+    abstract: str | Sequence[str] | None = None,
     digits: int | None = None,
     simplify: bool = True,
     **budget: Unpack[Budget],
@@ -102,6 +106,7 @@ def det(
         ),
         budget,
         shape,
+        abstract,
     )
 
 
@@ -111,6 +116,7 @@ def evaluate(
     *,
     at: PointText,
     shape: ShapesText | None = None,
+    abstract: str | Sequence[str] | None = None,
     **options: Unpack[AtPoint],
 ) -> EvaluationResult:
     """J at the point `at` ("x=-1,y=2" or {"x": -1, "y": 2}): exact, or to `digits` digits.
@@ -119,7 +125,7 @@ def evaluate(
     """
     from jaccli import engine
 
-    return _at(engine.evaluate, functions, vars, at, options, shape)
+    return _at(engine.evaluate, functions, vars, at, options, shape, abstract)
 
 
 def linearize(
@@ -128,12 +134,13 @@ def linearize(
     *,
     at: PointText,
     shape: ShapesText | None = None,
+    abstract: str | Sequence[str] | None = None,
     **options: Unpack[AtPoint],
 ) -> LinearizationResult:
     """F(a), J(a) and L(x) = F(a) + J(a)(x − a) at the point `at`."""
     from jaccli import engine
 
-    return _at(engine.linearize, functions, vars, at, options, shape)
+    return _at(engine.linearize, functions, vars, at, options, shape, abstract)
 
 
 Compute = Callable[["Problem", "dict[Symbol, Expr] | None"], R]
@@ -146,6 +153,7 @@ def _at(
     at: PointText,
     options: AtPoint,
     shape: ShapesText | None,
+    abstract: str | Sequence[str] | None,
 ) -> R:
     """evaluate and linearize: `method(F, x, a, digits=..., simplify=...)`."""
     _known(options, AtPoint)
@@ -160,6 +168,7 @@ def _at(
         ),
         budget,
         shape,
+        abstract,
         stacklevel=4,
     )
 
@@ -171,6 +180,7 @@ def _solve(
     compute: Compute[R],
     budget_options: Budget,
     shape: ShapesText | None = None,
+    abstract: str | Sequence[str] | None = None,
     stacklevel: int = 3,  # warnings point at the caller of the public function
 ) -> R:
     """Read the problem and compute, within a budget if one is given; warn about typos.
@@ -191,7 +201,7 @@ def _solve(
     limits = limits_from_env(os.environ)
 
     def work() -> tuple[R, tuple[str, ...]]:
-        problem = read(functions, variables, limits=limits, shapes=shape)
+        problem = read(functions, variables, limits=limits, shapes=shape, abstract=abstract)
         point = problem.at(at) if at is not None else None
         found = problem.warnings + (point.warnings if point else ())
         return compute(problem, point.values if point else None), found

@@ -14,7 +14,17 @@ from typing import NamedTuple
 # and `e.message` use the Python API's words, the CLI its option names (jaccli.cli.app).
 # {timeout_raise} and {max_memory_raise} say how to raise a budget: the CLI names the environment
 # variable beside the option.
-INPUTS = ("vars", "shape", "at", "digits", "simplify", "points", "timeout", "max_memory")
+INPUTS = (
+    "vars",
+    "shape",
+    "abstract",
+    "at",
+    "digits",
+    "simplify",
+    "points",
+    "timeout",
+    "max_memory",
+)
 PYTHON_NAMES: Mapping[str, str] = {
     **{name: f"{name}=" for name in INPUTS},
     "timeout_raise": "timeout=",

@@ -42,6 +42,7 @@ class Problem:
     warnings: tuple[str, ...] = ()  # likely typos: a Cyrillic х, sinx, a --vars name unused
     shapes: Mapping[str, Shape] | None = None  # declared vectors and matrices, (rows, columns)
     layout: tuple[str, ...] = ()  # which rows and columns of J the vectors and matrices are
+    abstract: tuple[str, ...] = ()  # functions declared with no formula: g(u), g'(u)
 
     @property
     def structure(self) -> Structure | None:
@@ -61,9 +62,9 @@ class Problem:
 
         text = point if isinstance(point, str) else _point_text(point)
         names = [v.name for v in variables or self.variables or ()]
-        values = parse_point(text, names, self.limits, self.shapes)
+        values = parse_point(text, names, self.limits, self.shapes, self.abstract)
         build(self.parsed, self.limits, values)  # raises for F undefined there as typed
-        exact = {make_symbol(name): value for name, value in values.items()}
+        exact = {make_symbol(k) if isinstance(k, str) else k: v for k, v in values.items()}
         return Point(exact, tuple(confusable_letters([text])))
 
 
@@ -82,12 +83,14 @@ def read(
     stdin: str | None = None,
     limits: Limits | None = None,
     shapes: ShapesText | None = None,
+    abstract: str | Sequence[str] | None = None,
 ) -> Problem:
     """Parse F (one text "x+y, x*y", or one text per argument) and the variables.
 
     `stdin` is the text an argument "-" stands for (the CLI reads it before any work).
     `shapes` declares vectors and matrices; a variable with a shape stands for its entries,
     row by row (x[1], x[2]; W[1,1], W[1,2], ...), and so does a component with one.
+    `abstract` declares functions with no formula ("g,h"): g(u), and its derivatives g'(u).
     """
     from jaccli import _symengine
     from jaccli.parse import (
@@ -111,7 +114,8 @@ def read(
     declared = _shapes(shapes)
     typed_vars = parse_variables(vars_text) if vars_text is not None else ()
     names = tuple(expand_variables(typed_vars, declared))
-    parsed = read_functions(arguments, typed_vars, _once(stdin), limits, declared)
+    unknown = _abstract(abstract, [*typed_vars, *declared])
+    parsed = read_functions(arguments, typed_vars, _once(stdin), limits, declared, unknown)
     texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
     warnings = confusable_letters([*texts, vars_text or ""])
     warnings += suspicious_names(parsed, typed_vars if vars_text is not None else None)
@@ -122,8 +126,44 @@ def read(
     size = sum(len(t) for t in texts)
     layout = tuple(_layout(parsed, typed_vars, declared)) if declared else ()
     return Problem(
-        built, symbols, tuple(parsed), limits, size, tuple(warnings), declared or None, layout
+        built,
+        symbols,
+        tuple(parsed),
+        limits,
+        size,
+        tuple(warnings),
+        declared or None,
+        layout,
+        unknown,
     )
+
+
+def _abstract(abstract: str | Sequence[str] | None, taken: Sequence[str]) -> tuple[str, ...]:
+    """The names of functions declared with no formula ({abstract}), checked."""
+    from jaccli.errors import Location, ParseError
+    from jaccli.functions import CATALOGUE
+    from jaccli.parse import CONSTANTS, parse_variables
+
+    if abstract is None:
+        return ()
+    text = abstract if isinstance(abstract, str) else ",".join(abstract)
+    names = parse_variables(text)
+    for name in names:
+        why = (
+            "is a function jac knows"
+            if name in CATALOGUE
+            else "is a constant"
+            if name in CONSTANTS
+            else "is a variable or a vector"
+            if name in taken
+            else "has a '_', which jac keeps for derivatives (g_12(u, v))"
+            if "_" in name
+            else None
+        )
+        if why is not None:
+            where = Location(text, text.find(name), "{abstract}")
+            raise ParseError(f"'{name}' {why}: declare another name as a function", where)
+    return names
 
 
 def _layout(

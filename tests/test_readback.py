@@ -27,6 +27,7 @@ reported, the golden corpus of tests/test_render.py, and each function alone.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import pickle
@@ -194,12 +195,8 @@ _RENAMED = {
     "\\operatorname{arccot}": ("\\arccot", None, None),  # LaTeX itself has no \arccot
     "\\operatorname{arcsec}": ("\\arcsec", None, None),
     "\\operatorname{arccsc}": ("\\arccsc", None, None),
-    "\\operatorname{erf}": ("\\Gamma", sympy.gamma, sympy.erf),  # jac never prints Γ
 }
 EULER, UNIT, PI, SYMBOL_E = (sympy.Symbol(f"jacreadback{n}") for n in ("euler", "unit", "pi", "e"))
-
-
-_ATAN2 = "\\operatorname{atan2}{\\left("
 
 
 def _parse(text: str, symbol_e: bool) -> Any:
@@ -227,28 +224,36 @@ def _parse(text: str, symbol_e: bool) -> Any:
     )
 
 
+# Calls latex2sympy cannot read (it splits arguments at every comma, nested calls' too, and
+# knows no erf), each read argument by argument and rebuilt with SymPy's function.
+_CALLS = {
+    "\\operatorname{atan2}{\\left(": sympy.atan2,
+    "\\operatorname{erf}{\\left(": sympy.erf,
+}
+
+
 def _atan2_calls(text: str, symbol_e: bool) -> tuple[str, dict[Any, Any]]:
-    """Each `\\operatorname{atan2}{\\left(A, B \\right)}` replaced by sin(placeholder), and
-    the placeholders' values atan2(A, B), A and B read on their own: latex2sympy splits
-    the arguments of a call at every comma, nested calls' too."""
+    """Each `\\operatorname{atan2}{\\left(A, B \\right)}` (and erf) replaced by
+    sin(placeholder), and the placeholders' values atan2(A, B), A and B read on their own."""
     calls: dict[Any, Any] = {}
-    while (start := text.find(_ATAN2)) >= 0:
-        depth, k, comma = 0, start + len(_ATAN2), -1
-        while not (depth == 0 and text.startswith("\\right)}", k)):
-            if text.startswith(("\\left", "{"), k):
-                depth += 1
-            elif text.startswith(("\\right", "}"), k):
-                depth -= 1
-            elif depth == 0 and text.startswith(", ", k):
-                comma = k
-            k += 1
-        first = text[start + len(_ATAN2) : comma]
-        second = text[comma + 2 : k].removesuffix(" ")
-        name = f"jacreadbackatan{len(calls)}"
-        calls[sympy.Symbol(name)] = sympy.atan2(_parse(first, symbol_e), _parse(second, symbol_e))
-        end = k + len("\\right)}")
-        # A call stands in for the call (a name would read as a factor of the call before).
-        text = f"{text[:start]}\\sin{{\\left(\\mathit{{{name}}} \\right)}}{text[end:]}"
+    for opening, function in _CALLS.items():
+        while (start := text.find(opening)) >= 0:
+            depth, k, commas = 0, start + len(opening), []
+            while not (depth == 0 and text.startswith("\\right)}", k)):
+                if text.startswith(("\\left", "{"), k):
+                    depth += 1
+                elif text.startswith(("\\right", "}"), k):
+                    depth -= 1
+                elif depth == 0 and text.startswith(", ", k):
+                    commas.append(k)
+                k += 1
+            bounds = [start + len(opening) - 2, *commas, k]
+            pieces = [text[a + 2 : b].removesuffix(" ") for a, b in itertools.pairwise(bounds)]
+            name = f"jacreadbackcall{len(calls)}"
+            calls[sympy.Symbol(name)] = function(*(_parse(p, symbol_e) for p in pieces))
+            end = k + len("\\right)}")
+            # A call stands in for the call (a name would read as a factor of the call before).
+            text = f"{text[:start]}\\sin{{\\left(\\mathit{{{name}}} \\right)}}{text[end:]}"
     return text, calls
 
 
@@ -680,7 +685,9 @@ EXPONENTS = ["2", "3", "(-1)", "(-2)", "(1/2)", "(2/3)", "(-3/2)", "(1/3)"]
 ONE_ARGUMENT = sorted(
     n
     for n, (fewest, _) in FUNCTIONS.items()
-    if fewest == 1 and n not in ("DiracDelta", "sign", "abs", "Abs") and n not in VECTOR_FUNCTIONS
+    if fewest == 1
+    and n not in ("DiracDelta", "sign", "abs", "Abs", "relu")  # relu is built from abs
+    and n not in VECTOR_FUNCTIONS
 )
 POINT_VALUES = ["1", "-1/2", "2", "3/2", "k - 1", "2*a", "sqrt(2)", "pi/3"]
 

@@ -239,16 +239,6 @@ def test_table_through_the_cli(row: Row, size: tuple[int, int, int]) -> None:
     _check(row, shapes, point, matrix)
 
 
-@pytest.mark.xfail(strict=True, reason="--functions (abstract g, h) has not landed yet")
-def test_abstract_functions_row() -> None:
-    code, out, err = jacobian_cli("g(h(x))", "x=2", "--functions", "g,h", "--format", "json")
-    assert code == 0, err
-    assert json.loads(out)["jacobian"] == [
-        ["g'(h(x[1]))*h'(x[1])", "0"],
-        ["0", "g'(h(x[2]))*h'(x[2])"],
-    ]
-
-
 # --------------------------------------------------------------------------- matrix form
 
 

@@ -23,6 +23,11 @@ def plan(problem: "Problem", at: "PointText | None", with_value: bool) -> Plan:
     """Compile J (and F) for many points; `at` gives parameters one value for all."""
     from jaccli.engine import resolve_variables
 
+    if problem.abstract:
+        raise UsageError(
+            f"{{points}} needs numbers, and {', '.join(problem.abstract)} (declared with "
+            "{abstract}) has no formula: give it one, or use {at} with its values"
+        )
     functions = problem.functions
     variables, inferred = resolve_variables(functions, problem.variables)
     point = problem.at(at, variables) if at else None

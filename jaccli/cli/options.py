@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 CLI_NAMES = {
     "vars": "--vars",
     "shape": "--shape",
+    "abstract": "--functions",
     "at": "--at",
     "digits": "--digits",
     "simplify": "--simplify",
@@ -67,6 +68,11 @@ _SHAPE_HELP = (
     "A shaped variable stands for its entries x[1], W[1,2], row by row."
 )
 ShapeOpt = Annotated[Optional[str], option("--shape", metavar="x=2,W=3x2", help=_SHAPE_HELP)]  # noqa: UP045
+_ABSTRACT_HELP = "Functions with no formula, such as g,h: g(u) differentiates to g'(u)."
+AbstractOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    option("--functions", metavar="g,h", help=_ABSTRACT_HELP),
+]
 FormatOpt = Annotated[
     Optional[Format],  # noqa: UP045
     option(
@@ -151,6 +157,7 @@ PROBLEM = (
     _keyword("functions", FunctionsArg),
     _keyword("vars_", VarsOpt, None),
     _keyword("shape", ShapeOpt, None),
+    _keyword("abstract", AbstractOpt, None),
 )
 SHARED = (
     _keyword("fmt", FormatOpt, None),
@@ -176,6 +183,7 @@ class Settings:
     functions: tuple[str, ...]
     vars_text: str | None
     shapes_text: str | None
+    abstract_text: str | None
     limits: Limits
     fmt: Format | None
     render: RenderOptions
@@ -194,6 +202,7 @@ class Settings:
             stdin=self.stdin,
             limits=self.limits,
             shapes=self.shapes_text,
+            abstract=self.abstract_text,
         )
 
 
@@ -213,7 +222,8 @@ def problem_command(command: Callable[..., None]) -> Callable[..., None]:
         shared = {p.name: given.pop(p.name) for p in SHARED}
         try:
             ctx, functions, vars_ = given.pop("ctx"), given.pop("functions"), given.pop("vars_")
-            settings = _settings(ctx, functions, vars_=vars_, shape=given.pop("shape"), **shared)
+            declared = {"shape": given.pop("shape"), "abstract": given.pop("abstract")}
+            settings = _settings(ctx, functions, vars_=vars_, **declared, **shared)
             command(settings, **given)
         except BaseException as e:
             if shared["debug"]:
@@ -231,6 +241,7 @@ def _settings(
     *,
     vars_: str | None,
     shape: str | None,
+    abstract: str | None,
     fmt: Format | None,
     latex_env: LatexEnv,
     latex_style: LatexStyle,
@@ -256,6 +267,7 @@ def _settings(
         functions=tuple(functions),
         vars_text=vars_,
         shapes_text=shape,
+        abstract_text=abstract,
         limits=limits,
         fmt=fmt,
         render=RenderOptions(latex_env, latex_style, standalone),

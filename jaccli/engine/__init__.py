@@ -38,6 +38,7 @@ from jaccli.engine.results import (
     Result,
     Sparse,
     SparseRow,
+    point_label,
 )
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.trig import trig_normal_form
@@ -74,6 +75,7 @@ __all__ = [
     "natural_key",
     "needs_sympy",
     "numeric_values",
+    "point_label",
     "resolve_variables",
     "simplify_expr",
     "structured_det",

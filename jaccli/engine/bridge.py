@@ -43,7 +43,36 @@ def from_sympy(expr: Any) -> Any:
     # when substituted with a value it refuses (a complex one): use jac's own symbol.
     delta = sympy.Function("DiracDelta")
     plain.update({d: delta(*d.args) for d in expr.atoms(sympy.DiracDelta)})
-    return symengine.sympify(expr.xreplace(plain))  # converts a SymPy tree; parses nothing
+    expr = primed(expr.xreplace(plain))
+    return symengine.sympify(expr)  # converts a SymPy tree; parses nothing
+
+
+def primed(expr: Any) -> Any:
+    """Derivatives of functions with no formula as jac writes them: d/du g(u) is g'(u), and
+    ∂²/∂u∂v g(u, v) is g_12(u, v), functions of their own (SymPy writes Subs(Derivative(...)))."""
+    import sympy
+    from sympy.core.function import AppliedUndef
+
+    def named(derivative: Any) -> Any:
+        f = derivative.expr
+        if not isinstance(f, AppliedUndef) or f.func.__name__ == "DiracDelta":
+            return derivative
+        name, args = f.func.__name__, f.args
+        slots = []
+        for variable, count in derivative.variable_count:
+            if list(args).count(variable) != 1:
+                return derivative  # not by one whole argument: left as SymPy wrote it
+            slots += [args.index(variable) + 1] * int(count)
+        if len(args) == 1:
+            return sympy.Function(name + "'" * len(slots))(*args)
+        digits = "".join(str(k) for k in sorted(slots))
+        joined = name + digits if "_" in name else f"{name}_{digits}"
+        return sympy.Function(joined)(*args)
+
+    if not expr.has(sympy.Derivative):
+        return expr
+    expr = expr.replace(lambda e: isinstance(e, sympy.Derivative), named)
+    return expr.replace(lambda e: isinstance(e, sympy.Subs), lambda e: e.doit(deep=False))
 
 
 def needs_sympy(f: Any) -> bool:

@@ -260,7 +260,8 @@ class Differentiator:
         func, args = node.func, node.args
         if func in ("sum", "dot", "norm", "softmax", "logsumexp"):
             return self.vector_call(node)
-        template = CATALOGUE[func].derivative if func in CATALOGUE else None
+        # A function declared with no formula (g, or g' already) differentiates to g'.
+        template = CATALOGUE[func].derivative if func in CATALOGUE else f"{func}'(u)"
         if len(args) != 1 or template is None:
             raise Unrecognised
         u = args[0]

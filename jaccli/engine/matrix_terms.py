@@ -196,7 +196,7 @@ def _collect(kept: dict[tuple[tuple[str, ...], str], tuple[Fraction, Term]], ter
 
 def atom(text: str) -> str:
     """`text` as something that binds tightly: parenthesized unless it is a name or a call."""
-    if re.fullmatch(r"[\w.\[\],]+'*|\w+\(.*\)'*", text) and balanced(text):
+    if re.fullmatch(r"[\w.\[\],]+'*|\w+'*\(.*\)'*", text) and balanced(text):
         return text
     return f"({text})"
 

@@ -22,6 +22,7 @@ from jaccli.engine.results import (
     Point,
     Sparse,
     SparseRow,
+    point_label,
 )
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.variables import _free_symbols, header, natural_key
@@ -48,7 +49,7 @@ def _order_point(
             f"{{at}} gives no value for variable{'s' if len(missing) > 1 else ''} {names}"
         )
     known = set(variables) | _free_symbols(functions)
-    unknown = [s.name for s in point if s not in known]
+    unknown = [s.name for s in point if s.is_Symbol and s not in known]
     if unknown:
         raise UsageError(
             f"{{at}} gives a value for {', '.join(unknown)}, which is not a variable or a "
@@ -57,7 +58,9 @@ def _order_point(
     import symengine as se
 
     var_set = set(variables)
-    params = sorted((s for s in point if s not in var_set), key=lambda s: natural_key(s.name))
+    params = sorted(
+        (s for s in point if s not in var_set), key=lambda s: natural_key(point_label(s))
+    )
 
     # Values are parsed expressions (SymEngine already) or, from Python callers, numbers
     # and SymPy objects to convert; _no_text refuses a string before sympify could see it.
@@ -74,7 +77,7 @@ def _undefined(value: Any) -> bool:
 
 
 def _describe_point(point: Point | None) -> str:
-    return ", ".join(f"{s.name}={v}" for s, v in point or ())
+    return ", ".join(f"{point_label(s)}={v}" for s, v in point or ())
 
 
 def _report(
@@ -133,6 +136,21 @@ def _delta_values(expr: Any) -> Any:
     return expr.xreplace(numeric) if numeric else expr
 
 
+class _Substitution(dict[Any, Any]):
+    """The point's values put into an expression: `subs(expr)`; with values of declared
+    functions (g'(1)=3), again until nothing changes, since g'(h(0)) is g'(1) once h(0)=1."""
+
+    def __call__(self, expr: Any) -> Any:
+        value = expr.subs(self)
+        if any(not key.is_Symbol for key in self):
+            for _ in range(len(self)):
+                again = value.subs(self)
+                if again == value:
+                    break
+                value = again
+        return value
+
+
 def _exactly(compute: Callable[[Any], Any], argument: Any) -> Any:
     """An exact computation, with SymEngine's "too big for a machine word" as a LimitError."""
     try:
@@ -145,8 +163,8 @@ def _at_point(
     functions: Sequence[Any], variables: Sequence[Any], point: Point
 ) -> tuple[tuple[Any, ...], Sparse]:
     """F(a) and J(a), exact, each checked: defined, differentiable, real."""
-    subs = dict(point)
-    values = tuple(_delta_values(_exactly(f.subs, subs)) for f in functions)
+    subs = _Substitution(dict(point))
+    values = tuple(_delta_values(_exactly(subs, f)) for f in functions)
     _check_defined(values, point, lambda i: f"f{i + 1}")
     real = _real_point(point)
     if real:
@@ -165,7 +183,7 @@ def _at_point(
         for j, e in row:
             if (i, j) in singular:
                 continue
-            value = _delta_values(_exactly(e.subs, subs))
+            value = _delta_values(_exactly(subs, e))
             if _undefined(value):
                 bad.append(label(i, j))
                 continue

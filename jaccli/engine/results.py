@@ -24,6 +24,11 @@ SparseRow: TypeAlias = "tuple[tuple[int, Expr], ...]"  # (column, entry) for the
 Progress = Callable[[int], None]  # called with how many more components are done
 
 
+def point_label(key: Any) -> str:
+    """How a point names what it gives a value to: x, or g'(1) for a declared function."""
+    return str(key.name) if key.is_Symbol else str(key)
+
+
 class Sparse(NamedTuple):
     """A matrix stored by its non-zero entries: Jacobians of big systems are mostly zeros."""
 

@@ -248,13 +248,33 @@ class Builder:
 
     def call(self, node: Call) -> Any:
         args = [self.node(a) for a in node.args]
+        function = self.functions.get(node.func)
+        if function is None:  # declared with {abstract}: g(u) has no formula
+            function = self.abstract_function(node.func)
         if self.backend is not None:
             if node.func in VECTOR_FUNCTIONS:
                 return self.vector_call(node, args)
             if any(isinstance(a, Tensor) for a in args):
-                value = tensor.broadcast(self.functions[node.func], *args)
+                value = tensor.broadcast(function, *args)
                 return self.all_checked(node, value, "outside its domain")
-        return self.checked(node, self.functions[node.func](*args), "outside its domain")
+        value = self.checked(node, function(*args), "outside its domain")
+        if not value.free_symbols and not value.is_Number and value.is_Function:
+            self.finite(node, value)
+        return value
+
+    def finite(self, node: Call, value: Any) -> None:
+        """A function of numbers at a pole is undefined: SymEngine keeps atanh(1) as it is,
+        and x + atanh(1) would then differentiate to NaN (0 times its infinite derivative)."""
+        try:
+            number = complex(value.n(128))  # not real=False: MPFR aborts on sec(4/5) then
+        except (RuntimeError, ValueError, TypeError, OverflowError):
+            return  # too big or too odd to tell here: the engine's checks still apply
+        if not (math.isfinite(number.real) and math.isfinite(number.imag)):
+            raise self.fail(node, "infinite")
+
+    def abstract_function(self, name: str) -> Any:
+        se = self.se
+        return lambda *args: se.function_symbol(name, *args)
 
     def vector_call(self, node: Call, args: list[Any]) -> Any:
         if node.func == "ones":

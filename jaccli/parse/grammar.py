@@ -89,12 +89,14 @@ class Parser:
         limits: Limits = DEFAULT_LIMITS,
         tokens_before: int = 0,
         shapes: Mapping[str, Shape] | None = None,
+        abstract: Collection[str] = (),
     ) -> None:
         self.text = text
         self.where = where
         self.variables = variables
         self.limits = limits
         self.shapes = shapes or {}
+        self.abstract = abstract  # functions declared with {abstract}: g(u), g'(u), g_12(u, v)
         self.shaped = False  # set once a vector, a matrix or vector syntax is read
         self.tokens = tokenize(text, where)
         if tokens_before + len(self.tokens) - 1 > limits.tokens:
@@ -294,6 +296,8 @@ class Parser:
         called = after.kind == "("
         if after.kind == "[":
             return self.entry(tok)
+        if self.abstract and (name in self.abstract or _derivative_of(name, self.abstract)):
+            return self.abstract_call(tok)
         shape = self.shapes.get(name)
         if shape is not None and not called:
             self.shaped = True
@@ -367,6 +371,32 @@ class Parser:
         text = self.text[call.args[0].pos : call.args[-1].end]
         return text if len(text) <= 30 else "..."
 
+    def abstract_call(self, name_tok: Token) -> Call:
+        """g(u), g'(u), g''(u) or, for several arguments, g_1(u, v), g_12(u, v): a function
+        declared with {abstract} (no formula) or one of its derivatives, as jac prints them."""
+        name = name_tok.text
+        primes = 0
+        while self.peek().kind == "'":
+            self.take()
+            primes += 1
+        if self.peek().kind != "(":
+            raise self.error(
+                f"'{name}' is a function declared with {{abstract}}: write {name}(...)",
+                self.peek().pos,
+            )
+        call = self.call(name_tok, arity=(1, 1) if primes else (1, 64))
+        subscript = _derivative_of(name, self.abstract)
+        if subscript is not None and (
+            len(call.args) < 2 or any(int(k) > len(call.args) for k in subscript)
+        ):
+            raise self.error(
+                f"{name}(...) is a partial derivative of {name.partition('_')[0]} by its "
+                f"arguments {', '.join(subscript)}: it takes at least "
+                f"{max(2, *(int(k) for k in subscript))} arguments",
+                name_tok.pos,
+            )
+        return Call(call.pos, call.end, name + "'" * primes, call.args)
+
     def entry(self, name_tok: Token) -> Name:
         """x[2] or W[1,2] of a name declared with {shape}: the scalar of that name."""
         name = name_tok.text
@@ -399,7 +429,7 @@ class Parser:
         label = ",".join(str(int(t.text)) for t in indices)
         return Name(name_tok.pos, closing.pos + 1, f"{name}[{label}]")
 
-    def call(self, name_tok: Token) -> Call:
+    def call(self, name_tok: Token, arity: tuple[int, int] | None = None) -> Call:
         opening = self.take()
         self.nest(opening.pos)
         args = self.expressions()
@@ -407,7 +437,7 @@ class Parser:
         self.depth -= 1
         if name_tok.text in VECTOR_FUNCTIONS:
             self.shaped = True
-        fewest, most = FUNCTIONS[name_tok.text]
+        fewest, most = arity or FUNCTIONS[name_tok.text]
         if not fewest <= len(args) <= most:
             wanted = str(fewest) if fewest == most else f"{fewest} or {most}"
             raise self.error(
@@ -416,3 +446,11 @@ class Parser:
                 name_tok.pos,
             )
         return Call(name_tok.pos, closing.pos + 1, name_tok.text, tuple(args))
+
+
+def _derivative_of(name: str, abstract: Collection[str]) -> str | None:
+    """For g_12 with g declared: "12", the arguments it is differentiated by; else None."""
+    base, underscore, digits = name.partition("_")
+    if underscore and base in abstract and digits.isdigit() and "0" not in digits:
+        return digits
+    return None

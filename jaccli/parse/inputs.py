@@ -33,6 +33,7 @@ def read_functions(
     read_stdin: Callable[[], str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     shapes: Mapping[str, Shape] | None = None,
+    abstract: Collection[str] = (),
 ) -> list[Parsed]:
     """Parse the components F_1..F_m from command-line arguments; `-` reads them from stdin.
 
@@ -61,7 +62,7 @@ def read_functions(
             raise _too_long(source, where, limits.input - characters, limits)
         characters += len(source)
         for line, label in _lines(source, where):
-            parser = Parser(line, label, variables, limits, tokens, shapes)
+            parser = Parser(line, label, variables, limits, tokens, shapes, abstract)
             tokens += len(parser.tokens) - 1
             nodes = parser.parse_list()
             if not parser.shaped:
@@ -162,23 +163,34 @@ def parse_point(
     variables: Collection[str] = (),
     limits: Limits = DEFAULT_LIMITS,
     shapes: Mapping[str, Shape] | None = None,
-) -> dict[str, Any]:
+    abstract: Collection[str] = (),
+) -> dict[Any, Any]:
     """`x=-1,y=2` ({at}) as an ordered mapping from name to exact value (`0.1` is 1/10).
 
     A vector or matrix declared in `shapes` is given whole (`x=[1,2]`, `W=[[1,0],[0,1]]`) or
-    entry by entry (`x[1]=1`); the mapping has one value per entry (`x[1]`).
+    entry by entry (`x[1]=1`); the mapping has one value per entry (`x[1]`). A function
+    declared with {abstract} is given at a point (`g(0)=1`, `g'(0)=2`): its key is that call.
     """
     where = "{at}"
     if len(text) > limits.input:
         raise _too_long(text, where, limits.input, limits)
     shapes = shapes or {}
-    parser = Parser(text, where, frozenset(variables), limits, shapes=shapes)
+    parser = Parser(text, where, frozenset(variables), limits, shapes=shapes, abstract=abstract)
     entries: list[tuple[str, Parsed]] = []
+    calls: list[tuple[Any, Parsed]] = []
     seen: set[str] = set()
     while True:
         tok = parser.peek()
         if tok.kind != "name":
             raise parser.error(f"expected name=value, found {describe(tok)}", tok.pos)
+        if parser.tokens[parser.i + 1].kind in ("(", "'") and abstract:
+            call = parser.name()  # g(0), g'(0): a declared function's value at a number
+            parser.expect("=", f"'=' after {text[call.pos : call.end]}")
+            calls.append((call, Parsed(parser.expr(), text, where)))
+            if parser.peek().kind != ",":
+                break
+            parser.take()
+            continue
         name = parser.entry(parser.take()).name if parser.tokens[parser.i + 1].kind == "[" else None
         if name is None:
             name = parser.take().text
@@ -210,7 +222,17 @@ def parse_point(
         parser.take()
     parser.finish()
     builder = Builder(limits)
-    return {name: builder.build(p)[0] for name, p in entries}
+    point: dict[Any, Any] = {name: builder.build(p)[0] for name, p in entries}
+    for call, value in calls:
+        key = builder.build(Parsed(call, text, where))[0]
+        if key.free_symbols:
+            raise parser.error(
+                f"{text[call.pos : call.end]}: give a function's value at numbers", call.pos
+            )
+        if key in point:
+            raise parser.error(f"{text[call.pos : call.end]} is given twice", call.pos)
+        point[key] = builder.build(value)[0]
+    return point
 
 
 def _array(parser: Parser, name: str, shape: Shape) -> list[Any]:

@@ -19,6 +19,7 @@ from jaccli.engine import (
     Result,
     Sparse,
     numeric_values,
+    point_label,
 )
 from jaccli.render import RenderOptions
 from jaccli.render.syntax import shadowed, to_text
@@ -56,7 +57,7 @@ def _head(result: Result) -> dict[str, Any]:
 
 
 def _point(point: Point, spell: frozenset[str]) -> dict[str, str]:
-    return {s.name: to_text(v, None, spell) for s, v in point}
+    return {point_label(s): to_text(v, None, spell) for s, v in point}
 
 
 def _dump(obj: dict[str, Any]) -> str:

@@ -108,6 +108,18 @@ def symbol_name(name: str) -> str:
     return _word(name)
 
 
+_DECLARED = re.compile(r"^([^\W\d_][^\W_]*)('*)(?:_([0-9]+))?$")  # g, g', g'', g_12
+
+
+def declared_function(name: str) -> str | None:
+    """A function with no formula and its derivatives: g, g', g_{12}; None for jac's own."""
+    m = _DECLARED.match(name)
+    if m is None or name in CATALOGUE or _macro(name) is not None:
+        return None
+    base, primes, digits = m.groups()
+    return _word(base) + primes + (f"_{{{digits}}}" if digits else "")
+
+
 def vector_name(name: str) -> str:
     """A declared vector or matrix, whole (`W`, `\\theta`, `\\mathit{W1}`): never subscripted,
     since its entries are (`\\mathit{W1}_{1,2}`), and W1 is not the vector W's first entry."""
@@ -402,6 +414,9 @@ class LatexPrinter:
         # Functions SymEngine lacks (DiracDelta) carry their name: FunctionSymbol, and
         # PyFunction for those that came back from SymPy.
         name = expr.get_name() if hasattr(expr, "get_name") else type(expr).__name__
+        declared = declared_function(name) if hasattr(expr, "get_name") else None
+        if declared is not None:
+            return declared
         macro = _macro(name)
         return macro if macro is not None else f"\\operatorname{{{_letters(name)}}}"
 

@@ -20,6 +20,7 @@ from jaccli.engine import (
     LinearizationResult,
     Point,
     Sparse,
+    point_label,
 )
 from jaccli.render import RenderOptions, forms
 from jaccli.render.syntax import shadowed, to_display
@@ -54,7 +55,7 @@ def _title(text: str) -> Text:
 
 
 def _point_text(point: Point, spell: frozenset[str]) -> str:
-    return ", ".join(f"{s.name} = {to_display(v, None, spell)}" for s, v in point)
+    return ", ".join(f"{point_label(s)} = {to_display(v, None, spell)}" for s, v in point)
 
 
 class MatrixView:

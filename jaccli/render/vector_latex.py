@@ -34,6 +34,7 @@ from jaccli.functions import CATALOGUE
 from jaccli.render.latex_printer import (
     Notation,
     _escape_text,
+    declared_function,
     spelled_out,
     symbol_name,
     vector_name,
@@ -60,6 +61,7 @@ _AS_TYPED = {
 }
 _HADAMARD = {"*": "\\odot", "/": "\\oslash"}  # .* and ./
 _INDEXED = re.compile(r"([^\W\d]\w*)\[[0-9]+(,[0-9]+)?\]")  # x[1] or W[1,2] in a text
+_CALLED = re.compile(r"([^\W\d_][^\W_]*)(?:'+|_[0-9]+)?\(")  # g(, g'(, g_12(: called names
 _ANY_SIDE = 10**6  # the shape guessed for a name indexed in a text whose shapes are not given
 
 
@@ -239,7 +241,9 @@ class VectorLatex:
         if func == "log" and len(args) == 2:
             return f"\\log_{{{self(args[1])}}}{_wrap(self(args[0]))}"
         entry = CATALOGUE.get(func)
-        macro = _AS_TYPED.get(func) or (entry.latex if entry is not None else None)
+        if entry is None:  # declared with no formula: g, g', g_{12}
+            return (declared_function(func) or f"\\operatorname{{{func}}}") + _wrap(inner)
+        macro = _AS_TYPED.get(func) or entry.latex
         return (macro or f"\\operatorname{{{func}}}") + _wrap(inner)
 
 
@@ -255,8 +259,9 @@ def parsed(text: str, shapes: Mapping[str, Shape]) -> Node | None:
     known = dict(shapes)
     for m in _INDEXED.finditer(text):
         known.setdefault(m.group(1), (_ANY_SIDE, _ANY_SIDE if m.group(2) else 1))
+    abstract = {m.group(1) for m in _CALLED.finditer(text)} - CATALOGUE.keys()
     try:
-        return Parser(text, "matrix form", (), shapes=known).parse_single()
+        return Parser(text, "matrix form", (), shapes=known, abstract=abstract).parse_single()
     except JacError:
         return None
 
