@@ -60,13 +60,15 @@ def jacobian(
     shape: ShapesText | None = None,
     abstract: str | Sequence[str] | None = None,
     simplify: bool = False,
+    index: bool = False,
     **budget: Unpack[Budget],
 ) -> JacobianResult:
     """J[i][j] = ∂F_i/∂x_j, as differentiated (`simplify=True` tidies each entry).
 
     `shape` declares vectors and matrices ("W=3x2,x=2" or {"W": (3, 2), "x": 2}); then J is
     also given in matrix form where jac recognises it (`.matrix_form`). `abstract` declares
-    functions with no formula ("g,h"): the derivative of g(u) is g'(u).
+    functions with no formula ("g,h"): the derivative of g(u) is g'(u). `index=True` gives
+    each block in index notation too (`.matrix_form[0].index`).
     """
     from jaccli import engine
 
@@ -75,7 +77,7 @@ def jacobian(
         vars,
         None,
         lambda p, _: engine.jacobian(
-            p.functions, p.variables, simplify=simplify, structure=p.structure
+            p.functions, p.variables, simplify=simplify, structure=p.structure, index=index
         ),
         budget,
         shape,

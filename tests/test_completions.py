@@ -79,7 +79,7 @@ def test_the_bash_script_works_in_a_real_bash() -> None:
 
     assert tab("jac ") == COMMANDS
     assert tab("jac jacobian --") >= JACOBIAN_OPTIONS
-    assert tab("jac jacobian --f") == {"--format"}
+    assert tab("jac jacobian --f") == {"--format", "--functions"}
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason=_missing("fish"))

@@ -50,10 +50,12 @@ def jacobian(
     simplify: bool = False,
     progress: Progress | None = None,
     structure: Structure | None = None,
+    index: bool = False,
 ) -> JacobianResult:
     """The Jacobian of `functions` with respect to `variables` (all free symbols if None).
 
-    With the `structure` of F as typed (vectors and matrices), J in matrix form too.
+    With the `structure` of F as typed (vectors and matrices), J in matrix form too, and
+    with `index` each block of it in index notation.
     """
     head = header(functions, variables)
     sparse = differentiate(functions, head["variables"], progress)
@@ -63,5 +65,5 @@ def jacobian(
     if structure is not None:
         from jaccli.engine.matrix_form import blocks_for
 
-        form = blocks_for(structure, head["variables"])
+        form = blocks_for(structure, head["variables"], index)
     return JacobianResult(**head, sparse=sparse, matrix_form=form)

@@ -334,21 +334,29 @@ class Structure(NamedTuple):
     shapes: Mapping[str, Shape]
 
 
-def blocks_for(structure: Structure, variables: Sequence[object]) -> tuple[Block, ...]:
-    """The matrix form for J by these variables (entry symbols, as J's columns are)."""
+def blocks_for(
+    structure: Structure, variables: Sequence[object], index: bool = False
+) -> tuple[Block, ...]:
+    """The matrix form for J by these variables (entry symbols, as J's columns are); with
+    `index`, each block in index notation too."""
     from jaccli.parse.shapes import expand_variables
 
     columns = [getattr(v, "name", str(v)) for v in variables]
     names = list(dict.fromkeys(c.partition("[")[0] for c in columns))
     if expand_variables(names, structure.shapes) != columns:
         return ()  # the entries of a vector are not all there, or not together
-    return matrix_form(structure.parsed, names, structure.shapes)
+    return matrix_form(structure.parsed, names, structure.shapes, index)
 
 
 def matrix_form(
-    parsed: Sequence[Parsed], variables: Sequence[str], shapes: Mapping[str, Shape]
+    parsed: Sequence[Parsed],
+    variables: Sequence[str],
+    shapes: Mapping[str, Shape],
+    index: bool = False,
 ) -> tuple[Block, ...]:
     """J in matrix form, one block per component as typed and variable, where recognised."""
+    from jaccli.engine.index_form import index_form
+
     blocks: list[Block] = []
     row = 1
     for item in parsed:
@@ -368,6 +376,7 @@ def matrix_form(
                         columns=(column, column + n - 1),
                         form=form,
                         shapes=names,
+                        index_form=index_form(item, variable, shapes) if index else None,
                     )
                 )
             column += n

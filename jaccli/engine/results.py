@@ -59,6 +59,14 @@ class Sparse(NamedTuple):
         return Sparse(self.shape, rows)
 
 
+class IndexForm(NamedTuple):
+    """A block in index notation (`--index`): ∂y_i/∂x_j = Σ_k W[i,k] δ_kj = W[i,j]."""
+
+    left: str  # ∂y_i/∂x_j
+    steps: tuple[str, ...]  # with the Kronecker deltas, then contracted (one when they agree)
+    latex: str  # the whole equation
+
+
 class Block(NamedTuple):
     """One block of J in matrix form: the derivative of one component (a scalar, vector or
     matrix expression as typed) by one variable, in jac's vector syntax.
@@ -73,6 +81,7 @@ class Block(NamedTuple):
     columns: tuple[int, int]  # the first and last column, from 1
     form: str
     shapes: tuple[tuple[str, tuple[int, int]], ...]  # (name, (rows, columns)) for its names
+    index_form: IndexForm | None = None  # in index notation, when asked for (--index)
 
 
 class Header(TypedDict):

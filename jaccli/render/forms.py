@@ -68,6 +68,13 @@ def coverage(block: Block, result: JacobianResult) -> str | None:
     return f"{_span('row', *block.rows)}, {_span('column', *block.columns)}"
 
 
+def index_equation(block: Block) -> str | None:
+    """`∂y_i/∂x_j = Σ_k (W[i,k]*δ_kj) = W[i,j]`: a block in index notation, when asked for."""
+    if block.index_form is None:
+        return None
+    return " = ".join([block.index_form.left, *block.index_form.steps])
+
+
 def equation(block: Block) -> str:
     """`∂(sigmoid(W*x + b))/∂x = diag(...)*W`: a block in jac's syntax, as the table shows it."""
     return f"∂({block.function})/∂{block.variable} = {block.form}"

@@ -99,6 +99,17 @@ def _matrix_form(result: JacobianResult) -> Raw | list[Any]:
             "columns": list(block.columns),
             "form": block.form,
             "latex": form_latex(block, names),
+            **(
+                {}
+                if block.index_form is None
+                else {
+                    "index_form": {
+                        "left": block.index_form.left,
+                        "steps": list(block.index_form.steps),
+                        "latex": block.index_form.latex,
+                    }
+                }
+            ),
         }
         for block in result.matrix_form
     )

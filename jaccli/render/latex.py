@@ -136,6 +136,8 @@ def _matrix_form(result: JacobianResult, names: Notation) -> list[str]:
         if where is not None:
             line += f" \\quad \\text{{{where.replace('-', '--')}}}"
         lines.append(line)
+        if block.index_form is not None:
+            lines.append(block.index_form.latex)
     return lines
 
 

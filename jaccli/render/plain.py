@@ -28,6 +28,13 @@ def render(result: Any, options: RenderOptions) -> str:
 
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
+    indexed = [
+        f"{b.index_form.left} = {' = '.join(b.index_form.steps)}"
+        for b in result.matrix_form
+        if b.index_form
+    ]
+    if indexed:  # --index asked for J in index notation: one equation a line, instead
+        return "\n".join(indexed)
     spell = shadowed(result.variables)
     return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, None, spell)))
 

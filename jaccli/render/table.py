@@ -188,6 +188,9 @@ def _matrix_form(result: JacobianResult) -> list[Text]:
     for block in result.matrix_form:
         where = forms.coverage(block, result)
         lines.append(_t(forms.equation(block) + (f"  ({where})" if where else "")))
+        index = forms.index_equation(block)
+        if index is not None:
+            lines.append(_t("  " + index))
     return lines
 
 

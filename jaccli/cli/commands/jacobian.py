@@ -14,10 +14,19 @@ _EXPAND_HELP = (
     "are too many to read (over 400)."
 )
 ExpandOpt = Annotated[bool, option("--expand", help=_EXPAND_HELP, shown=True)]
+_INDEX_HELP = (
+    "With --shape: each block also in index notation, ∂y_i/∂x_j = Σ_k W[i,k] δ_kj = W[i,j]."
+)
+IndexOpt = Annotated[bool, option("--index", help=_INDEX_HELP, shown=True)]
 
 
 @problem_command
-def jacobian(settings: Settings, simplify: SimplifyOpt = None, expand: ExpandOpt = False) -> None:
+def jacobian(
+    settings: Settings,
+    simplify: SimplifyOpt = None,
+    expand: ExpandOpt = False,
+    index: IndexOpt = False,
+) -> None:
     """The Jacobian matrix: row i, column j holds ∂F_i/∂x_j, as differentiated.
 
     With vectors and matrices (--shape), also J in matrix form where jac recognises it.
@@ -38,6 +47,7 @@ def jacobian(settings: Settings, simplify: SimplifyOpt = None, expand: ExpandOpt
             simplify=bool(simplify),
             progress=progress,
             structure=p.structure,
+            index=index,
         ),
         progress="differentiating",
     )
