@@ -97,23 +97,20 @@ class Differentiator:
 
     def column(self, node: Node) -> Lit:
         """The entries of a vector as a column: x, or (a row) x'."""
-        lit = self.lit(node)
-        rows, columns = lit.shape
-        if rows == 1 and columns > 1:
-            return transposed(lit)
-        if rows > 1 and columns > 1:
-            raise Unrecognised
-        return lit
+        return self.oriented(node, column=True)
 
     def row(self, node: Node) -> Lit:
         """The entries of a vector as a row: x' for a column x."""
+        return self.oriented(node, column=False)
+
+    def oriented(self, node: Node, column: bool) -> Lit:
         lit = self.lit(node)
         rows, columns = lit.shape
-        if columns == 1 and rows > 1:
-            return transposed(lit)
         if rows > 1 and columns > 1:
             raise Unrecognised
-        return lit
+        across = rows == 1 and columns > 1  # a row of several entries
+        down = columns == 1 and rows > 1
+        return transposed(lit) if (across if column else down) else lit
 
     def depends(self, node: Node) -> bool:
         if isinstance(node, Name):
