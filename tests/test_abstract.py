@@ -152,3 +152,17 @@ def test_points_need_formulas() -> None:
 def test_undeclared_call_stays_an_error() -> None:
     with pytest.raises(ParseError, match="not a function jac knows"):
         read("g(x)", "x")
+
+
+def test_the_table_row_through_the_cli() -> None:
+    args = ["g(h(x))", "--vars", "x", "--shape", "x=2", "--functions", "g,h", "--format", "json"]
+    run = CliRunner().invoke(app, ["jacobian", *args])
+    assert run.exit_code == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert [b["form"] for b in out["matrix_form"]] == ["diag(g'(h(x)) .* h'(x))"]
+    cells = [cell for row in out["jacobian"] for cell in row]
+    back = read(cells, None, shapes="x=2", abstract="g,h").functions
+    point = {sympy.Symbol("x[1]", real=True): 0.4, sympy.Symbol("x[2]", real=True): 1.1}
+    values = [float(_concrete(to_sympy(e)).xreplace(point)) for e in back]
+    expected = [float(sympy.cos(sympy.exp(u)) * sympy.exp(u)) for u in (0.4, 1.1)]
+    assert values == pytest.approx([expected[0], 0.0, 0.0, expected[1]], rel=1e-12)

@@ -330,3 +330,19 @@ def test_variables_named_like_the_new_functions_are_variables() -> None:
     assert _entries(["jacobian", "max*sum + det^2 + tr", "--vars", "max,sum,det,tr"]) == [
         ["sum", "max", "2*det", "1"]
     ]
+
+
+@pytest.mark.parametrize("text", ["abs(x^x)", "relu(x^x)", "abs(x^x)*sign(x)"])
+def test_abs_of_a_power_is_differentiated_not_a_crash(text: str) -> None:
+    """SymPy's d|x^x|/dx holds re, im and arg, which SymEngine cannot print (it was exit 70):
+    jac's own rule d|u| = sign(u) du answers, checked against a central difference."""
+    run = invoke(["eval", text, "--vars", "x", "--at", "x=3/2", "--digits", "15"])
+    assert run.code == 0, run.stderr
+    h = 1e-6
+
+    def f(t: float) -> float:
+        value = abs(t**t)
+        return value / 2 + t**t / 2 if text.startswith("relu") else value
+
+    expected = (f(1.5 + h) - f(1.5 - h)) / (2 * h)
+    assert math.isclose(float(run.stdout), expected, rel_tol=1e-6)

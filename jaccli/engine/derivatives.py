@@ -18,16 +18,79 @@ if TYPE_CHECKING:
     from jaccli.engine.matrix_form import Structure
 
 
+class _Unknown(Exception):
+    """A derivative SymEngine left unevaluated that jac has no rule for: SymPy takes over."""
+
+
+def _diff(f: Any, v: Any) -> Any:
+    """d f/d v by SymEngine, with jac's rules where it stops: d|u| = sign(u) du and
+    d sign(u) = 2 DiracDelta(u) du (SymPy's). Used where SymPy's answer cannot be read
+    back (d|x^x|/dx holds re, im and arg); SymPy's is kept otherwise, as it simplifies
+    |u|^2 to u^2 where it knows u is real."""
+    import symengine as se
+
+    from jaccli.functions import symengine_functions
+
+    d = f.diff(v)
+    pending = d.atoms(se.Derivative, se.Subs)
+    if not pending:
+        return d
+    delta: Any = symengine_functions()["DiracDelta"]
+    done: dict[Any, Any] = {}
+    for node in pending:
+        if isinstance(node, se.Subs):
+            inner, (xi,), (at,) = node.expr, node.variables, node.point
+            g = inner.args[0] if isinstance(inner, se.Derivative) else None
+            if (
+                g is None
+                or not isinstance(g, se.sign)
+                or g.args[0] != xi
+                or inner.variables != (xi,)
+            ):
+                raise _Unknown
+            done[node] = 2 * delta(at)
+    for node in pending:
+        if isinstance(node, se.Derivative) and not any(node in s.args for s in done):
+            g, by = node.expr, node.variables
+            if by != (v,) or not isinstance(g, (se.Abs, se.sign)):
+                raise _Unknown
+            u = g.args[0]
+            factor = se.sign(u) if isinstance(g, se.Abs) else 2 * delta(u)
+            done[node] = factor * _diff(u, v)
+    return d.subs(done)
+
+
 def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
     present = f.free_symbols
-    if needs_sympy(f):
-        g = to_sympy(f)
-        row = [
-            (j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present
-        ]
-    else:
+    if not needs_sympy(f):
         row = [(j, f.diff(v)) for j, v in enumerate(variables) if v in present]
+        return tuple((j, d) for j, d in row if d != 0)
+    g = to_sympy(f)
+    row = [(j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present]
+    if any(_foreign(d) for _, d in row):
+        # SymPy's d|x^x|/dx holds re, im and arg, which come back as Python callbacks that
+        # SymEngine cannot even print: jac's own rules for abs and sign instead.
+        row = _by_jac(f, variables, present) or row
     return tuple((j, d) for j, d in row if d != 0)
+
+
+def _foreign(expr: Any) -> bool:
+    """Whether SymPy handed back a function SymEngine only wraps (re, im, arg)."""
+    from symengine import Function
+
+    return any(type(a).__name__ == "PyFunction" for a in expr.atoms(Function))
+
+
+def _by_jac(f: Any, variables: Sequence[Any], present: Any) -> list[tuple[int, Any]] | None:
+    """The row by jac's own rules (abs, sign), or None when SymPy must do it."""
+    from symengine import FunctionSymbol
+
+    if f.atoms(FunctionSymbol):  # DiracDelta, or a function declared with no formula
+        return None
+    try:
+        return [(j, _diff(f, v)) for j, v in enumerate(variables) if v in present]
+    except _Unknown:
+        return None
 
 
 def differentiate(
