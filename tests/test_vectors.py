@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -415,3 +416,28 @@ def test_a_range_of_scalar_names_is_the_list() -> None:
     assert ranged[0] == 0 and ranged == listed
     assert json.loads(ranged[1])["variables"] == ["x1", "x2", "x3"]
     assert jaccli.jacobian(f, "x1..x3").matrix == jaccli.jacobian(f, "x1,x2,x3").matrix
+
+
+def test_inv_is_the_inverse_where_it_exists_and_undefined_where_not() -> None:
+    """inv is adj(M)/det(M): defined at [[0, 1], [1, 0]] (a pivot-dividing inverse is not),
+    and a singular matrix is undefined with a caret, not a crash."""
+    runner = CliRunner()
+    base = ["eval", "inv(W)*x", "--vars", "x", "--shape", "W=2x2,x=2", "--format", "json"]
+    swap = runner.invoke(app, [*base, "--at", "x=[1,2],W=[[0,1],[1,0]]"])
+    assert swap.exit_code == 0, swap.stderr
+    assert json.loads(swap.stdout)["jacobian"] == [["0", "1"], ["1", "0"]]
+    rng = np.random.default_rng(12)
+    for _ in range(5):
+        w = rng.integers(-4, 5, (3, 3))
+        if round(np.linalg.det(w)) == 0:
+            continue
+        at = "x=[1,2,3],W=[" + ",".join("[" + ",".join(map(str, r)) + "]" for r in w) + "]"
+        run = runner.invoke(app, [*base[:5], "W=3x3,x=3", "--format", "json", "--at", at])
+        assert run.exit_code == 0, run.stderr
+        got = np.array(
+            [[float(Fraction(c)) for c in row] for row in json.loads(run.stdout)["jacobian"]]
+        )
+        assert np.allclose(got, np.linalg.inv(w), atol=1e-12)
+    singular = runner.invoke(app, [*base, "--at", "x=[1,2],W=[[1,2],[2,4]]"])
+    assert singular.exit_code == 1
+    assert "singular" in singular.stderr and "^" in singular.stderr

@@ -159,8 +159,21 @@ def symengine_backend() -> Backend:
         return se.DenseMatrix(a.rows, a.columns, a.data).det()
 
     def inv(a: Tensor) -> Any:
-        inverse = se.DenseMatrix(a.rows, a.columns, a.data).inv()
-        return Tensor(a.rows, a.columns, list(inverse))
+        """adj(M)/det(M): SymEngine's own inverse divides by pivots (W[1,1]), so it would call
+        inv([[0, 1], [1, 0]]) undefined, and it aborts the process on a singular matrix."""
+        n = a.rows
+        det = se.DenseMatrix(n, n, a.data).det()
+        if det.expand() == 0:
+            raise ZeroDivisionError("the matrix is singular")
+        if n == 1:
+            return 1 / a.data[0]
+
+        def minor(i: int, j: int) -> Any:
+            kept = [a.data[r * n + c] for r in range(n) for c in range(n) if r != i and c != j]
+            return se.DenseMatrix(n - 1, n - 1, kept).det()
+
+        cofactors = [(-1) ** (i + j) * minor(j, i) / det for i in range(n) for j in range(n)]
+        return Tensor(n, n, cofactors)
 
     return Backend(
         lambda terms: se.Add(*terms), se.exp, se.log, se.sqrt, lambda _: se.Integer(0), det, inv
