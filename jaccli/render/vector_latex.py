@@ -186,6 +186,8 @@ class VectorLatex:
         tree = self.tree
         if isinstance(f, tree.Sum) or (text.startswith("-") and k):
             return True
+        while isinstance(f, tree.Neg):  # -(a ⊘ a) s: the ⊘ must not reach s
+            f = f.operand
         if isinstance(f, tree.Elementwise):
             return bool(f.op != "^")
         return isinstance(f, tree.Product) and not any(divided for divided, _ in f.factors)
