@@ -13,6 +13,7 @@ An infinite F counts as undefined only at a point whose coordinates are all
 finite (log(0) there); at an infinite point it is what IEEE arithmetic gives.
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -243,15 +244,11 @@ def _numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
     raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
 
 
+@functools.cache
 def _backend() -> Any:
     from jaccli.parse import tensor
 
-    if not _BACKEND:
-        _BACKEND.append(tensor.numpy_backend())
-    return _BACKEND[0]
-
-
-_BACKEND: list[Any] = []
+    return tensor.numpy_backend()
 
 
 def _reciprocal(value: Any) -> Any:

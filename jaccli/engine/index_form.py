@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from jaccli.engine.results import IndexForm
 from jaccli.parse.limits import DEFAULT_LIMITS
-from jaccli.parse.shapes import SCALAR, Checker, Shape
+from jaccli.parse.shapes import SCALAR, Checker, Shape, product_shape
 from jaccli.parse.tree import (
     Call,
     Const,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 # jac's functions that SymPy has under another name; the rest of the catalogue's one-argument
 # functions have SymPy's name, and anything else stays an undefined function.
-_SYMPY_NAMES = {"ln": "log", "abs": "Abs", "asin": "asin"}
+_SYMPY_NAMES = {"ln": "log", "abs": "Abs"}
 _DUMMIES = "klmnpqrstuvw"
 
 
@@ -86,7 +86,7 @@ class _Entries:
             left, right = self.spread(node.left, r, c), self.spread(node.right, r, c)
             return {"*": left * right, "/": left / right}.get(node.op, left**right)
         if isinstance(node, Product):
-            return self.product([(d, f) for d, f in node.factors], r, c)
+            return self.product(list(node.factors), r, c)
         if isinstance(node, Power):
             if self.shape(node.base) != SCALAR:
                 raise Unsupported
@@ -122,9 +122,7 @@ class _Entries:
         for divided, factor in before[1:]:
             more = self.shape(factor)
             if not divided:
-                shape = (
-                    more if shape == SCALAR else shape if more == SCALAR else (shape[0], more[1])
-                )
+                shape = product_shape(shape, more)
         other = self.shape(last)
         if divide:
             return self.product(before, r, c) / self.entry(last, 1, 1)
@@ -144,7 +142,7 @@ class _Entries:
             raise Unsupported
         values = [self.spread(a, r, c) for a in args]
         name = _SYMPY_NAMES.get(func, func)
-        builder = getattr(sp, name, None) if func != "sign" else sp.sign
+        builder = getattr(sp, name, None)
         if func in ("sigmoid", "softplus", "relu", "log10", "max", "min") or not callable(builder):
             builder = sp.Function(func)
         return builder(*values)

@@ -41,19 +41,18 @@ from jaccli.engine.matrix_terms import (
 from jaccli.engine.results import Block
 from jaccli.functions import CATALOGUE
 from jaccli.parse.limits import DEFAULT_LIMITS
-from jaccli.parse.shapes import SCALAR, Checker, Shape, entry_names
+from jaccli.parse.shapes import SCALAR, Checker, Shape, entry_names, product_shape
 from jaccli.parse.tree import (
     Call,
-    Const,
     Elementwise,
     Name,
     Neg,
     Node,
-    Num,
     Power,
     Product,
     Sum,
     Transpose,
+    children,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +76,8 @@ class Differentiator:
         self.checker = Checker(parsed.line, parsed.where, DEFAULT_LIMITS._replace(tokens=1 << 62))
         self.shapes: dict[int, Shape] = {}
         self.identity: set[int] = set()
+        self.dependent: dict[int, bool] = {}  # by id(node): d() asks again at every level
+        self.made: list[Node] = []  # nodes made here (a .* with a scalar as a product)
 
     def shape(self, node: Node) -> Shape:
         known = self.shapes.get(id(node))
@@ -113,9 +114,14 @@ class Differentiator:
         return transposed(lit) if (across if column else down) else lit
 
     def depends(self, node: Node) -> bool:
-        if isinstance(node, Name):
-            return node.name == self.variable or node.name in self.entries
-        return any(self.depends(child) for child in _children(node))
+        known = self.dependent.get(id(node))
+        if known is None:
+            if isinstance(node, Name):
+                known = node.name == self.variable or node.name in self.entries
+            else:
+                known = any(self.depends(child) for child in children(node))
+            self.dependent[id(node)] = known
+        return known
 
     def d(self, node: Node) -> Term:
         if not self.depends(node):
@@ -180,16 +186,9 @@ class Differentiator:
                 )
             else:  # the matrix product value*factor
                 d = plus(times(value, d_other), self.left_derivative(value, shape, d, lit, other))
-            value = times(value, lit) if not divide else Lit("", ATOM, shape)
-            shape = (
-                self.shape(factor)
-                if shape == SCALAR
-                else shape
-                if other == SCALAR
-                else (shape[0], other[1])
-            )
-            if divide:
-                value = Lit(self.line[node.pos : factor.end].strip(), PRODUCT, shape)
+            shape = product_shape(shape, other)
+            prefix = self.line[node.pos : factor.end].strip()
+            value = Lit(prefix, PRODUCT, shape) if divide else times(value, lit)
         return d
 
     def left_derivative(self, a: Term, a_shape: Shape, d_a: Term, b: Lit, b_shape: Shape) -> Term:
@@ -211,6 +210,7 @@ class Differentiator:
         left, right = node.left, node.right
         if SCALAR in (self.shape(left), self.shape(right)) and node.op != "^":
             fake = Product(node.pos, node.end, ((False, left), (node.op == "/", right)))
+            self.made.append(fake)  # kept alive: the caches are keyed by id
             self.shapes[id(fake)] = self.shape(node)
             return self.product(fake)
         n = self.size(node)
@@ -302,23 +302,6 @@ def _precedence(node: Node, text: str) -> int:
     if isinstance(node, (Power, Elementwise)):
         return POWER
     return ATOM
-
-
-def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, (Num, Const, Name)):
-        return ()
-    if isinstance(node, (Neg, Transpose)):
-        return (node.operand,)
-    if isinstance(node, Sum):
-        return tuple(t for _, t in node.terms)
-    if isinstance(node, Product):
-        return tuple(f for _, f in node.factors)
-    if isinstance(node, Elementwise):
-        return (node.left, node.right)
-    if isinstance(node, Power):
-        return (node.base, node.exponent)
-    assert isinstance(node, Call)
-    return node.args
 
 
 # --------------------------------------------------------------------------- blocks

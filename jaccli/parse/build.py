@@ -258,7 +258,7 @@ class Builder:
                 value = tensor.broadcast(function, *args)
                 return self.all_checked(node, value, "outside its domain")
         value = self.checked(node, function(*args), "outside its domain")
-        if not value.free_symbols and not value.is_Number and value.is_Function:
+        if value.is_Function and not value.free_symbols:
             self.finite(node, value)
         return value
 

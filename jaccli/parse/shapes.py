@@ -92,6 +92,13 @@ def _sides(text: str) -> Shape | None:
     return None
 
 
+def product_shape(a: Shape, b: Shape) -> Shape:
+    """The shape of a*b, checked before: scaling keeps the other shape, else (rows, columns)."""
+    if a == SCALAR:
+        return b
+    return a if b == SCALAR else (a[0], b[1])
+
+
 def entry_names(name: str, shape: Shape) -> list[str]:
     """The entries of a declared vector or matrix, row by row: x[1], x[2]; W[1,1], W[1,2], ..."""
     rows, columns = shape
@@ -217,7 +224,7 @@ class Checker:
                     )
                 shape = self.entrywise(node, shape)
             elif SCALAR in (shape, other):
-                shape = self.entrywise(node, other if shape == SCALAR else shape)
+                shape = self.entrywise(node, product_shape(shape, other))
             elif shape[1] != other[0]:
                 left = self.text(so_far).rstrip("*").strip()
                 raise self.error(
@@ -227,7 +234,7 @@ class Checker:
                 )
             else:
                 self.spend(2 * shape[0] * shape[1] * other[1], node)
-                shape = (shape[0], other[1])
+                shape = product_shape(shape, other)
         return shape
 
     def power(self, node: Power) -> Shape:

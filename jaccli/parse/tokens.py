@@ -26,9 +26,6 @@ _HINTS = {
 }
 
 
-_DOTTED_PREFIX = "."
-
-
 class Token(NamedTuple):
     kind: str  # "num", "name", "end", or the operator text itself ("+", "**", "(", ...)
     text: str
@@ -67,7 +64,7 @@ def tokenize(text: str, where: str = "") -> list[Token]:
                 number = number[:-1]  # 2./x is 2 ./ x, as in MATLAB
             tokens.append(Token("num", number, i))
             i += len(number)
-        elif text.startswith(_DOTTED_PREFIX, i) and text[i : i + 2] in _DOTTED:
+        elif ch == "." and text[i : i + 2] in _DOTTED:
             tokens.append(Token(text[i : i + 2], text[i : i + 2], i))
             i += 2
         elif ch.isalpha():

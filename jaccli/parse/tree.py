@@ -114,6 +114,23 @@ class Elementwise(Node):
         self.right = right
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly below `node`, left to right (for walks that do not need speed)."""
+    if isinstance(node, Sum):
+        return tuple(term for _, term in node.terms)
+    if isinstance(node, Product):
+        return tuple(factor for _, factor in node.factors)
+    if isinstance(node, (Neg, Transpose)):
+        return (node.operand,)
+    if isinstance(node, Power):
+        return (node.base, node.exponent)
+    if isinstance(node, Elementwise):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
 class Parsed(NamedTuple):
     """One parsed expression and the line it came from, for later error carets.
 

@@ -69,25 +69,11 @@ def _wrap(text: str) -> str:
     return f"\\left({text}\\right)"
 
 
-def _children(node: Node) -> Iterator[Node]:
-    from jaccli.parse import tree
-
-    if isinstance(node, tree.Sum | tree.Product):
-        pairs = node.terms if isinstance(node, tree.Sum) else node.factors
-        yield from (child for _, child in pairs)
-    elif isinstance(node, tree.Neg | tree.Transpose):
-        yield node.operand
-    elif isinstance(node, tree.Power):
-        yield from (node.base, node.exponent)
-    elif isinstance(node, tree.Elementwise):
-        yield from (node.left, node.right)
-    elif isinstance(node, tree.Call):
-        yield from node.args
-
-
 def _nodes(node: Node) -> Iterator[Node]:
     yield node
-    for child in _children(node):
+    from jaccli.parse.tree import children
+
+    for child in children(node):
         yield from _nodes(child)
 
 
