@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 import sympy
@@ -115,3 +116,120 @@ def test_json_and_latex_carry_it() -> None:
     # Without --index, nothing of it.
     plain = CliRunner().invoke(app, [*args[:-1], "--format", "json"]).stdout
     assert "index_form" not in plain
+
+
+def _read_index_text(text: str, shapes: dict[str, tuple[int, int]]) -> sympy.Expr:
+    """jac's index notation read back (test code, on jac's own output): Σ_k (…) becomes a Sum
+    over the range of the first array k indexes, δ_kj KroneckerDelta, g'(u) the function g_p."""
+    import re
+
+    text = re.sub(r"δ_(\w)(\w)", r"KroneckerDelta(\1, \2)", text)
+    text = re.sub(r"(\w+)'\(", r"\1_p(", text)
+    while (start := text.find("Σ_")) >= 0:
+        k = text[start + 2]
+        open_at = text.index("(", start)
+        depth, end = 0, open_at
+        for end in range(open_at, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        body = text[open_at + 1 : end]
+        base, indices = next(
+            (
+                (m.group(1), m.group(2).split(","))
+                for m in re.finditer(r"(\w+)\[([^\]]*)\]", body)
+                if k in m.group(2).split(",")
+            ),
+            ("x", [k]),  # Σ_k δ_kj: k runs over the entries of x, the variable
+        )
+        rows, columns = shapes[base]
+        size = rows * columns if 1 in (rows, columns) else (rows, columns)[indices.index(k)]
+        text = f"{text[:start]}Sum({body}, ({k}, 1, {size})){text[end + 1 :]}"
+    names: dict[str, Any] = {name: sympy.IndexedBase(name) for name in shapes}
+    names.update(i=_I, j=_J, k=sympy.Symbol("k", integer=True), l=sympy.Symbol("l", integer=True))
+    names["KroneckerDelta"] = sympy.KroneckerDelta
+    names["sigmoid_p"] = lambda u: sympy.exp(-u) / (1 + sympy.exp(-u)) ** 2
+    return sympy.parse_expr(text, local_dict=names)
+
+
+@pytest.mark.parametrize(("text", "shapes"), CASES)
+def test_the_printed_steps_read_back(text: str, shapes: str) -> None:
+    """Every printed step, read back, equals J's entry at every (i, j): the printer drops no
+    bracket or sign."""
+    result = jaccli.jacobian(text, "x", shape=shapes, index=True)
+    sizes = read(text, "x", shapes=shapes).shapes or {}
+    rng = random.Random(text + "printed")
+    names = {s.name for row in result.matrix for e in row for s in e.free_symbols}
+    names |= {v.name for v in result.variables}
+    values = {name: rng.uniform(-1.2, 1.2) for name in names}
+    for block in result.matrix_form:
+        assert block.index_form is not None
+        for step in block.index_form.steps:
+            expr = _read_index_text(step, dict(sizes))
+            for i, row in enumerate(result.matrix, start=1):
+                for j, entry in enumerate(row, start=1):
+                    free = to_sympy(entry).free_symbols
+                    expected = float(to_sympy(entry).xreplace({s: values[s.name] for s in free}))
+                    got = _entrywise(expr.xreplace({_I: i, _J: j}), values)
+                    assert got == pytest.approx(expected, rel=1e-9, abs=1e-12), (step, i, j)
+
+
+def _read_index_latex(latex: str, shapes: dict[str, tuple[int, int]]) -> list[sympy.Expr]:
+    """The right-hand sides of jac's LaTeX index form, read by latex2sympy: {W}_{i,k} is given
+    to it as the call W(i, k), \\delta_{j k} as D(j, k); a primed function's argument is read
+    on its own (latex2sympy splits a call's arguments at every comma, nested calls' too)."""
+    import re
+
+    from latex2sympy2_extended import latex2sympy
+    from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+
+    text = re.sub(r"\{(\w+)\}_\{([\w,]+)\}", lambda m: f"{m[1]}({m[2].replace(',', ', ')})", latex)
+    text = re.sub(r"\\delta_\{(\w) (\w)\}", r"D(\1, \2)", text)
+    opening = "\\operatorname{sigmoid}'{\\left("
+    calls: list[str] = []
+    while (start := text.find(opening)) >= 0:
+        depth, k = 0, start + len(opening)
+        while not (depth == 0 and text.startswith("\\right)}", k)):
+            depth += text.startswith("\\left", k) - text.startswith("\\right", k)
+            k += 1
+        calls.append(text[start + len(opening) : k])
+        end = k + len("\\right)}")
+        text = f"{text[:start]}\\mathit{{jacprimed{len(calls) - 1}}}{text[end:]}"
+    config = ConversionConfig(lowercase_symbols=False, interpret_as_mixed_fractions=False)
+
+    def read(side: str) -> sympy.Expr:
+        expr = latex2sympy(side, conversion_config=config)
+        for name in shapes:
+            base = sympy.IndexedBase(name)
+            expr = expr.replace(sympy.Function(name), lambda *ix, base=base: base[ix])
+        expr = expr.replace(sympy.Function("D"), sympy.KroneckerDelta)
+        names = {"i": _I, "j": _J}
+        return expr.xreplace({s: names[s.name] for s in expr.free_symbols if s.name in names})
+
+    primed = {}
+    for n, inner in enumerate(calls):
+        u = read(inner)
+        primed[sympy.Symbol(f"jacprimed{n}")] = sympy.exp(-u) / (1 + sympy.exp(-u)) ** 2
+    return [read(side).xreplace(primed) for side in text.split(" = ")[1:]]
+
+
+@pytest.mark.parametrize(("text", "shapes"), CASES)
+def test_the_latex_steps_read_back(text: str, shapes: str) -> None:
+    """The LaTeX of the index form through an independent parser, equal to J at every (i, j)."""
+    result = jaccli.jacobian(text, "x", shape=shapes, index=True)
+    sizes = dict(read(text, "x", shapes=shapes).shapes or {})
+    rng = random.Random(text + "latex")
+    names = {s.name for row in result.matrix for e in row for s in e.free_symbols}
+    names |= {v.name for v in result.variables}
+    values = {name: rng.uniform(-1.2, 1.2) for name in names}
+    for block in result.matrix_form:
+        assert block.index_form is not None
+        steps = _read_index_latex(block.index_form.latex, sizes)
+        assert len(steps) == len(block.index_form.steps)
+        for expr in steps:
+            for i, row in enumerate(result.matrix, start=1):
+                for j, entry in enumerate(row, start=1):
+                    free = to_sympy(entry).free_symbols
+                    expected = float(to_sympy(entry).xreplace({s: values[s.name] for s in free}))
+                    got = _entrywise(expr.xreplace({_I: i, _J: j}), values)
+                    assert got == pytest.approx(expected, rel=1e-9, abs=1e-12), (expr, i, j)
