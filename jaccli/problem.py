@@ -123,6 +123,7 @@ def read(
     symbols = tuple(make_symbol(n) for n in names) if vars_text is not None else None
     if symbols is not None:
         warnings += _unused_variables(symbols, built, parsed)
+    warnings += _unused_shapes(declared, parsed, typed_vars)
     size = sum(len(t) for t in texts)
     layout = tuple(_layout(parsed, typed_vars, declared)) if declared else ()
     return Problem(
@@ -138,6 +139,22 @@ def read(
     )
 
 
+def _unused_shapes(
+    shapes: Mapping[str, Shape], parsed: Sequence[Parsed], variables: Sequence[str]
+) -> list[str]:
+    """A warning for a shape no function and no variable uses: a typo (X=3 for x), which
+    leaves the name meant a scalar."""
+    if not shapes:
+        return []
+    from jaccli.parse import typed_names
+
+    typed = {name.partition("[")[0] for name in typed_names(parsed)} | set(variables)
+    unused = [name for name in shapes if name not in typed]
+    if not unused:
+        return []
+    return [f"{{shape}} declares {', '.join(unused)}, which no function uses (a typo?)"]
+
+
 def _abstract(abstract: str | Sequence[str] | None, taken: Sequence[str]) -> tuple[str, ...]:
     """The names of functions declared with no formula ({abstract}), checked."""
     from jaccli.errors import Location, ParseError
@@ -147,7 +164,7 @@ def _abstract(abstract: str | Sequence[str] | None, taken: Sequence[str]) -> tup
     if abstract is None:
         return ()
     text = abstract if isinstance(abstract, str) else ",".join(abstract)
-    names = parse_variables(text)
+    names = parse_variables(text, "{abstract}")
     for name in names:
         why = (
             "is a function jac knows"

@@ -166,3 +166,9 @@ def test_the_table_row_through_the_cli() -> None:
     values = [float(_concrete(to_sympy(e)).xreplace(point)) for e in back]
     expected = [float(sympy.cos(sympy.exp(u)) * sympy.exp(u)) for u in (0.4, 1.1)]
     assert values == pytest.approx([expected[0], 0.0, 0.0, expected[1]], rel=1e-12)
+
+
+def test_a_name_declared_twice_names_the_option() -> None:
+    run = CliRunner().invoke(app, ["jacobian", "g(x)", "--vars", "x", "--functions", "g,g"])
+    assert run.exit_code == 2
+    assert "'g' is listed twice (--functions, column 3)" in run.stderr

@@ -441,3 +441,12 @@ def test_inv_is_the_inverse_where_it_exists_and_undefined_where_not() -> None:
     singular = runner.invoke(app, [*base, "--at", "x=[1,2],W=[[1,2],[2,4]]"])
     assert singular.exit_code == 1
     assert "singular" in singular.stderr and "^" in singular.stderr
+
+
+def test_a_shape_no_function_uses_is_a_warning() -> None:
+    """--shape X=3 for x leaves x a scalar: a plausible answer, so jac says why on stderr."""
+    run = CliRunner().invoke(app, ["jacobian", "x^2", "--vars", "x", "--shape", "X=3"])
+    assert run.exit_code == 0
+    assert "--shape declares X, which no function uses (a typo?)" in run.stderr
+    with pytest.warns(jaccli.JacWarning, match="shape= declares X"):
+        jaccli.jacobian("x^2", "x", shape="X=3")

@@ -102,12 +102,11 @@ def parse_functions(
 _MAX_RANGE = 1_000_000  # names in one range such as u0..u999999
 
 
-def parse_variables(text: str) -> tuple[str, ...]:
-    """Names from `x,y,z` ({vars}), in order, each a valid name and none repeated.
+def parse_variables(text: str, where: str = "{vars}") -> tuple[str, ...]:
+    """Names from `x,y,z` ({vars}, or `where`), in order, each a valid name and none repeated.
 
     `x1..x9` (or `u0..u99`, `q01..q12`) is a range of names: a common stem and whole numbers.
     """
-    where = "{vars}"
     tokens = tokenize(text, where)
     names: list[str] = []
     seen: set[str] = set()
@@ -130,7 +129,7 @@ def parse_variables(text: str) -> tuple[str, ...]:
             i += 2
         for name in group:
             if name in seen:
-                raise fail(f"variable '{name}' is listed twice", tok.pos)
+                raise fail(f"'{name}' is listed twice", tok.pos)
             seen.add(name)
         names.extend(group)
         after = tokens[i + 1]

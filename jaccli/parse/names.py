@@ -10,7 +10,17 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from jaccli.parse.grammar import FUNCTIONS
-from jaccli.parse.tree import Call, Name, Neg, Parsed, Power, Product, Sum
+from jaccli.parse.tree import (
+    Call,
+    Elementwise,
+    Name,
+    Neg,
+    Parsed,
+    Power,
+    Product,
+    Sum,
+    Transpose,
+)
 
 _CONFUSABLES = dict(
     zip(
@@ -86,8 +96,11 @@ def typed_names(parsed: Sequence[Parsed]) -> dict[str, tuple[str, int]]:
             elif kind is Power:
                 push(node.exponent)
                 push(node.base)
-            elif kind is Neg:
+            elif kind is Neg or kind is Transpose:
                 push(node.operand)
+            elif kind is Elementwise:
+                push(node.right)
+                push(node.left)
             elif kind is Call:
                 extend(reversed(node.args))
     return first
