@@ -42,9 +42,8 @@ from jaccli.render.latex_printer import (
 
 if TYPE_CHECKING:
     from jaccli.engine import Block
+    from jaccli.parse.shapes import Shape
     from jaccli.parse.tree import Node
-
-Shape = tuple[int, int]
 
 # How a function is written in a form where the catalogue's LaTeX is that of what SymEngine
 # builds from it (jaccli.functions: "their `latex` is that of what they build").
@@ -254,9 +253,15 @@ def parsed(text: str, shapes: Mapping[str, Shape]) -> Node | None:
         return None
 
 
-def to_latex(text: str, shapes: Mapping[str, Shape], notation: Notation | None = None) -> str:
-    """A text in jac's vector syntax as LaTeX; as text in `\\texttt` if jac cannot parse it."""
-    root = parsed(text, shapes)
+def to_latex(
+    text: str,
+    shapes: Mapping[str, Shape],
+    notation: Notation | None = None,
+    root: Node | None = None,
+) -> str:
+    """A text in jac's vector syntax as LaTeX; as text in `\\texttt` if jac cannot parse it.
+    `root`: its tree, when the caller has parsed it already."""
+    root = root or parsed(text, shapes)
     if root is None:
         return f"\\texttt{{{_escape_text(text)}}}"
     return VectorLatex(root, notation).text
@@ -273,8 +278,9 @@ def derivative_latex(block: Block, notation: Notation | None = None) -> str:
     from jaccli.parse.tree import Name
 
     shapes = dict(block.shapes)
-    function = to_latex(block.function, shapes, notation)
-    if not isinstance(parsed(block.function, shapes), Name):
+    tree = parsed(block.function, shapes)
+    function = to_latex(block.function, shapes, notation, tree)
+    if not isinstance(tree, Name):
         function = _wrap(function)
     variable = to_latex(block.variable, shapes, notation)
     return f"\\frac{{\\partial {function}}}{{\\partial {variable}}}"
