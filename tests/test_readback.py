@@ -88,7 +88,14 @@ def symbols_of(result: Any) -> list[str]:
     names = {v.name for v in result.variables}
     for e in [*result.functions, *(v for _, v in getattr(result, "point", None) or ())]:
         names |= {s.name for s in e.free_symbols}
+    if isinstance(result, engine.MatricesResult):  # a direction a, b; G's own variables u, v
+        for e in [*(v for _, values in result.given for v in values), *_entries(result)]:
+            names |= {s.name for s in e.free_symbols}
     return sorted(names)
+
+
+def _entries(result: Any) -> list[Any]:
+    return [e for part in result.parts for row in part.matrix for e in row]
 
 
 def by_name(values: dict[str, Any]) -> dict[Any, Any]:
@@ -352,7 +359,9 @@ def check_latex(result: Any, env: LatexEnv = LatexEnv.bmatrix) -> None:
     out = render(result, Format.latex, RenderOptions(env, LatexStyle.bare))
     names = symbols_of(result)
     tol = tolerance(result)
-    if isinstance(result, engine.JacobianResult):
+    if isinstance(result, engine.MatricesResult):
+        _check_latex_matrices(out, result, names, tol)
+    elif isinstance(result, engine.JacobianResult):
         assert out.startswith("J = "), out
         read, read_env = read_latex(out[4:], names)
         compare(_matrix_pairs("J", result.matrix, read), result, read_env, tol)
@@ -378,6 +387,33 @@ def check_latex(result: Any, env: LatexEnv = LatexEnv.bmatrix) -> None:
         written, written_env = read_latex(m.group(3), names)
         compare(_matrix_pairs("F(a) + J(a)(x - a)", lin, whole), result, read_env, tol)
         compare(_matrix_pairs("L", lin, written), result, written_env, tol)
+
+
+def _check_latex_matrices(out: str, result: Any, names: list[str], tol: float) -> None:
+    """`v = [...]` for each input given, then `label|_{point} = [...]` for each part."""
+    from jaccli.render.latex import _given_latex
+
+    expected = [
+        (_given_latex(name), [[v] for v in values], None) for name, values in result.given
+    ] + [(part.latex, part.matrix, result.point) for part in result.parts]
+    body = out
+    if len(expected) > 1:
+        assert body.startswith("\\begin{gathered}\n") and body.endswith("\n\\end{gathered}"), out
+        body = body[len("\\begin{gathered}\n") : -len("\n\\end{gathered}")]
+    heads = "|".join(re.escape(head) for head, _, _ in expected)
+    equations = re.split(rf" \\\\\n(?={heads})", body)
+    assert len(equations) == len(expected), out
+    for text, (head, matrix, point) in zip(equations, expected, strict=True):
+        assert text.startswith(head), (head, text)
+        rest = text[len(head) :]
+        if point is not None:
+            m = re.match(r"\\Big\|_\{(.*?)\}(?= = )", rest, re.DOTALL)
+            assert m, text
+            _check_latex_point(m.group(1), result, names)
+            rest = rest[m.end() :]
+        assert rest.startswith(" = "), text
+        read, read_env = read_latex(rest[3:], names)
+        compare(_matrix_pairs(head, matrix, read), result, read_env, tol)
 
 
 # --------------------------------------------------------------------------- jac's syntax
@@ -407,7 +443,19 @@ def _point_pairs(point: Any, texts: dict[str, str], variables: Sequence[str]) ->
 def check_plain(result: Any) -> None:
     names = [v.name for v in result.variables]
     lines = render(result, Format.plain).split("\n")
-    if isinstance(result, engine.DeterminantResult):
+    if isinstance(result, engine.MatricesResult):  # the plain parts, a blank line between
+        blocks = [
+            [line.split("\t") for line in b.split("\n")] for b in "\n".join(lines).split("\n\n")
+        ]
+        shown = [part for part in result.parts if part.plain]
+        assert len(blocks) == len(shown), lines
+        pairs = [
+            p
+            for part, cells in zip(shown, blocks, strict=True)
+            for row, got in zip(part.matrix, cells, strict=True)
+            for p in _text_pairs(part.label, row, got, names)
+        ]
+    elif isinstance(result, engine.DeterminantResult):
         pairs = _text_pairs("det", [result.determinant], lines, names)
     elif isinstance(result, engine.LinearizationResult):
         pairs = _text_pairs("L", result.linearization, lines, names)
@@ -428,7 +476,22 @@ def check_json(result: Any) -> None:
     pairs = _text_pairs("function", result.functions, data["functions"], names)
     if "point" in data:
         pairs += _point_pairs(result.point, data["point"], names)
-    if isinstance(result, engine.DeterminantResult):
+    if isinstance(result, engine.MatricesResult):
+        for name, values in result.given:
+            pairs += _text_pairs(name, values, data[name], names)
+        assert len(data["matrices"]) == len(result.parts)
+        for part, got in zip(result.parts, data["matrices"], strict=True):
+            assert (got["name"], got["shape"]) == (part.key, list(part.sparse.shape))
+            assert (got["rows"], got["columns"]) == (list(part.rows), list(part.columns))
+            for row, texts in zip(part.matrix, got["entries"], strict=True):
+                pairs += _text_pairs(part.label, row, texts, names)
+            if "values" in got:  # the same numbers as floats
+                for row, numbers in zip(part.matrix, got["values"], strict=True):
+                    pairs += [
+                        (part.label, exact(e), sympy.Float(v))
+                        for e, v in zip(row, numbers, strict=True)
+                    ]
+    elif isinstance(result, engine.DeterminantResult):
         pairs += _text_pairs("det", [result.determinant], [data["determinant"]], names)
     else:
         for row, got in zip(result.matrix, data["jacobian"], strict=True):
@@ -464,7 +527,9 @@ def check_table(result: Any) -> None:
     lines = _table(result)
     rows = _cells(lines)
     m = len(result.functions)
-    if isinstance(result, engine.DeterminantResult):
+    if isinstance(result, engine.MatricesResult):
+        pairs = _table_matrices(lines, rows, result, names)
+    elif isinstance(result, engine.DeterminantResult):
         table = {row[0]: row[1] for row in rows}
         pairs = _text_pairs("det J", [result.determinant], [table["det J"]], names)
         if result.point is not None:
@@ -482,6 +547,29 @@ def check_table(result: Any) -> None:
         for row, got in zip(result.matrix, grid, strict=True):
             pairs += _text_pairs("J", row, got[1:], names)
     compare(pairs, result, by_name, tolerance(result), real=True)
+
+
+def _table_matrices(
+    lines: list[str], rows: list[list[str]], result: Any, names: list[str]
+) -> list[tuple[str, Any, Any]]:
+    """The point in the title, `f = ...` and `direction: (1, 0)` lines, then each part's grid."""
+    pairs = []
+    if result.point is not None:
+        pairs += _point_pairs(result.point, _point_text(lines[0].split(" at ", 1)[1]), names)
+    functions = [line.split(" = ", 1)[1] for line in lines[1 : 1 + len(result.functions)]]
+    pairs += _text_pairs("f", result.functions, functions, names)
+    for name, values in result.given:
+        (line,) = [line for line in lines if line.startswith(f"{name}: (")]
+        texts = line[len(name) + 3 : -1].split(", ")
+        pairs += _text_pairs(name, values, texts, names)
+    for part in result.parts:
+        m = part.sparse.shape[0]
+        grid, rows = rows[:m], rows[m:]
+        assert [r[0] for r in grid] == list(part.rows), (part.rows, grid)
+        for row, got in zip(part.matrix, grid, strict=True):
+            pairs += _text_pairs(part.label, row, got[1:], names)
+    assert not rows, rows
+    return pairs
 
 
 def result_has_point(result: Any) -> bool:  # eval and linearize; det keeps its own

@@ -166,3 +166,102 @@ class LinearizationResult(_WithJacobian):
     point: Point
     value: tuple[Expr, ...]
     linearization: tuple[Expr, ...]
+
+
+# --------------------------------------------------------------------------- matrices
+
+
+class Part(NamedTuple):
+    """One labelled matrix of a result: ∇f, the Hessian of f1, J·v, J_G at u = H(x).
+
+    A vector is a matrix with one column (∇f, J·v) or one row (uᵀJ). Every format draws a
+    result's parts the same way, so a new command whose answer is matrices needs no renderer.
+    """
+
+    key: str  # what it is, for scripts (JSON "name"): "gradient", "hessian", "jvp", ...
+    label: str  # in text: "∇f", "H(f1)", "J·v", "J_G(H(x))"
+    latex: str  # in LaTeX: "\\nabla f", "H_{f_{1}}"
+    sparse: Sparse
+    rows: tuple[str, ...]  # what each row is, in text: ("x", "y") or ("f1", "f2")
+    columns: tuple[str, ...]  # what each column is: ("x", "y"); ("",) for a column vector
+    plain: bool = True  # plain output (for pipes) shows it; False: table, LaTeX, JSON only
+
+    @property
+    def matrix(self) -> Matrix:
+        return self.sparse.dense()
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class MatricesResult(Result):
+    """A result that is one or more labelled matrices (`parts`), maybe at a point, with
+    sentences for people (`notes`: the cost of a JVP, asymmetric mixed partials, how the
+    chain rule was proved) and named inputs shown beside it (`given`: the direction v).
+
+    Table, plain, LaTeX and JSON draw every subclass; JSON gives each part as
+    {"name", "label", "shape", "rows", "columns", "entries"}, `given` as lists of
+    expressions by name, and `facts` as strings by name.
+    """
+
+    parts: tuple[Part, ...]
+    point: Point | None = None
+    digits: int | None = None
+    given: tuple[tuple[str, tuple[Expr, ...]], ...] = ()  # ("direction", (1, 0)): shown beside
+    facts: tuple[tuple[str, str], ...] = ()  # ("proof", "symbolic"): strings for scripts
+    notes: tuple[str, ...] = ()  # sentences under the result (table, JSON "notes")
+
+    @property
+    def matrix(self) -> Matrix:
+        """The answer: the last part shown in plain output (∇f, J·v, J_{G∘H})."""
+        return [p for p in self.parts if p.plain][-1].matrix
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class GradientResult(MatricesResult):
+    """∇f of a scalar f, as a column: in jac's layout its Jacobian is the row ∇fᵀ."""
+
+    name, title, subject, symbol, latex_symbol = "grad", "Gradient", "Gradient", "∇f", "\\nabla f"
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class HessianResult(MatricesResult):
+    """The Hessian of each component (or the bordered Hessian with `constraints`)."""
+
+    name, title, subject, symbol, latex_symbol = "hessian", "Hessian", "Hessian", "H", "H"
+
+    constraints: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class JvpResult(MatricesResult):
+    """J·v, one forward-mode derivative d/dε F(x + εv) at ε = 0, without forming J."""
+
+    name, title = "jvp", "Jacobian-vector product"
+    subject, symbol, latex_symbol = "J·v", "J·v", "J v"
+
+    direction: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class VjpResult(MatricesResult):
+    """uᵀJ, one reverse-mode derivative: the gradient of uᵀF, without forming J."""
+
+    name, title = "vjp", "Vector-Jacobian product"
+    subject, symbol, latex_symbol = "uᵀJ", "uᵀJ", "u^{\\mathsf{T}} J"
+
+    cotangent: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class ChainResult(MatricesResult):
+    """J_{G∘H}(x) = J_G(H(x))·J_H(x): the factors, their product, and how it was proved.
+
+    The header's `functions` and `variables` are the composition G∘H and x; `outer` is G in
+    its own variables u (`outer_variables`), `inner` is H.
+    """
+
+    name, title, subject = "chain", "Chain rule", "Chain rule"
+    symbol, latex_symbol = "J_{G∘H}", "J_{G \\circ H}"
+
+    outer: tuple[Expr, ...]
+    outer_variables: tuple[Symbol, ...]
+    inner: tuple[Expr, ...]

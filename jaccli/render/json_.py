@@ -15,6 +15,8 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
+    MatricesResult,
+    Part,
     Point,
     Result,
     Sparse,
@@ -159,3 +161,40 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
 def one_line(text: str) -> str:
     """A result's object on one line (JSON Lines): one record per run, for streams and logs."""
     return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+
+
+@render.register
+def _matrices(result: MatricesResult, options: RenderOptions) -> str:
+    """Each part as {"name", "label", "shape", "rows", "columns", "entries"} (and "values"
+    when its entries are numbers), the inputs given by name, facts, and notes."""
+    out = _head(result)
+    spell = shadowed(result.variables)
+    if result.point is not None:
+        out["point"] = _point(result.point, spell)
+    for name, values in result.given:
+        out[name] = [to_text(v, None, spell) for v in values]
+    out["matrices"] = _rows(
+        json.dumps(_part(part, result.digits, spell), ensure_ascii=False) for part in result.parts
+    )
+    for key, text in result.facts:
+        out[key] = text
+    out["notes"] = list(result.notes)
+    return _dump(out)
+
+
+def _part(part: Part, digits: int | None, spell: frozenset[str]) -> dict[str, Any]:
+    def cell(e: Any) -> str:
+        return to_text(e, digits, spell)
+
+    out: dict[str, Any] = {
+        "name": part.key,
+        "label": part.label,
+        "shape": list(part.sparse.shape),
+        "rows": list(part.rows),
+        "columns": list(part.columns),
+        "entries": list(part.sparse.filled(cell, "0")),
+    }
+    values = numeric_values(part.matrix)
+    if values is not None:
+        out["values"] = [list(row) for row in values]
+    return out

@@ -16,6 +16,7 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
+    MatricesResult,
     Point,
     Sparse,
 )
@@ -77,6 +78,12 @@ def _outputs(result: Any) -> Iterable[Any]:
         yield value
     if isinstance(result, DeterminantResult):
         yield result.determinant
+    elif isinstance(result, MatricesResult):
+        for part in result.parts:
+            for row in part.sparse.rows:
+                yield from (e for _, e in row)
+        for _, values in result.given:
+            yield from values
     else:
         for row in result.sparse.rows:
             for _, e in row:
@@ -188,3 +195,31 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     lin = _matrix([[printer(e)] for e in result.linearization], env)
     body = f"{result.latex_symbol}({args}) = {value} + {jac} {shift}\n= {lin}"
     return _math(body, options)
+
+
+@render.register
+def _matrices(result: MatricesResult, options: RenderOptions) -> str:
+    """Each part as `label = matrix` (at the point, if any), the inputs given above them."""
+    names = notation_of(result)
+    printer, exact = LatexPrinter(result.digits, names), LatexPrinter(None, names)
+    env = options.latex_env
+    at = "" if result.point is None else _at(result.point, exact)
+    lines = [
+        f"{_given_latex(name)} = " + _matrix([[exact(v)] for v in values], env)
+        for name, values in result.given
+    ]
+    lines += [
+        f"{part.latex}{at} = " + _matrix(_sparse_rows(part.sparse, printer), env)
+        for part in result.parts
+    ]
+    body = lines[0] if len(lines) == 1 else _gathered(lines)
+    note = " ".join(result.notes) or None
+    return _math(body, options, note.replace("\n", " ") if note else None)
+
+
+# How the inputs a result was given are written in LaTeX: the direction of a JVP is v.
+_GIVEN = {"direction": "v", "cotangent": "u"}
+
+
+def _given_latex(name: str) -> str:
+    return _GIVEN.get(name, f"\\text{{{name}}}")

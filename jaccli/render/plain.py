@@ -10,6 +10,7 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
+    MatricesResult,
     Sparse,
 )
 from jaccli.render import RenderOptions
@@ -55,3 +56,15 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     # The components of L, one a line: exactly what `jac jacobian -` reads back.
     spell = shadowed(result.variables)
     return "\n".join(to_text(e, result.digits, spell) for e in result.linearization)
+
+
+@render.register
+def _matrices(result: MatricesResult, options: RenderOptions) -> str:
+    # The answer's matrices (∇f one entry a line; a Hessian per component), a blank line
+    # between two; the factors of the chain rule are for people (table, LaTeX, JSON).
+    spell = shadowed(result.variables)
+    return "\n\n".join(
+        "\n".join(sparse_lines(part.sparse, lambda e: to_text(e, result.digits, spell)))
+        for part in result.parts
+        if part.plain
+    )

@@ -9,7 +9,7 @@ imports every format module to ask which results it draws.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import singledispatch
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
+    MatricesResult,
     Point,
     Sparse,
     point_label,
@@ -73,6 +74,8 @@ class MatrixView:
         digits: int | None = None,
         corner: str = "∂fᵢ/∂xⱼ",
         preface: Sequence[Text] = (),
+        rows: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
     ) -> None:
         self.title = title
         self.preface = preface  # lines under the title: J in matrix form
@@ -81,6 +84,10 @@ class MatrixView:
         self.variables = variables
         self.sparse = sparse
         self.spell = shadowed(variables)
+        # What rows and columns are: `f1 = x*y` and the variables, unless named otherwise
+        # (the rows of a gradient are variables; its one column is ∇f).
+        self.row_names = rows
+        self.columns = list(columns) if columns is not None else [v.name for v in variables]
         # Only the non-zero entries are printed; zeros are written "0" when drawn.
         self.nonzero = [
             [(j, to_display(e, digits, self.spell)) for j, e in row] for row in sparse.rows
@@ -90,10 +97,19 @@ class MatrixView:
     def cells(self) -> list[list[str]]:
         return list(Sparse(self.sparse.shape, tuple(map(tuple, self.nonzero))).filled(str, "0"))
 
+    def row_label(self, i: int) -> Text:
+        if self.row_names is not None:
+            return _t(self.row_names[i])
+        return _label(i, self.functions[i], self.spell)
+
+    def row_name(self, i: int) -> str:
+        """A row's name in a listing of entries: f1, or its own name."""
+        return f"f{i + 1}" if self.row_names is None else self.row_names[i]
+
     def grid_width(self) -> int:
         """Width of the grid with every entry on one line and labels cut to LABEL_WIDTH."""
-        labels = max(len(_label(i, f, self.spell)) for i, f in enumerate(self.functions))
-        columns = [len(v.name) for v in self.variables]
+        labels = max((len(self.row_label(i)) for i in range(self.sparse.shape[0])), default=0)
+        columns = [len(name) for name in self.columns]
         for row in self.nonzero:
             for j, text in row:
                 columns[j] = max(columns[j], len(text))
@@ -104,16 +120,16 @@ class MatrixView:
 
         table = Table(header_style="bold cyan")
         table.add_column(_t(self.corner), style="dim", no_wrap=True)
-        for v in self.variables:
-            table.add_column(_t(v.name), justify="right", no_wrap=True)
-        for i, (f, row) in enumerate(zip(self.functions, self.cells, strict=True)):
-            table.add_row(_label(i, f, self.spell), *(_t(e) for e in row))
+        for name in self.columns:
+            table.add_column(_t(name), justify="right", no_wrap=True)
+        for i, row in enumerate(self.cells):
+            table.add_row(self.row_label(i), *(_t(e) for e in row))
         return table
 
     def entries(self) -> Table:
         from rich.table import Table
 
-        m, n = len(self.functions), len(self.variables)
+        m, n = self.sparse.shape
         cells = [(i, j, text) for i, row in enumerate(self.nonzero) for j, text in row]
         caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
         table = Table(caption=_t(caption), caption_justify="default")
@@ -121,7 +137,7 @@ class MatrixView:
         table.add_column(_t("column"), no_wrap=True)
         table.add_column(_t("entry"), overflow="fold")
         for i, j, e in cells:
-            table.add_row(_t(f"f{i + 1}"), _t(self.variables[j].name), _t(e))
+            table.add_row(_t(self.row_name(i)), _t(self.columns[j]), _t(e))
         return table
 
     def listing(self) -> RenderResult:
@@ -134,25 +150,29 @@ class MatrixView:
         from rich.segment import Segment
         from rich.style import Style
 
-        m = len(self.functions)
+        m = self.sparse.shape[0]
         count = sum(len(row) for row in self.nonzero)
         label = Style(bold=True)
         yield Segment(f"{self.title}: {count} non-zero entries\n", Style(bold=True))
         yield from self.preface
-        width = len(f"f{m}") + 1 + max(len(v.name) for v in self.variables)
+        names = [self.row_name(i) for i in range(m)]
+        width = max(map(len, names), default=0) + 1 + max(map(len, self.columns), default=0)
         for i, row in enumerate(self.nonzero):
             for j, text in row:
-                yield Segment(f"{f'f{i + 1} {self.variables[j].name}':<{width}}", label)
+                yield Segment(f"{f'{names[i]} {self.columns[j]}':<{width}}", label)
                 yield Segment(f"  {text}\n")
+
+    def _heading(self) -> Iterator[Text]:
+        if self.title:  # a part of a result whose label heads its only column has none
+            yield _title(self.title)
+        yield from self.preface
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if self.grid_width() <= options.max_width:
-            yield _title(self.title)
-            yield from self.preface
+            yield from self._heading()
             yield self.grid()
         elif sum(len(row) for row in self.nonzero) <= LISTING_AS_TABLE:
-            yield _title(self.title)
-            yield from self.preface
+            yield from self._heading()
             yield self.entries()
         else:
             yield from self.listing()
@@ -170,9 +190,11 @@ def _key_values(title: str, rows: Iterable[tuple[str, str]]) -> Group:
     return Group(_title(title), table)
 
 
-def _at_point(result: EvaluationResult | LinearizationResult, spell: frozenset[str]) -> str:
+def _at_point(
+    result: EvaluationResult | LinearizationResult | MatricesResult, spell: frozenset[str]
+) -> str:
     """`Jacobian at x = 1, y = 2`: the heading of a result at a point."""
-    return f"{result.subject} at {_point_text(result.point, spell)}"
+    return f"{result.subject} at {_point_text(result.point or (), spell)}"
 
 
 # Registered by explicit class: singledispatch would evaluate the return annotation, and
@@ -253,3 +275,39 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> Rende
     )
     matrix.corner = result.entry_label
     return Group(_title(_at_point(result, spell)), summary, _t(""), matrix)
+
+
+SHOWN_FUNCTIONS = 8  # components listed under a result's title; past that, how many more
+
+
+@render.register(MatricesResult)
+def _matrices(result: MatricesResult, options: RenderOptions) -> RenderableType:
+    """Grad, Hessian, JVP, VJP, chain: the functions, the inputs given, each matrix, the notes."""
+    from rich.console import Group
+
+    spell = shadowed(result.variables)
+    title = result.title if result.point is None else _at_point(result, spell)
+    lines: list[RenderableType] = [_title(title)]
+    named = len(result.functions) > 1
+    for i, f in enumerate(result.functions[:SHOWN_FUNCTIONS]):
+        lines.append(_t(f"{f'f{i + 1}' if named else 'f'} = {to_display(f, None, spell)}"))
+    if len(result.functions) > SHOWN_FUNCTIONS:
+        lines.append(_t(f"… and {len(result.functions) - SHOWN_FUNCTIONS} more components"))
+    for name, values in result.given:
+        shown = ", ".join(to_display(v, None, spell) for v in values)
+        lines.append(_t(f"{name}: ({shown})"))
+    for part in result.parts:
+        vector = part.columns == ("",)  # a column: its label heads it, rows need no corner
+        view = MatrixView(
+            "" if vector and len(result.parts) == 1 else part.label,
+            result.functions,
+            result.variables,
+            part.sparse,
+            result.digits,
+            corner="" if vector else part.label,
+            rows=part.rows,
+            columns=(part.label,) if vector else part.columns,
+        )
+        lines += [_t(""), view]
+    lines += [_t(note, style="dim") for note in result.notes]
+    return Group(*lines)
