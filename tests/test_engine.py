@@ -106,6 +106,14 @@ def test_natural_key() -> None:
     assert sorted(names, key=engine.natural_key) == ["a", "X1", "x1", "x1b", "x2", "x10", "y"]
 
 
+@given(st.lists(st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,4}", fullmatch=True), max_size=12))
+def test_natural_key_orders_any_names(names: list[str]) -> None:
+    # x beside x1 once compared the name "x" with the number 1: an internal error (exit 70).
+    ordered = sorted(names, key=engine.natural_key)
+    assert sorted(ordered, key=engine.natural_key) == ordered
+    assert engine.natural_key("x") < engine.natural_key("x1") < engine.natural_key("x10")
+
+
 def test_constant_functions_have_no_variables() -> None:
     with pytest.raises(UsageError, match="no variables"):
         engine.jacobian(P("1, pi"))
@@ -538,3 +546,31 @@ def test_expansion_at_a_point_is_bounded() -> None:
 def test_common_factors_keep_the_sign_with_fewer_minuses() -> None:
     det = engine.determinant(P("(a+b+c+d)^60*x, y"), S("x,y")).determinant
     assert str(det) == "(a + b + c + d)**60"  # not (-a - b - c - d)**60
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        ("sign(log(x))*y", "x=2,y=3", [0, 1]),  # SymPy left d sign(log(x))/dx a Derivative
+        ("abs(log(x))", "x=2", [sympy.Rational(1, 2)]),  # sign(log(2)) is 1
+        ("abs(log(x))", "x=1/3", [-3]),
+        ("abs(sin(x))*y", "x=4,y=1", [-sympy.cos(4), -sympy.sin(4)]),  # sin(4) < 0
+    ],
+)
+def test_signs_of_constants_are_settled_at_a_point(text: str, at: str, expected: list[Any]) -> None:
+    from jaccli.parse import parse_point
+
+    names = sorted({n for n in ("x", "y") if n in text})
+    point = {make_symbol(k): v for k, v in parse_point(at, names).items()}
+    (row,) = engine.evaluate(P(text), S(",".join(names)), point).matrix
+    assert [
+        sympy.nsimplify(sp(e)) - sympy.nsimplify(w) for e, w in zip(row, expected, strict=True)
+    ] == [0] * len(expected)
+
+
+def test_sign_of_a_function_differentiates_by_jac_s_rules() -> None:
+    import symengine
+
+    (row,) = engine.jacobian(P("sign(log(x))*y + abs(log(x))"), S("x,y")).matrix
+    assert not any(e.atoms(symengine.Derivative, symengine.Subs) for e in row)
+    assert_matches_fd(P("abs(log(x))"), S("x"), [[row[0].subs({make_symbol("y"): 0})]])

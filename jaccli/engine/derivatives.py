@@ -67,9 +67,10 @@ def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
         return tuple((j, d) for j, d in row if d != 0)
     g = to_sympy(f)
     row = [(j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present]
-    if any(_foreign(d) for _, d in row):
+    if any(_foreign(d) or _pending(d) for _, d in row):
         # SymPy's d|x^x|/dx holds re, im and arg, which come back as Python callbacks that
-        # SymEngine cannot even print: jac's own rules for abs and sign instead.
+        # SymEngine cannot even print, and its d sign(log(x))/dx stays a Derivative (it
+        # cannot tell that log(x) is real): jac's own rules for abs and sign instead.
         row = _by_jac(f, variables, present) or row
     return tuple((j, d) for j, d in row if d != 0)
 
@@ -79,6 +80,13 @@ def _foreign(expr: Any) -> bool:
     from symengine import Function
 
     return any(type(a).__name__ == "PyFunction" for a in expr.atoms(Function))
+
+
+def _pending(expr: Any) -> bool:
+    """Whether a derivative was left undone (a Derivative or Subs of something defined)."""
+    from symengine import Derivative, FunctionSymbol, Subs
+
+    return any(not d.atoms(FunctionSymbol) for d in expr.atoms(Derivative, Subs))
 
 
 def _by_jac(f: Any, variables: Sequence[Any], present: Any) -> list[tuple[int, Any]] | None:

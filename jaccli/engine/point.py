@@ -124,16 +124,39 @@ def _check_real(labelled: Sequence[tuple[str, Any]], point: Point) -> None:
 
 
 def _delta_values(expr: Any) -> Any:
-    """DiracDelta(c) at a number c: 0 when c ≠ 0 is real; NaN (undefined) at 0 or off the reals."""
+    """DiracDelta(c) at a constant c: 0 when c ≠ 0 is real; NaN (undefined) at 0 or off the
+    reals. sign(c) of a constant SymEngine leaves as it is (sign(log(2))): ±1 by its value."""
     import symengine as se
 
     deltas = [d for d in expr.atoms(se.FunctionSymbol) if d.get_name() == "DiracDelta"]
-    numeric = {
-        d: se.Integer(0) if d.args[0] != 0 and d.args[0].is_real else se.nan
-        for d in deltas
-        if d.args[0].is_Number
-    }
+    numeric = {}
+    for d in deltas:
+        side = _side(d.args[0])
+        if side is not None:
+            numeric[d] = se.Integer(0) if side else se.nan
+    for s in expr.atoms(se.sign):
+        side = _side(s.args[0])
+        if side:
+            numeric[s] = se.Integer(side)
     return expr.xreplace(numeric) if numeric else expr
+
+
+def _side(c: Any) -> int | None:
+    """For a constant: 1 or -1 by its sign, 0 where it is 0 or not real; None for an
+    expression with symbols or a constant too close to 0 to tell at 128 bits."""
+    if c.free_symbols:
+        return None
+    if c.is_Number:
+        return 0 if c == 0 or not c.is_real else (1 if c > 0 else -1)
+    try:
+        z = complex(c.n(128))
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return None
+    if abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real)):
+        return 0
+    if abs(z.real) < 2.0**-100:
+        return None
+    return 1 if z.real > 0 else -1
 
 
 class _Substitution(dict[Any, Any]):

@@ -13,7 +13,9 @@ from jaccli.errors import UsageError
 def natural_key(name: str) -> tuple[Any, ...]:
     """Sort key that puts x2 before x10: digit runs compare as numbers."""
     parts = re.split(r"([0-9]+)", name)
-    return (*((int(p) if i % 2 else p.casefold()) for i, p in enumerate(parts)), name)
+    # The parts alternate text, number, text...; the name itself breaks ties (X before x)
+    # after them, never beside them: x against x1 compares ("x",) with ("x", 1, "").
+    return (tuple((int(p) if i % 2 else p.casefold()) for i, p in enumerate(parts)), name)
 
 
 def _free_symbols(functions: Iterable[Any]) -> set[Any]:
