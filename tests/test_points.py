@@ -200,7 +200,7 @@ def test_functions_and_points_cannot_both_use_stdin() -> None:
 
 def test_csv_only_with_points() -> None:
     result = invoke(["jacobian", "x*y", "--format", "csv"])
-    assert result.code == 2 and "only for eval --points" in result.stderr
+    assert result.code == 2 and "csv is only for --points (eval, det)" in result.stderr
 
 
 def test_blank_and_comment_lines_keep_their_numbers_in_messages() -> None:

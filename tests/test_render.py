@@ -158,7 +158,7 @@ def test_json_shapes() -> None:
     shapes = {
         "jacobian": {"command", "functions", "variables", "shape", "jacobian", "matrix_form"},
         "det": {"command", "functions", "variables", "determinant"},
-        "det_at": {"command", "functions", "variables", "determinant", "point"},
+        "det_at": {"command", "functions", "variables", "determinant", "point", "meaning"},
         "eval": {"command", "functions", "variables", "point", "shape", "jacobian"},
         "eval_digits": {"command", "functions", "variables", "point", "shape", "jacobian"},
         "linearize": {"command", "functions", "variables", "point", "shape", "value",
@@ -296,7 +296,7 @@ def test_formats_come_from_the_renderers_registrations() -> None:
             render(unknown, fmt)
     with pytest.raises(UsageError) as caught:
         render(unknown, Format.csv)
-    assert caught.value.worded({"points": "--points"}).endswith("csv is only for eval --points")
+    assert caught.value.worded({"points": "--points"}).endswith("csv is only for --points")
 
 
 def test_jsonl_is_the_json_object_on_one_line() -> None:

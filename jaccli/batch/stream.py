@@ -1,11 +1,14 @@
-"""The whole of `eval --points`: plan once, then stream points through read → compute → write."""
+"""The whole of `eval --points` and `det --points`: plan once, then stream points through
+read → compute → write."""
 
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from jaccli.batch.compute import Compiled, compile_jacobian, evaluate
+from jaccli.batch.compute import Compiled, Evaluated, compile_jacobian, determinants, evaluate
+from jaccli.engine.determinants import _square
 from jaccli.errors import JacError, UsageError
 
 if TYPE_CHECKING:
+    from jaccli.batch.write import Field
     from jaccli.problem import PointText, Problem
 
 
@@ -17,10 +20,14 @@ class Plan(NamedTuple):
     with_value: bool
     variables_inferred: bool = False
     warnings: tuple[str, ...] = ()  # about the point, as Problem.at gives them
+    det: str | None = None  # det --points: "det", or "log" for its sign and log|det J|
 
 
-def plan(problem: "Problem", at: "PointText | None", with_value: bool) -> Plan:
-    """Compile J (and F) for many points; `at` gives parameters one value for all."""
+def plan(
+    problem: "Problem", at: "PointText | None", with_value: bool, det: str | None = None
+) -> Plan:
+    """Compile J (and F) for many points; `at` gives parameters one value for all; `det`
+    ("det" or "log") writes det J (or its sign and log|det J|) instead of J."""
     from jaccli.engine import resolve_variables
 
     if problem.abstract:
@@ -30,6 +37,8 @@ def plan(problem: "Problem", at: "PointText | None", with_value: bool) -> Plan:
         )
     functions = problem.functions
     variables, inferred = resolve_variables(functions, problem.variables)
+    if det is not None:
+        _square(functions, variables)
     point = problem.at(at, variables) if at else None
     constants = point.values if point else {}
     given = [s.name for s in constants if s in set(variables)]
@@ -55,8 +64,25 @@ def plan(problem: "Problem", at: "PointText | None", with_value: bool) -> Plan:
     names = [v.name for v in variables]
     warnings = point.warnings if point else ()
     return Plan(
-        compiled, names, [s.name for s in parameters], fixed, with_value, inferred, warnings
+        compiled, names, [s.name for s in parameters], fixed, with_value, inferred, warnings, det
     )
+
+
+def _fields(plan: Plan) -> "list[Field]":
+    from jaccli.batch.write import det_fields, eval_fields
+
+    if plan.det is not None:
+        return det_fields(plan.det == "log")
+    return eval_fields(plan.compiled.shape[0], plan.variables, plan.with_value)
+
+
+def _results(plan: Plan, result: Evaluated) -> list[Any]:
+    """What each record holds, one array a field: F and J, or det J (or sign, log|det J|)."""
+    if plan.det is not None:
+        return determinants(
+            result.jacobian, result.undefined, len(plan.variables), plan.det == "log"
+        )
+    return [*([result.value] if result.value is not None else []), result.jacobian]
 
 
 class Streamed(NamedTuple):
@@ -77,13 +103,13 @@ def stream(
 
     from jaccli.batch.read import read_points
     from jaccli.batch.rows import BadRowError
-    from jaccli.batch.write import Writer
+    from jaccli.batch.write import Writer, entry_names
     from jaccli.budget import prefetched
 
     points = read_points(source, name, [*plan.variables, *plan.parameters], skip)
     kind = fmt or points.kind
     m = plan.compiled.shape[0]
-    writer = Writer(kind, out, points, m, plan.variables, plan.with_value)
+    writer = Writer(kind, out, points, _fields(plan), entry_names(m, plan.variables))
     error: JacError | None = None
     skipped, reasons = 0, list[str]()
     try:
@@ -99,7 +125,7 @@ def stream(
                         result.value[rows] = np.nan
                     skipped += len(rows)
                     reasons.extend(why for _, why in chunk.bad[: max(0, 3 - len(reasons))])
-                writer.write(chunk, result.jacobian, result.value, result.undefined)
+                writer.write(chunk, _results(plan, result), result.undefined)
         except JacError as e:
             error = e
     finally:

@@ -1,13 +1,15 @@
 """Records out, one per input point: CSV, TSV, JSON Lines or one JSON array.
 
 CSV and TSV rows are the input line, untouched (extra columns pass through),
-followed by F's components `f1..fm` with --with-value, then J's entries named
-`df1/dx`, `df1/dy`, ... (∂f_i/∂x_j with the variables' names), row by row: names
-that need no quoting in CSV. An undefined entry is `nan`; numbers jac read are
+followed by the results' columns. For eval, F's components `f1..fm` with
+--with-value, then J's entries named `df1/dx`, `df1/dy`, ... (∂f_i/∂x_j with the
+variables' names), row by row: names that need no quoting in CSV; for det, `det`, or
+`sign` and `log_abs_det` with --log. An undefined entry is `nan`; numbers jac read are
 written back as `inf`, `-inf` and `nan` when they are. JSON records hold the
-input's fields, then "value" (with --with-value) and "jacobian" as nested lists,
-with null for an undefined entry and an "undefined" list naming those. JSON has
-no infinity nor NaN: every such number, read or computed, is null there.
+input's fields, then each result by its key ("value" and "jacobian" as nested lists,
+"det" a number), with null for an undefined entry and an "undefined" list naming J's
+undefined entries. JSON has no infinity nor NaN: every such number, read or computed,
+is null there.
 
 A row that could not be read (--on-error skip) is still one record: `nan` in
 every number (CSV, TSV), or "value" and "jacobian" null with an "error" (JSON).
@@ -26,6 +28,27 @@ def entry_names(m: int, variables: list[str]) -> list[str]:
     return [f"df{i + 1}/d{v}" for i in range(m) for v in variables]
 
 
+class Field(NamedTuple):
+    """One result in each record: its JSON key, its CSV columns, its shape in JSON."""
+
+    key: str  # "jacobian", "value", "det"
+    columns: list[str]  # CSV and TSV headers of its numbers, in order
+    shape: tuple[int, ...]  # () a number, (m,) a list, (m, n) a list of rows
+
+
+def eval_fields(m: int, variables: list[str], with_value: bool) -> list[Field]:
+    """eval --points: F (with --with-value), then J."""
+    value = [Field("value", [f"f{i + 1}" for i in range(m)], (m,))] if with_value else []
+    return [*value, Field("jacobian", entry_names(m, variables), (m, len(variables)))]
+
+
+def det_fields(log: bool) -> list[Field]:
+    """det --points: det J, or (--log) its sign and log|det J|, as NumPy's slogdet gives them."""
+    if log:
+        return [Field("sign", ["sign"], ()), Field("log_abs_det", ["log_abs_det"], ())]
+    return [Field("det", ["det"], ())]
+
+
 class Undefined(NamedTuple):
     points: int  # points with at least one undefined entry
     examples: tuple[str, ...]  # "line 5 (J[1,1])", the first few
@@ -39,33 +62,33 @@ class Writer:
         kind: str,
         out: IO[bytes],
         points: Points,
-        m: int,
-        variables: list[str],
-        with_value: bool,
+        fields: list[Field],
+        entries: list[str],
     ) -> None:
+        """`fields`: what each record holds; `entries`: the names of J's entries, row by row,
+        for the undefined ones."""
         self.kind, self.points = kind, points
         self.out = _Background(out)
-        self.m, self.n = m, len(variables)
-        self.with_value = with_value
-        self.names = entry_names(m, variables)
+        self.fields = fields
+        self.names = entries
         self.records = 0
         self.bad_points = 0
         self.examples: list[str] = []
         if kind in ("csv", "tsv"):
             delimiter = "\t" if kind == "tsv" else ","
-            values = [f"f{i + 1}" for i in range(self.m)] if with_value else []
-            header = list(self.points.header) + values + self.names
+            header = list(self.points.header) + [c for f in fields for c in f.columns]
             self.out.write((delimiter.join(_quoted(h, delimiter) for h in header) + "\n").encode())
         elif kind == "json":
             self.out.write(b"[")
 
-    def write(self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any) -> None:
+    def write(self, chunk: Chunk, values: list[Any], undefined: Any) -> None:
+        """One chunk's records: `values` holds an array (rows, columns) for each field."""
         bad_rows = undefined.any(axis=1).nonzero()[0].tolist() if undefined.size else []
         self._note_undefined(chunk, undefined, bad_rows)
         if self.kind in ("csv", "tsv"):
-            self._write_table(chunk, jacobian, value)
+            self._write_table(chunk, values)
         else:
-            self._write_json(chunk, jacobian, value, undefined, set(bad_rows))
+            self._write_json(chunk, values, undefined, set(bad_rows))
         self.records += len(chunk.line_numbers)
 
     def close(self) -> Undefined:
@@ -76,11 +99,11 @@ class Writer:
 
     # ------------------------------------------------------------------ tables
 
-    def _write_table(self, chunk: Chunk, jacobian: Any, value: Any) -> None:
+    def _write_table(self, chunk: Chunk, values: list[Any]) -> None:
         import numpy as np
 
         delimiter = b"\t" if self.kind == "tsv" else b","
-        numbers = jacobian if value is None else np.hstack([value, jacobian])
+        numbers = values[0] if len(values) == 1 else np.hstack(values)
         if not chunk.text:
             # Every input column is a number jac read (or JSON Lines came in): print them
             # with the results, as the same doubles, in one pass rather than line by line.
@@ -100,28 +123,24 @@ class Writer:
 
     # ------------------------------------------------------------------ JSON
 
-    def _write_json(
-        self, chunk: Chunk, jacobian: Any, value: Any, undefined: Any, bad: set[int]
-    ) -> None:
+    def _write_json(self, chunk: Chunk, values: list[Any], undefined: Any, bad: set[int]) -> None:
         import orjson
 
         rows = len(chunk.line_numbers)
-        matrices = jacobian.reshape(rows, self.m, self.n).tolist()
-        values = value.tolist() if value is not None else None
+        results = [
+            (field.key, array.reshape(rows, *field.shape).tolist())
+            for field, array in zip(self.fields, values, strict=True)
+        ]
         inputs = chunk.records or self._table_records(chunk)
         unread = dict(chunk.bad)
         pieces = []
         for r in range(rows):
             record = dict(inputs[r])
             if r in unread:  # a row that could not be read: nothing was computed
-                if values is not None:
-                    record["value"] = None
-                record["jacobian"] = None
+                record.update((key, None) for key, _ in results)
                 record["error"] = unread[r]
             else:
-                if values is not None:
-                    record["value"] = values[r]
-                record["jacobian"] = matrices[r]
+                record.update((key, listed[r]) for key, listed in results)
                 if r in bad:
                     record["undefined"] = [self.names[c] for c in undefined[r].nonzero()[0]]
             try:

@@ -1,4 +1,5 @@
-"""eval --points: J at every point of a file, streamed through the worker in chunks.
+"""eval --points and det --points: J (or det J) at every point of a file, streamed through
+the worker in chunks; and the options that are for one point or for many.
 
 Whatever was computed before an error (a bad row, a file that turns out not to be text) is
 written before the error is raised: rows before a bad row are never lost.
@@ -51,6 +52,9 @@ OnErrorOpt = Annotated[
 ]
 
 
+_EXPLAIN_HELP = "With --at: read the result in words, for students (table and JSON)."
+ExplainOpt = Annotated[bool, option("--explain", help=_EXPLAIN_HELP, shown=True)]
+
 Compiled = tuple["Plan | None", tuple[str, ...], "JacError | None"]
 
 
@@ -60,8 +64,20 @@ def check_one_point(at: list[str] | None, with_value: bool, on_error: OnError) -
         raise UsageError("eval needs --at x=1,y=2 (one point) or --points FILE (many)")
     if with_value:
         raise UsageError("--with-value is for --points; at one point, linearize shows F(a)")
+    check_on_error(on_error)
+
+
+def check_on_error(on_error: OnError) -> None:
     if on_error is OnError.skip:
         raise UsageError("--on-error is for --points: at one point, an error is the answer")
+
+
+def check_explain(explain: bool, at: list[str] | None, points: str | None) -> None:
+    """--explain reads one result at one point: not a formula, not a file of points."""
+    if explain and points is not None:
+        raise UsageError("--explain reads one point in words; with --points there are many")
+    if explain and not at:
+        raise UsageError("--explain needs a point to read the result at: add --at x=1,y=2")
 
 
 def solve_points(
@@ -72,7 +88,9 @@ def solve_points(
     on_error: OnError,
     digits: int | None = None,
     simplify: bool | None = None,
+    det: str | None = None,
 ) -> None:
+    """J (or with `det`: "det" or "log", det J or its sign and log|det J|) at every point."""
     from jaccli import budget
 
     if digits is not None or simplify:
@@ -99,7 +117,7 @@ def solve_points(
     def work() -> Compiled:
         notes: list[str] = []
         try:
-            return _compile(settings, at, with_value, notes), tuple(notes), None
+            return _compile(settings, at, with_value, notes, det), tuple(notes), None
         except JacError as e:
             return None, tuple(notes), e
 
@@ -126,12 +144,14 @@ def solve_points(
         raise output.error
 
 
-def _compile(settings: Settings, at: str | None, with_value: bool, notes: list[str]) -> Plan:
+def _compile(
+    settings: Settings, at: str | None, with_value: bool, notes: list[str], det: str | None
+) -> Plan:
     from jaccli.batch import stream
 
     problem = settings.problem()
     notes += warnings(problem.warnings)
-    plan = stream.plan(problem, at, with_value)
+    plan = stream.plan(problem, at, with_value, det)
     if plan.variables_inferred:
         notes.append(inferred_note(plan.variables))
     notes += warnings(plan.warnings)

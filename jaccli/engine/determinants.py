@@ -1,5 +1,6 @@
 """det J: by Laplace expansion with memoized minors, by structure (common factors of rows
-and columns out, sin² + cos² = 1 in every minor), or at a point.
+and columns out, sin² + cos² = 1 in every minor), or at a point; and log|det J| with the
+sign of det J, factor by factor, as normalizing flows use them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from jaccli.engine.algebra import (
     _has_sum,
 )
 from jaccli.engine.derivatives import differentiate
+from jaccli.engine.explain import Sign, meaning, sign_of
 from jaccli.engine.point import _at_point, _check_defined, _order_point
 from jaccli.engine.precision import evaluate_number
 from jaccli.engine.results import DeterminantResult, Matrix
@@ -171,8 +173,10 @@ def determinant(
     point: Mapping[Any, Any] | None = None,
     simplify: bool = True,
     digits: int | None = None,
+    log: bool = False,
 ) -> DeterminantResult:
-    """det J, simplified unless told not to; at `point` if given."""
+    """det J, simplified unless told not to; at `point` if given; with `log`, log|det J| and
+    the sign of det J too. At a point, what det J means there (`meaning`)."""
     head = header(functions, variables)
     vars_ = head["variables"]
     _square(functions, vars_)
@@ -193,6 +197,101 @@ def determinant(
         if simplify and det.free_symbols:
             det = simplify_expr(det)
         _check_defined([det], ordered, lambda i: "det J")
+    log_abs, sign = log_abs_det(det, simplify) if log else (None, None)
+    meant = None if ordered is None else meaning(det, len(vars_), vars_, digits)
     if digits is not None:
+        if log_abs is not None and det != 0:  # -oo where det J = 0 has no digits to round
+            log_abs = evaluate_number(log_abs, digits)
         det = evaluate_number(det, digits)
-    return DeterminantResult(**head, determinant=det, point=ordered, digits=digits)
+    return DeterminantResult(
+        **head,
+        determinant=det,
+        point=ordered,
+        digits=digits,
+        log_abs=log_abs,
+        sign=sign,
+        meaning=meant,
+    )
+
+
+# --------------------------------------------------------------------------- log|det J|
+
+LOG_FACTOR_LIMIT = 2_000  # characters: a sum longer than this is not factored for its logs
+
+
+def log_abs_det(det: Any, simplify: bool = True) -> tuple[Any, Any]:
+    """log|det J| and the sign of det J for real variables, as normalizing flows use them.
+
+    Factor by factor: log|ab| = log|a| + log|b|, log|a^k| = k log|a| (so log(exp(z)) is z),
+    log|c| for a number, log(u) for a u known to be positive (cosh(x), 1 + x^2), and
+    log(abs(u)) otherwise; a sum is factored first (SymPy's factor) when that splits it.
+    The sign holds where det J ≠ 0. det J = 0 gives (-oo, 0). Without `simplify`,
+    log(abs(det)) and sign(det) as they are.
+    """
+    import symengine as se
+
+    if det == 0:
+        return -se.oo, se.Integer(0)
+    if not simplify:
+        return se.log(se.Abs(det)), se.sign(det)
+    logs, signs = zip(*_log_factors(det), strict=True)
+    return se.Add(*logs), se.Mul(*signs)
+
+
+def _log_factors(e: Any) -> list[tuple[Any, Any]]:
+    """(log|f|, sign f) for each factor f of `e` (a non-zero real expression)."""
+    import symengine as se
+
+    if e.is_Mul:
+        return [pair for factor in e.args for pair in _log_factors(factor)]
+    if e.is_Pow:
+        base, k = e.args
+        if base == se.E:
+            return [(k, se.Integer(1))]
+        pairs = _log_factors(base)
+        return [(k * log, _power_sign(sign, k)) for log, sign in pairs]
+    if isinstance(e, se.Abs):
+        return [(log, se.Integer(1)) for log, _ in _log_factors(e.args[0])]
+    if e.is_Number:
+        return [(se.log(abs(e)), se.Integer(1 if e.is_positive else -1))]
+    split = _factor(e) if e.is_Add else None
+    if split is not None:
+        return [pair for factor in split for pair in _log_factors(factor)]
+    sign = sign_of(e)  # where det J ≠ 0, a factor ≥ 0 is > 0
+    if sign in (Sign.positive, Sign.nonnegative):
+        return [(se.log(e), se.Integer(1))]
+    if sign in (Sign.negative, Sign.nonpositive):
+        return [(se.log(se.expand(-e) if e.is_Add else -e), se.Integer(-1))]
+    return [(se.log(se.Abs(e)), se.sign(e))]
+
+
+def _power_sign(sign: Any, k: Any) -> Any:
+    """sign(b^k) from sign(b), where b^k is real and not 0: b^k for a k that is not a whole
+    number is real only for b > 0."""
+    import symengine as se
+
+    if sign == 1 or not k.is_Integer:
+        return se.Integer(1)
+    return sign if int(k) % 2 else se.Integer(1)
+
+
+def _factor(add: Any) -> list[Any] | None:
+    """The factors of a sum (SymPy's factor_list), or None when it does not split.
+
+    A list, not their product: SymEngine multiplies 4*(x^2 + y^2) back out.
+    """
+    if len(str(add)) > LOG_FACTOR_LIMIT:
+        return None
+    import symengine as se
+    import sympy
+
+    from jaccli.engine.bridge import from_sympy, to_sympy
+
+    try:
+        coefficient, factors = sympy.factor_list(to_sympy(add))
+    except sympy.PolynomialError:  # not a polynomial in anything SymPy can name
+        return None
+    if abs(coefficient) == 1 and len(factors) == 1 and factors[0][1] == 1:
+        return None
+    split = [se.Pow(from_sympy(f), k) for f, k in factors]
+    return [from_sympy(coefficient), *split]

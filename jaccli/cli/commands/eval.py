@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from jaccli.cli.options import AtOpt, DigitsOpt, Settings, SimplifyOpt, problem_command
 from jaccli.cli.points import (
+    ExplainOpt,
     OnError,
     OnErrorOpt,
     PointsOpt,
     WithValueOpt,
+    check_explain,
     check_one_point,
     solve_points,
 )
@@ -21,6 +23,7 @@ def eval_(
     points: PointsOpt = None,
     with_value: WithValueOpt = False,
     on_error: OnErrorOpt = OnError.stop,
+    explain: ExplainOpt = False,
     digits: DigitsOpt = None,
     simplify: SimplifyOpt = None,
 ) -> None:
@@ -35,11 +38,14 @@ def eval_(
     \b
       jac eval "x+y, x*y" --vars x,y --at x=-1,y=2
       jac eval "sin(x*y)" --vars x,y --at x=pi/3,y=1 --digits 6
+      jac eval "x^2+y, x*y" --vars x,y --at x=1,y=2 --explain
       jac eval "x^2+y, x*y" --vars x,y --points trajectory.csv > jacobians.csv
     """
     from jaccli import engine
+    from jaccli.engine.explain import explaining
 
     if points is not None:
+        check_explain(explain, at, points)
         return solve_points(settings, at, points, with_value, on_error, digits, simplify)
     check_one_point(at, with_value, on_error)
-    solve_at(settings, engine.evaluate, at, digits, simplify)
+    solve_at(settings, explaining(engine.evaluate, explain), at, digits, simplify)
