@@ -165,6 +165,50 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
         ]
         jobs.append(Job("vector layer100", tools, [("jac", "E", 1.5)]))
 
+    if wanted("jvp"):
+        # J·v on layer100 against jac's own full Jacobian of the same input: the JVP is
+        # one derivative along v per component and never forms J's 100 columns.
+        path, names = system("layer", 100)
+        direction = ",".join(str(k % 7 - 3) for k in range(100))  # -3..3, deterministic
+        jvp = [jac, "jvp", "-", "--vars", names, "--dir", direction, "--format", "json"]
+        full = [jac, "jacobian", "-", "--vars", names, "--format", "json"]
+        # At a point too: J·v(a) against J(a) from `jac eval`, both to 6 digits.
+        at = ["--at", ",".join(f"x{k}=1/{k + 2}" for k in range(100)), "--digits", "6"]
+        tools = [
+            Tool("jac", jvp, path),
+            Tool("jacobian", full, path),
+            Tool("jvp --at", [*jvp, *at], path),
+            Tool("eval --at", [*full[:1], "eval", *full[2:], *at], path),
+        ]
+        targets = [("jac", "jacobian", 0.2), ("jvp --at", "eval --at", 0.2)]
+        jobs.append(Job("jvp layer100", tools, targets))
+        # The same layer as an ML text writes it, tanh(W*x + b), where reading is no cost.
+        shape = ["--vars", "x", "--shape", "W=100x100,x=100,b=100"]
+        vector = [jac, "jvp", "tanh(W*x + b)", *shape, "--dir", f"x=[{direction}]"]
+        tools = [
+            Tool("jac", [*vector, "--format", "json"]),
+            Tool("jacobian", [jac, "jacobian", "tanh(W*x + b)", *shape, "--format", "json"]),
+        ]
+        jobs.append(Job("jvp vector layer100", tools, [("jac", "jacobian", 0.2)]))
+
+    if wanted("hessian"):
+        # The Hessian of the arm-60 end effector's x (60×60 trigonometric sums) and of a
+        # 100-variable quadratic form, against SymEngine differentiating twice.
+        from peer_symengine_hessian import quadratic_form
+
+        for label, (exprs, names) in (
+            ("arm60", workloads.arm(60)),
+            ("quadratic100", quadratic_form(100)),
+        ):
+            path = tmp / f"hessian_{label}.txt"
+            path.write_text(exprs[0] + "\n")
+            vars_ = ",".join(names)
+            tools = [
+                Tool("jac", [jac, "hessian", "-", "--vars", vars_, "--format", "json"], path),
+                Tool("E", [PY, str(HERE / "peer_symengine_hessian.py"), vars_], path),
+            ]
+            jobs.append(Job(f"hessian {label}", tools, [("jac", "E", 1.5)]))
+
     for n in (6, 8):
         name = f"sphere{n}"
         if not wanted(name):

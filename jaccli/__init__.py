@@ -1,4 +1,4 @@
-"""jac: the Jacobian matrix, its determinant and linearizations, from the command line.
+"""jac: the Jacobian matrix and the calculus around it, from the command line.
 
 The package is a pipeline: `parse` turns user text into expressions without ever
 evaluating it, `problem` checks text, variables and points as one problem, `engine`
@@ -12,11 +12,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time they load on first use
-    from jaccli.api import JacWarning, det, evaluate, jacobian, linearize
+    from jaccli.api import (
+        JacWarning,
+        chain,
+        check,
+        det,
+        evaluate,
+        grad,
+        hessian,
+        jacobian,
+        jvp,
+        linearize,
+        vjp,
+    )
 
 __version__ = "0.1.0"
 
-__all__ = ["JacWarning", "__version__", "det", "evaluate", "jacobian", "linearize"]
+__all__ = [
+    "JacWarning",
+    "__version__",
+    "chain",
+    "check",
+    "det",
+    "evaluate",
+    "grad",
+    "hessian",
+    "jacobian",
+    "jvp",
+    "linearize",
+    "vjp",
+]
 
 
 def __getattr__(name: str) -> object:

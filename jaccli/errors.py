@@ -24,6 +24,11 @@ INPUTS = (
     "points",
     "timeout",
     "max_memory",
+    "dir",
+    "cot",
+    "constraints",
+    "of",
+    "of_vars",
 )
 PYTHON_NAMES: Mapping[str, str] = {
     **{name: f"{name}=" for name in INPUTS},
@@ -103,6 +108,10 @@ class ComplexError(MathError):
 
 class PrecisionError(MathError):
     """A number could not be computed to the requested digits (it may be exactly 0)."""
+
+
+class CheckError(MathError):
+    """--check: an entry of the result differs from finite differences of F (a bug in jac)."""
 
 
 class JacWarning(UserWarning):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,14 @@ from hypothesis import settings
 from typer.testing import CliRunner
 
 from jaccli.cli import app
-from jaccli.parse import make_symbol, parse_functions
+from jaccli.parse import (
+    DEFAULT_LIMITS,
+    FUNCTIONS,
+    build,
+    make_symbol,
+    parse_functions,
+    read_functions,
+)
 from tests.numeric import assert_matches_fd, assert_matches_fd_at
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
@@ -30,18 +38,52 @@ class Run:
         return json.loads(self.stdout)
 
 
+_ENTRY = re.compile(r"([^\W\d]\w*)\[(\d+)(?:,(\d+))?\]")  # x[2], W[1,2]
+_CALL = re.compile(r"([^\W\d]\w*)(?:'+|_\d+)?\(")  # sin(, g(, g'(, g_12(
+
+
 def read_back(texts: list[str], variables: list[str]) -> list[Any]:
-    """Expressions from jac's own output, read with jac's parser (the round trip users rely on)."""
-    return parse_functions(texts, variables) if texts else []
+    """Expressions from jac's own output, read with jac's parser (the round trip users rely on).
+
+    JSON holds no shapes and no declared functions: entries x[2] and W[1,2] declare x and W
+    as big as the largest index seen, and a call to a name jac does not know (g, g') declares
+    g, as a user reading the output back would with --shape and --functions.
+    """
+    if not texts:
+        return []
+    seen = " ".join([*texts, *variables])
+    shapes: dict[str, tuple[int, int]] = {}
+    for name, i, j in _ENTRY.findall(seen):
+        rows, columns = shapes.get(name, (0, 0))
+        least = 2 if j else 1  # W[1,2] is a matrix's entry: a 1×n matrix is a row, x[i]
+        shapes[name] = (max(rows, int(i), least), max(columns, int(j or 1), least if j else 1))
+    abstract = sorted({n for n in _CALL.findall(seen) if n not in FUNCTIONS} - set(shapes))
+    if not shapes and not abstract:
+        return parse_functions(texts, variables)
+    typed = list(dict.fromkeys(v.partition("[")[0] for v in variables))
+    parsed = read_functions(texts, typed, None, DEFAULT_LIMITS, shapes, abstract)
+    return build(parsed, DEFAULT_LIMITS)
+
+
+def _declares_functions(texts: list[str]) -> bool:
+    return any(n not in FUNCTIONS for t in texts for n in _CALL.findall(t))
 
 
 def check_json_math(data: dict[str, Any]) -> None:
     """Compare a JSON result with finite differences (jacobian, eval, linearize)."""
     names = data["variables"]
     variables = [make_symbol(n) for n in names]
+    if _declares_functions(data["functions"]):  # g(x) has no values to differentiate
+        return
     functions = read_back(data["functions"], names)
     command = data["command"]
-    if command == "jacobian":
+    if command == "grad":  # ∇f is J's one row, stood up
+        (part,) = data["matrices"]
+        if "point" not in data:
+            assert_matches_fd(
+                functions, variables, [read_back([r[0] for r in part["entries"]], names)]
+            )
+    elif command == "jacobian":
         matrix = [read_back(row, names) for row in data["jacobian"]]
         assert_matches_fd(functions, variables, matrix)
     elif command in ("eval", "linearize") and not any(
@@ -76,9 +118,14 @@ def check_json_output(args: list[str], stdout: str) -> None:
     else:
         return
     for document in documents:
-        validate_schema(document, "points" if points else args[0])
+        validate_schema(document, _points_schema(args[0]) if points else args[0])
         if not points:
             check_json_math(document)
+
+
+def _points_schema(command: str) -> str:
+    """The schema of one record of `command --points`: eval's is "points"."""
+    return "points" if command == "eval" else f"{command}-points"
 
 
 def validate_schema(document: Any, name: str) -> None:

@@ -116,17 +116,21 @@ def test_messages_name_options_on_the_command_line() -> None:
 def test_formats_come_from_the_renderers(row: Any) -> None:
     formats = row.formats()
     assert {Format.table, Format.plain, Format.latex, Format.json, Format.jsonl} <= formats
-    assert (Format.csv in formats) is (row.name == "eval")
+    assert (Format.csv in formats) is row.point_formats  # eval --points, det --points
     args = {
         "jacobian": [],
         "det": [],
         "eval": ["--at", "x=1,y=2"],
         "linearize": ["--at", "x=1,y=2"],
+        "grad": [],
+        "hessian": [],
+        "jvp": ["--dir", "1,0"],
+        "vjp": ["--cot", "1,1"],
+        "chain": ["--of", "x^2, y", "--of-vars", "s,t"],
     }
+    functions = "x*y" if row.name in ("grad",) else "x*y, x+y"
     for fmt in Format:
-        run = invoke(
-            [row.name, "x*y, x+y", "--vars", "x,y", *args[row.name], "--format", fmt.value]
-        )
+        run = invoke([row.name, functions, "--vars", "x,y", *args[row.name], "--format", fmt.value])
         assert run.code == (0 if fmt in formats and fmt not in (Format.csv, Format.tsv) else 2)
 
 

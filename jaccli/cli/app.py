@@ -150,22 +150,27 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    help="""Jacobians of functions you type: matrix, determinant, value at a point, linearization.
+    help="""Jacobians of functions you type, and the calculus around them: the matrix, its
+determinant, its value at a point, linearization, gradient, Hessian, J·v and uᵀJ, the chain
+rule.
 
 \b
   jac jacobian "x+y, x*y" --vars x,y
   jac det "r*cos(t), r*sin(t)" --vars r,t
   jac eval "x^2+y, x*y" --vars x,y --at x=1,y=2
   jac linearize "x^2+y, x*y" --vars x,y --at x=1,y=2
+  jac hessian "(1-x)^2 + 100*(y-x^2)^2" --vars x,y
+  jac chain "u*v, u+v" --vars u,v --of "x^2, sin(y)" --of-vars x,y
 
 Output is a table on a terminal and plain text in a pipe; choose with --format
 (table, plain, latex, json, jsonl) or the JAC_FORMAT environment variable.
-eval --points FILE evaluates at many points (CSV, TSV, JSON Lines).
+eval --points FILE and det --points FILE evaluate at many points (CSV, TSV, JSON
+Lines). --check compares any result with finite differences.
 
 \b
 Exit codes:
   0    success
-  1    mathematical error: non-square det, undefined or complex entry
+  1    mathematical error: non-square det, undefined or complex entry, failed --check
   2    usage or parse error
   3    a limit or budget exceeded (input size, --timeout, --max-memory)
   70   internal error: a bug in jac, please report it

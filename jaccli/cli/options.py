@@ -36,6 +36,11 @@ CLI_NAMES = {
     "digits": "--digits",
     "simplify": "--simplify",
     "points": "--points",
+    "dir": "--dir",
+    "cot": "--cot",
+    "constraints": "--constraints",
+    "of": "--of",
+    "of_vars": "--of-vars",
     "timeout": "--timeout",
     "max_memory": "--max-memory",
     "timeout_raise": "--timeout or JAC_TIMEOUT",
@@ -128,6 +133,12 @@ MemoryOpt = Annotated[
         shown=True,
     ),
 ]
+_CHECK_HELP = (
+    "Compare the result with finite differences of F (a complex step where F is analytic) "
+    "at --at or at 3 random points, and print the largest relative error; exit 1 if an "
+    "entry is off by more than 1e-8."
+)
+CheckOpt = Annotated[bool, option("--check", help=_CHECK_HELP, shown=True)]
 _QUIET_HELP = "Print results and errors only: no notes or warnings."
 QuietOpt = Annotated[bool, option("--quiet", "-q", help=_QUIET_HELP, shown=True)]
 
@@ -166,6 +177,7 @@ SHARED = (
     _keyword("standalone", StandaloneOpt, False),
     _keyword("timeout", TimeoutOpt, "60"),
     _keyword("max_memory", MemoryOpt, "4G"),
+    _keyword("check", CheckOpt, False),
     _keyword("quiet", QuietOpt, False),
     _keyword("color", ColorOpt, Color.auto),
     _keyword("debug", DebugOpt, False),
@@ -192,6 +204,7 @@ class Settings:
     color: Color
     debug: bool
     stdin: str | None = None  # the text of '-', once read (jaccli.cli.run.with_stdin)
+    check: bool = False  # --check: compare the result with finite differences of F
 
     def problem(self) -> Problem:
         from jaccli import problem
@@ -223,6 +236,11 @@ def problem_command(command: Callable[..., None]) -> Callable[..., None]:
         try:
             ctx, functions, vars_ = given.pop("ctx"), given.pop("functions"), given.pop("vars_")
             declared = {"shape": given.pop("shape"), "abstract": given.pop("abstract")}
+            if shared["check"] and given.get("points") is not None:
+                raise UsageError(
+                    "--check compares one result with finite differences: with --points, "
+                    "check a point of the file with --at x=...,y=... --check"
+                )
             settings = _settings(ctx, functions, vars_=vars_, **declared, **shared)
             command(settings, **given)
         except BaseException as e:
@@ -248,6 +266,7 @@ def _settings(
     standalone: bool,
     timeout: str,
     max_memory: str,
+    check: bool,
     quiet: bool,
     color: Color,
     debug: bool,
@@ -275,6 +294,7 @@ def _settings(
         quiet=quiet,
         color=color,
         debug=debug,
+        check=check,
     )
 
 

@@ -56,7 +56,7 @@ def solve(
     terminal = sys.stdout.isatty()  # decided here: the worker's stdout is not ours
     chosen = settings.fmt or (Format.table if terminal else Format.plain)
     if chosen in (Format.csv, Format.tsv):
-        raise UsageError(f"--format {chosen.value} is only for eval --points")
+        raise UsageError(f"--format {chosen.value} is only for --points (eval, det)")
     colour = {Color.always: True, Color.never: False}.get(settings.color, terminal)
     width = shutil.get_terminal_size().columns if terminal else None
 
@@ -71,9 +71,12 @@ def solve(
             size = 0 if settings.quiet or not progress else problem.size
             with progress_bar(progress, len(problem.functions), size) as advance:
                 result = compute(problem, point.values if point else None, advance)
+            notes += warnings(result.warnings)
             if result.variables_inferred:
                 notes.append(inferred_note(v.name for v in result.variables))
             notes += problem.layout
+            if settings.check:
+                notes.append(checked(result))
             text = _render(result, chosen, settings, colour, width)
             return Output(text, shown(notes, settings.quiet))
         except JacError as e:  # the warnings before it still matter (a Cyrillic х ...)
@@ -82,6 +85,18 @@ def solve(
     # With a real stdout the worker writes the output itself: no copy through the pipe.
     output = budget.run(work, settings.budget, _deliver if has_fd(sys.stdout) else None)
     print_output(output, sys.stdout)
+
+
+def checked(result: Result) -> str:
+    """--check: the line for stderr that says how the result compares with finite
+    differences of F; a CheckError (exit 1) when an entry differs (jaccli.engine.check)."""
+    from jaccli.engine.check import check
+
+    report = check(result)
+    error = report.error()
+    if error is not None:
+        raise error
+    return str(report)
 
 
 def solve_at(

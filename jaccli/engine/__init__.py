@@ -9,14 +9,19 @@ the `jaccli.errors` classes, naming inputs as {vars}, {at}, {digits}.
 
 One module per topic: `results` (what is returned), `variables`, `bridge` (to and
 from SymPy), `derivatives`, `algebra`, `trig` and `simplify`, `determinants`,
-`point` (values at a point, `evaluate`, `linearize`), `kink` and `precision`.
+`point` (values at a point, `evaluate`, `linearize`), `kink`, `precision` and `explain`
+(results at a point in words).
 None imports SymEngine, SymPy or NumPy until a function needs it.
 """
 
 from jaccli.engine.algebra import EXPANSION_LIMIT
 from jaccli.engine.bridge import from_sympy, needs_sympy, to_sympy
+from jaccli.engine.chain import chain
 from jaccli.engine.derivatives import differentiate, jacobian
-from jaccli.engine.determinants import determinant, laplace_det, structured_det
+from jaccli.engine.determinants import determinant, laplace_det, log_abs_det, structured_det
+from jaccli.engine.explain import explained
+from jaccli.engine.gradient import gradient
+from jaccli.engine.hessian import hessian
 from jaccli.engine.kink import Kink, kink_applies, kinks
 from jaccli.engine.point import evaluate, linearize
 from jaccli.engine.precision import (
@@ -25,6 +30,7 @@ from jaccli.engine.precision import (
     evaluate_number,
     numeric_values,
 )
+from jaccli.engine.products import jvp, vjp
 from jaccli.engine.results import (
     Block,
     ChainResult,
@@ -76,18 +82,24 @@ __all__ = [
     "Sparse",
     "SparseRow",
     "VjpResult",
+    "chain",
     "determinant",
     "differentiate",
     "digits_to_bits",
     "evaluate",
     "evaluate_number",
+    "explained",
     "from_sympy",
+    "gradient",
+    "hessian",
     "infer_variables",
     "jacobian",
+    "jvp",
     "kink_applies",
     "kinks",
     "laplace_det",
     "linearize",
+    "log_abs_det",
     "natural_key",
     "needs_sympy",
     "numeric_values",
@@ -97,4 +109,5 @@ __all__ = [
     "structured_det",
     "to_sympy",
     "trig_normal_form",
+    "vjp",
 ]

@@ -105,6 +105,9 @@ class Result(Displayable):
     functions: tuple[Expr, ...]
     variables: tuple[Symbol, ...]
     variables_inferred: bool = False
+    # What the computation found suspicious (mixed partials that differ): stderr on the
+    # command line, a JacWarning in Python.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -137,7 +140,14 @@ class JacobianResult(_WithJacobian):
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class DeterminantResult(Result):
-    """det J, symbolic or at `point`."""
+    """det J, symbolic or at `point`; with `log`, log|det J| and the sign of det J.
+
+    `log_abs` is log|det J| for real variables, a sum of logs of factors (log|r²sin p| is
+    2 log|r| + log|sin p|; log(exp(z)) is z); −∞ where det J = 0. `sign` is the sign of
+    det J where it is not 0: a number, or an expression such as sign(sin(p)).
+    At a point, `meaning` says what det J does to areas or volumes there, and `explanation`
+    (asked for) says it in sentences.
+    """
 
     name, title, subject = "det", "Jacobian determinant", "Jacobian determinant"
     symbol, latex_symbol = "det J", "\\det J"
@@ -145,6 +155,15 @@ class DeterminantResult(Result):
     determinant: Expr
     point: Point | None = None
     digits: int | None = None
+    log_abs: Expr | None = None  # log|det J|, when asked for (--log)
+    sign: Expr | None = None  # the sign of det J, with log_abs
+    meaning: str | None = None  # at a point: "area scaled by 3, orientation reversed"
+    explanation: tuple[str, ...] = ()  # at a point, when asked for (--explain)
+
+    @property
+    def singular(self) -> bool:
+        """Whether det J is 0 (at the point, or everywhere): log|det J| is −∞ there."""
+        return bool(self.determinant == 0)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -154,6 +173,7 @@ class EvaluationResult(_WithJacobian):
     name, title, subject, symbol, latex_symbol = "eval", "Jacobian at a point", "Jacobian", "J", "J"
 
     point: Point
+    explanation: tuple[str, ...] = ()  # J read in words, when asked for (--explain)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -166,6 +186,7 @@ class LinearizationResult(_WithJacobian):
     point: Point
     value: tuple[Expr, ...]
     linearization: tuple[Expr, ...]
+    explanation: tuple[str, ...] = ()  # L read in words, when asked for (--explain)
 
 
 # --------------------------------------------------------------------------- matrices

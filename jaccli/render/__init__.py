@@ -34,7 +34,7 @@ class Format(str, Enum):
     latex = "latex"
     json = "json"
     jsonl = "jsonl"  # the JSON object on one line: one record per run, for streams
-    csv = "csv"  # only for eval --points: one row per point
+    csv = "csv"  # only for eval --points and det --points: one row per point
     tsv = "tsv"
 
 
@@ -121,6 +121,6 @@ def render(result: Result, fmt: Format, options: RenderOptions | None = None) ->
     turns either into text). An unsupported pair is the user's to fix: UsageError."""
     draw = _renderer(type(result), fmt)
     if draw is None:
-        only = f": {fmt.value} is only for eval {{points}}" if fmt not in _RENDERERS else ""
+        only = f": {fmt.value} is only for {{points}}" if fmt not in _RENDERERS else ""
         raise UsageError(f"{type(result).name} has no {fmt.value} output{only}")
     return draw(result, options or RenderOptions())

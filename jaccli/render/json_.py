@@ -125,7 +125,18 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
     if result.point is not None:
         out["point"] = _point(result.point, spell)
     out["determinant"] = to_text(result.determinant, result.digits, spell)
-    return _dump(out)
+    if result.log_abs is not None and result.sign is not None:
+        log = to_text(result.log_abs, result.digits, spell)
+        out["log_abs_determinant"] = None if result.singular else log  # JSON has no -infinity
+        out["sign"] = to_text(result.sign, None, spell)
+    if result.meaning is not None:
+        out["meaning"] = result.meaning
+    return _dump(_with_explanation(out, result.explanation))
+
+
+def _with_explanation(out: dict[str, Any], explanation: tuple[str, ...]) -> dict[str, Any]:
+    """`out` with "explanation": the sentences of --explain, when asked for."""
+    return {**out, "explanation": list(explanation)} if explanation else out
 
 
 def _at_point(
@@ -146,7 +157,7 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     values = numeric_values(result.matrix)
     if values is not None:
         out["values"] = _values(values)
-    return _dump(out)
+    return _dump(_with_explanation(out, result.explanation))
 
 
 @render.register
@@ -155,7 +166,7 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     out["value"] = [to_text(v, result.digits, spell) for v in result.value]
     out[result.matrix_key] = _matrix(result.sparse, result.digits, spell)
     out["linearization"] = [to_text(e, result.digits, spell) for e in result.linearization]
-    return _dump(out)
+    return _dump(_with_explanation(out, result.explanation))
 
 
 def one_line(text: str) -> str:

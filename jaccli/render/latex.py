@@ -78,6 +78,7 @@ def _outputs(result: Any) -> Iterable[Any]:
         yield value
     if isinstance(result, DeterminantResult):
         yield result.determinant
+        yield from (e for e in (result.log_abs, result.sign) if e is not None)
     elif isinstance(result, MatricesResult):
         for part in result.parts:
             for row in part.sparse.rows:
@@ -170,7 +171,19 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
     names = notation_of(result)
     printer = LatexPrinter(result.digits, names)
     at = "" if result.point is None else _at(result.point, LatexPrinter(None, names))
-    return _math(f"{result.latex_symbol}{at} = {printer(result.determinant)}", options)
+    symbol = result.latex_symbol
+    lines = [f"{symbol}{at} = {printer(result.determinant)}"]
+    if result.log_abs is not None and result.sign is not None:
+        log = "-\\infty" if result.singular else printer(result.log_abs)
+        lines.append(f"\\ln\\left|{symbol}\\right|{at} = {log}")
+        lines.append(f"\\operatorname{{sgn}}\\left({symbol}\\right){at} = {printer(result.sign)}")
+    body = lines[0] if len(lines) == 1 else _gathered(lines)
+    return _math(body, options, _comment(result.explanation))
+
+
+def _comment(explanation: Sequence[str]) -> str | None:
+    """The sentences of --explain as LaTeX comments above the math (none in bare style)."""
+    return "\n% ".join(explanation) or None
 
 
 @render.register
@@ -179,7 +192,8 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     names = notation_of(result)
     rows = _sparse_rows(result.sparse, LatexPrinter(result.digits, names))
     at = _at(result.point, LatexPrinter(None, names))
-    return _math(f"{result.latex_symbol}{at} = " + _matrix(rows, env), options)
+    body = f"{result.latex_symbol}{at} = " + _matrix(rows, env)
+    return _math(body, options, _comment(result.explanation))
 
 
 @render.register
@@ -194,7 +208,7 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     shift = _matrix([[exact(v - at[v])] for v in result.variables], env)
     lin = _matrix([[printer(e)] for e in result.linearization], env)
     body = f"{result.latex_symbol}({args}) = {value} + {jac} {shift}\n= {lin}"
-    return _math(body, options)
+    return _math(body, options, _comment(result.explanation))
 
 
 @render.register
@@ -218,7 +232,7 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
 
 
 # How the inputs a result was given are written in LaTeX: the direction of a JVP is v.
-_GIVEN = {"direction": "v", "cotangent": "u"}
+_GIVEN = {"direction": "v", "cotangent": "u", "constraints": "g", "G": "G", "H": "H"}
 
 
 def _given_latex(name: str) -> str:

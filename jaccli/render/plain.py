@@ -42,7 +42,12 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
 
 @render.register
 def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
-    return to_text(result.determinant, result.digits, shadowed(result.variables))
+    # With --log, log|det J| alone, as flows use it: a number for a script, or an expression
+    # that `jac grad -` reads back; -inf (as Python and NumPy write it) where det J = 0.
+    spell = shadowed(result.variables)
+    if result.log_abs is not None:
+        return "-inf" if result.singular else to_text(result.log_abs, result.digits, spell)
+    return to_text(result.determinant, result.digits, spell)
 
 
 @render.register

@@ -242,15 +242,31 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> Renderabl
     if result.point is not None:
         rows.append(("at", _point_text(result.point, spell)))
     rows.append((result.symbol, to_display(result.determinant, result.digits, spell)))
-    return _key_values(result.title, rows)
+    if result.log_abs is not None and result.sign is not None:
+        log = "-∞" if result.singular else to_display(result.log_abs, result.digits, spell)
+        rows.append((f"log|{result.symbol}|", log))
+        rows.append((f"sign({result.symbol})", to_display(result.sign, None, spell)))
+    if result.meaning is not None:
+        rows.append(("meaning", result.meaning))
+    return _explained(_key_values(result.title, rows), result.explanation)
+
+
+def _explained(shown: RenderableType, explanation: Sequence[str]) -> RenderableType:
+    """A result with its explanation (--explain) under it, a sentence a line (wrapped)."""
+    if not explanation:
+        return shown
+    from rich.console import Group
+
+    return Group(shown, _t(""), *(_t(sentence) for sentence in explanation))
 
 
 @render.register(EvaluationResult)
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> RenderableType:
     title = _at_point(result, shadowed(result.variables))
-    return MatrixView(
+    view = MatrixView(
         title, result.functions, result.variables, result.sparse, result.digits, result.entry_label
     )
+    return _explained(view, result.explanation)
 
 
 @render.register(LinearizationResult)
@@ -274,7 +290,8 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> Rende
         f"{jac}(a)", result.functions, result.variables, result.sparse, result.digits
     )
     matrix.corner = result.entry_label
-    return Group(_title(_at_point(result, spell)), summary, _t(""), matrix)
+    shown = Group(_title(_at_point(result, spell)), summary, _t(""), matrix)
+    return _explained(shown, result.explanation)
 
 
 SHOWN_FUNCTIONS = 8  # components listed under a result's title; past that, how many more

@@ -39,7 +39,14 @@ class Command(NamedTuple):
 
 COMMANDS = (
     Command("jacobian", f"{__name__}.jacobian", "jacobian", "JacobianResult", ("jacobian",)),
-    Command("det", f"{__name__}.det", "det", "DeterminantResult", ("det",)),
+    Command(
+        "det",
+        f"{__name__}.det",
+        "det",
+        "DeterminantResult",
+        ("det", "det-points"),
+        point_formats=True,
+    ),
     Command(
         "eval",
         f"{__name__}.eval",
@@ -51,6 +58,11 @@ COMMANDS = (
     Command(
         "linearize", f"{__name__}.linearize", "linearize", "LinearizationResult", ("linearize",)
     ),
+    Command("grad", f"{__name__}.grad", "grad", "GradientResult", ("grad",)),
+    Command("hessian", f"{__name__}.hessian", "hessian", "HessianResult", ("hessian",)),
+    Command("jvp", f"{__name__}.jvp", "jvp", "JvpResult", ("jvp",)),
+    Command("vjp", f"{__name__}.vjp", "vjp", "VjpResult", ("vjp",)),
+    Command("chain", f"{__name__}.chain", "chain", "ChainResult", ("chain",)),
     Command("schema", f"{__name__}.schema", "schema", None, (), reads_functions=False),
 )
 

@@ -20,7 +20,8 @@ def schema(
 ) -> None:
     """The JSON Schema of what --format json prints, for scripts that read it.
 
-    "points" is the schema of one record of eval --points (JSON Lines or JSON).
+    "points" is the schema of one record of eval --points, "det-points" of det --points
+    (JSON Lines or JSON).
 
     \b
       jac schema eval > eval.schema.json
