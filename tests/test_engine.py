@@ -574,3 +574,14 @@ def test_sign_of_a_function_differentiates_by_jac_s_rules() -> None:
     (row,) = engine.jacobian(P("sign(log(x))*y + abs(log(x))"), S("x,y")).matrix
     assert not any(e.atoms(symengine.Derivative, symengine.Subs) for e in row)
     assert_matches_fd(P("abs(log(x))"), S("x"), [[row[0].subs({make_symbol("y"): 0})]])
+
+
+def test_atan2_of_expressions_is_differentiated_where_x_is_0() -> None:
+    # SymEngine's rule divides by the second argument: d/dt atan2(r sin t, r cos t) came out
+    # undefined at t = π/2, where atan2 is smooth (and the polar inverse on the y axis).
+    from jaccli.parse import parse_point
+
+    point = {make_symbol(k): v for k, v in parse_point("r=1,t=pi/2", ["r", "t"]).items()}
+    assert engine.evaluate(P("atan2(r*sin(t), r*cos(t))"), S("r,t"), point).matrix == ((0, 1),)
+    functions = P("atan2(y^2 - x, x*y - 1), x*atan2(atan2(x, y) + 1, sin(y)*x)")
+    assert_matches_fd(functions, S("x,y"), engine.jacobian(functions, S("x,y")).matrix)

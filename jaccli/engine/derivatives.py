@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from jaccli.engine.bridge import from_sympy, needs_sympy, to_sympy
+from jaccli.engine.bridge import from_sympy, to_sympy
 from jaccli.engine.results import Block, JacobianResult, Progress, Sparse, SparseRow
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.variables import header
@@ -31,7 +31,7 @@ def _diff(f: Any, v: Any) -> Any:
 
     from jaccli.functions import symengine_functions
 
-    d = f.diff(v)
+    d = diff(f, v)
     pending = d.atoms(se.Derivative, se.Subs)
     if not pending:
         return d
@@ -60,10 +60,51 @@ def _diff(f: Any, v: Any) -> Any:
     return d.subs(done)
 
 
+def atan2_nodes(f: Any, found: Any = None) -> tuple[Any, ...]:
+    """The atan2 calls in f (or among `found`, its atoms) whose derivative SymEngine would
+    divide by their x argument: those of expressions (of two symbols it writes it well)."""
+    import symengine as se
+
+    calls = f.atoms(se.atan2) if found is None else found
+    return tuple(
+        a
+        for a in calls
+        if isinstance(a, se.atan2) and not (a.args[0].is_Symbol and a.args[1].is_Symbol)
+    )
+
+
+def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
+    """d f/d v by SymEngine, with d atan2(Y, X) = (X dY − Y dX)/(X² + Y²).
+
+    SymEngine's own rule for atan2 of expressions divides by X: d/dt atan2(r sin t, r cos t)
+    comes out undefined where cos t = 0, although atan2 is smooth there (the polar inverse on
+    the y axis). Each call is stood in for by a symbol while SymEngine differentiates, and its
+    derivative by the rule is added through the chain rule. `nodes`: f's atan2 calls, if known.
+    """
+    import symengine as se
+
+    nodes = atan2_nodes(f) if nodes is None else nodes
+    if not nodes:
+        return f.diff(v)
+    stand = {a: se.Symbol(f"atan2@{k}") for k, a in enumerate(nodes)}
+    g = f.xreplace(stand)  # top down: an atan2 inside another one's arguments goes with it
+    present = g.free_symbols
+    d = g.diff(v)
+    for a, s in stand.items():
+        if s in present:
+            y, x = a.args
+            d += g.diff(s) * (x * diff(y, v) - y * diff(x, v)) / (x**2 + y**2)
+    return d.xreplace({s: a for a, s in stand.items()})
+
+
 def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
+    import symengine as se
+
     present = f.free_symbols
-    if not needs_sympy(f):
-        row = [(j, f.diff(v)) for j, v in enumerate(variables) if v in present]
+    found = f.atoms(se.Abs, se.sign, se.FunctionSymbol, se.atan2)  # one walk for both questions
+    if all(isinstance(a, se.atan2) for a in found):  # what needs_sympy(f) asks, but for atan2
+        nodes = atan2_nodes(f, found)
+        row = [(j, diff(f, v, nodes)) for j, v in enumerate(variables) if v in present]
         return tuple((j, d) for j, d in row if d != 0)
     g = to_sympy(f)
     row = [(j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jaccli.engine.algebra import _bounded_expand
 from jaccli.engine.bridge import needs_sympy
-from jaccli.engine.derivatives import _differentiate_one, differentiate
+from jaccli.engine.derivatives import _differentiate_one, atan2_nodes, diff, differentiate
 from jaccli.engine.gradient import (
     Cell,
     Exact,
@@ -74,6 +74,7 @@ class _Terms:
 
     def __init__(self) -> None:
         self.known: dict[tuple[Any, Any], Any] = {}
+        self.atan2: dict[Any, tuple[Any, ...]] = {}  # a term's atan2 calls (derivatives.diff)
         self.heavy: dict[Any, bool] = {}
 
     def split(self, g: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -113,7 +114,10 @@ class _Terms:
     def _term(self, t: Any, v: Any) -> Any:
         d = self.known.get((t, v))
         if d is None:
-            d = self.known[(t, v)] = t.diff(v)
+            nodes = self.atan2.get(t)
+            if nodes is None:
+                nodes = self.atan2[t] = atan2_nodes(t)
+            d = self.known[(t, v)] = diff(t, v, nodes)
         return d
 
 

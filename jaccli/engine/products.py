@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from jaccli.engine.bridge import needs_sympy
-from jaccli.engine.derivatives import differentiate
+from jaccli.engine.derivatives import diff, differentiate
 from jaccli.engine.gradient import Cell, derivatives_at, exact_point, finished
 from jaccli.engine.kink import _singular_cells, kink_applies, kinks
 from jaccli.engine.point import _Substitution
@@ -66,7 +66,7 @@ def jvp(
         derivatives = differentiate(moved, (step,)).rows  # one column: d/dε, then ε = 0
         entries = [(row[0][1].subs({step: zero}) if row else zero) for row in derivatives]
     else:  # SymEngine alone, asked once for F rather than for each moved component
-        entries = [f.diff(step).subs({step: zero}) for f in moved]
+        entries = [diff(f, step).subs({step: zero}) for f in moved]
     column = Sparse((m, 1), tuple(((0, e),) if e != 0 else () for e in entries))
     labels = [f"∂{row}/∂v" for row in _rows(m)]
     ordered = None
