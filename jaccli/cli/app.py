@@ -82,6 +82,21 @@ def from_environment(ctx: Any, param: Any) -> str | None:
     return None
 
 
+def _unclustered(argument: str) -> str:
+    """`-sq*x^2` with a space in front, so that Click reads it as an argument.
+
+    Commands accept unknown options as arguments, for components such as `-x^2 + y`; but
+    Click reads `-sq*x^2` as a cluster of short options, takes out the ones it knows (-q, -h)
+    and passes on `-s*x^2`: a wrong answer with exit 0, or help instead of the answer for
+    `-tanh(x)`. jac has no clusters of short options, so any argument of three characters or
+    more that starts with one '-' is text; the parsers skip the space, and
+    jaccli.cli.options still tells `-vars` (a typo for --vars) from a component.
+    """
+    if len(argument) >= 3 and argument[0] == "-" and argument[1] != "-":
+        return " " + argument
+    return argument
+
+
 def _debugging(error: BaseException) -> bool:
     """--debug (marked on the error by the command, jaccli.cli.options) or JAC_DEBUG."""
     return bool(getattr(error, "jac_debug", False) or os.environ.get("JAC_DEBUG"))
@@ -98,7 +113,7 @@ class JacGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = [_unclustered(a) for a in (sys.argv[1:] if args is None else args)]
         # Exact results can be long integers (2^2^2^2^2 has 19,729 digits); jac's parser
         # bounds number sizes itself, so Python's 4300-digit str() guard only gets in the way.
         if hasattr(sys, "set_int_max_str_digits"):

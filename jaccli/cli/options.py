@@ -283,7 +283,7 @@ def _settings(
     limits = limits_from_env(os.environ)
     return Settings(
         command=ctx.info_name or "",
-        functions=tuple(functions),
+        functions=tuple(f[1:] if f.startswith(" -") else f for f in functions),  # app.py
         vars_text=vars_,
         shapes_text=shape,
         abstract_text=abstract,
@@ -325,8 +325,8 @@ def _option_typos(ctx: typer.Context, arguments: Sequence[str], vars_text: str |
     import difflib
     import re
 
-    for argument in arguments:
-        m = re.fullmatch(r"(--?)([A-Za-z][\w-]*)(=.*)?", argument, re.DOTALL)
+    for argument in arguments:  # with the space jaccli.cli.app puts before `-name`
+        m = re.fullmatch(r" ?(--?)([A-Za-z][\w-]*)(=.*)?", argument, re.DOTALL)
         if m is None:
             continue
         dashes, name = m.group(1), m.group(2)
