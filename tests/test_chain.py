@@ -280,6 +280,35 @@ def test_a_product_that_differs_is_a_bug_naming_the_entry() -> None:
         chain_module._prove([("J[2,1]", a, a + 1)], {}, False)
 
 
+@pytest.mark.parametrize(
+    ("g", "us", "at_point", "expected"),
+    [  # at these points an entry only random points prove: the proof must not crash
+        ("spherical-inverse", None, "r=1,phi=pi/2,theta=1", sympy.eye(3)),
+        # G(spherical) = phi, for 0 < phi < pi
+        ("atan2(sqrt(x^2+y^2), z)", "x,y,z", "r=1,phi=pi/2,theta=3", sympy.Matrix([[0, 1, 0]])),
+    ],
+)
+def test_a_proof_at_a_point_by_random_points(
+    g: str, us: str | None, at_point: str, expected: sympy.Matrix
+) -> None:
+    result = jaccli.chain(g, us, of="spherical", at=at_point)
+    for found, want in zip(part(result, "product"), expected, strict=True):
+        assert close(sympy.N(found, 30), want)
+    assert dict(result.facts)["proof"] != "none"
+
+
+def test_an_entry_absent_from_one_side_is_a_symengine_zero() -> None:
+    import symengine
+
+    a = make_symbol("a")
+    pairs = [("J[1,1]", symengine.Integer(0), a - a * symengine.sign(a**2))]
+    assert chain_module._prove(pairs, {}, False).fact == "exact at 5 random points"
+    c = chain_module._Chain((), (), (), (a,), ())
+    direct = engine.Sparse((1, 1), (((0, a * symengine.sign(a**2)),),))
+    ((_, mine, _),) = chain_module._pairs(c, engine.Sparse((1, 1), ((),)), direct)
+    assert isinstance(mine, symengine.Basic) and mine == 0
+
+
 def test_random_points_stay_inside_the_assumed_intervals() -> None:
     rng = random.Random(1)
     for interval in ((0.0, float("inf")), (0.0, 3.14159), (-3.14159, 3.14159), (0.1, 0.15)):
@@ -296,9 +325,57 @@ def test_shapes_that_do_not_chain_are_a_shape_error_naming_both() -> None:
         jaccli.chain("u*v", "u,v", of="x, y, x*y", of_vars="x,y")
 
 
+HINT = "{} was read as an expression: did you mean the preset {}?"
+
+
+@pytest.mark.parametrize(
+    ("g", "h", "hint"),
+    [
+        ("POLAR", "polar-inverse", HINT.format("G", "polar")),
+        ("Spherical", "polar", HINT.format("G", "spherical")),
+        ("polar", "POLAR-INVERSE", HINT.format("H", "polar-inverse")),
+        ("polar", "Polar-Inverse", HINT.format("H", "polar-inverse")),
+    ],
+)
+def test_a_shape_error_names_the_preset_a_name_nearly_is(g: str, h: str, hint: str) -> None:
+    with pytest.raises(ShapeError) as raised:
+        jaccli.chain(g, of=h)
+    assert raised.value.template.endswith(f"; {hint}")
+
+
+@pytest.mark.filterwarnings("ignore:no function depends")
+def test_a_name_far_from_the_presets_gets_no_hint() -> None:
+    with pytest.raises(ShapeError) as raised:
+        jaccli.chain("u", "u", of="x, y", of_vars="x,y")
+    assert "preset" not in raised.value.template
+    result = jaccli.chain("POLAR", "POLAR", of="x^2", of_vars="x")  # the shapes fit: no error
+    assert part(result, "product") == sympy.Matrix([[2 * x]])
+
+
 def test_a_parameter_of_g_that_is_a_variable_of_h_is_refused() -> None:
     with pytest.raises(UsageError, match="x is in G but not among its variables"):
         jaccli.chain("u + x", "u", of="x^2", of_vars="x")
+
+
+@pytest.mark.parametrize(
+    ("g", "us", "h", "xs", "point"),
+    [  # square, and G has a parameter k that H has not: each determinant gets its own part
+        ("k*u", "u", "x", "x", "x=1,k=2"),
+        ("k*u*v, u+v", "u,v", "x^2, y", "x,y", "x=1,y=2,k=3"),
+    ],
+)
+def test_a_parameter_of_g_alone_is_given_at_the_point(
+    g: str, us: str, h: str, xs: str, point: str
+) -> None:
+    result = jaccli.chain(g, us, of=h, of_vars=xs, at=point)
+    ref = reference(g, us, h, xs)
+    here = {
+        sympy.Symbol(n): sympy.Rational(v) for n, v in (kv.split("=") for kv in point.split(","))
+    }
+    for key in ("outer_at_inner", "inner", "product"):
+        assert part(result, key) == ref[key].subs(here)
+    dets = [ref["direct"].det(), ref["outer_at_inner"].det(), ref["inner"].det()]
+    assert list(part(result, "determinants")) == [d.subs(here) for d in dets]
 
 
 def test_g_as_typed_is_checked_at_h_of_the_point() -> None:
@@ -424,6 +501,7 @@ def test_h_from_stdin(jac: Any) -> None:
             "(--of-vars, column 3)",
         ),
         (["chain", "polr", "--of", "polar-inverse"], 2, "did you mean polar?"),
+        (["chain", "POLAR", "--of", "polar-inverse"], 1, "did you mean the preset polar?"),
         (
             ["chain", "u", "--vars", "u", "--of", "1/x", "--of-vars", "x", "--at", "x=0"],
             1,

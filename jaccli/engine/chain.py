@@ -31,7 +31,7 @@ from jaccli.engine.point import (
     _undefined,
 )
 from jaccli.engine.precision import evaluate_number
-from jaccli.engine.presets import Assumption, Intervals, intervals, tidy
+from jaccli.engine.presets import Assumption, Intervals, close_preset, intervals, tidy
 from jaccli.engine.results import ChainResult, Part, Point, Sparse
 from jaccli.engine.variables import _free_symbols, header, resolve_variables
 from jaccli.errors import JacError, ShapeError, UsageError
@@ -193,8 +193,25 @@ def _check_shapes(
         raise ShapeError(
             f"G takes {_plural(p, 'variable')} ({names}) but H has {_plural(q, 'component')}: "
             f"J_G(H(x))·J_H(x) would be ({m}×{p})·({q}×{n}); H needs one component "
-            "for each variable of G"
+            f"for each variable of G{_preset_hint('G', outer)}{_preset_hint('H', inner)}"
         )
+
+
+def _preset_hint(which: str, functions: Sequence[Any]) -> str:
+    """ "; G was read as an expression: did you mean the preset polar?" when G is one name
+    (POLAR) or a difference of two (POLAR-INVERSE) close to a preset; else ""."""
+    if len(functions) != 1:
+        return ""
+    f = functions[0]
+    text = f.name if f.is_Symbol else ""
+    if f.is_Add and len(f.args) == 2:  # a - b: the argument that is a symbol is a
+        a, b = sorted(f.args, key=lambda t: not t.is_Symbol)
+        if a.is_Symbol and b.is_Mul and b.args[0] == -1 and b.args[1].is_Symbol:
+            text = f"{a.name}-{b.args[1].name}"
+    close = close_preset(text) if text else None
+    if close is None:
+        return ""
+    return f"; {which} was read as an expression: did you mean the preset {close}?"
 
 
 def _check_names(
@@ -262,12 +279,17 @@ Pairs = list[tuple[str, Any, Any]]  # (what, the product's entry, the direct der
 
 
 def _pairs(c: _Chain, product: Sparse, direct: Sparse) -> Pairs:
+    """Each entry of the product beside the direct derivative's, an absent one a SymEngine 0
+    (the proof takes its free symbols and substitutes into it)."""
+    import symengine as se
+
+    zero = se.Integer(0)
     out = []
     for i, (mine, theirs) in enumerate(zip(product.rows, direct.rows, strict=True)):
         a, b = dict(mine), dict(theirs)
         for j in sorted(a.keys() | b.keys()):
             label = f"J_G∘H[{i + 1},{j + 1}] = ∂f{i + 1}/∂{c.x[j].name}"
-            out.append((label, a.get(j, 0), b.get(j, 0)))
+            out.append((label, a.get(j, zero), b.get(j, zero)))
     return out
 
 
@@ -318,12 +340,18 @@ def _determinants(
         h = determinant(c.inner, c.x, simplify=simplify).determinant
         gh = determinant(c.composed, c.x, simplify=simplify).determinant
         return shown(gh), shown(c.at_h(g)), shown(h)
-    at = dict(ordered)
-    value = [_exactly(_tidy_value, f.subs(at)) for f in c.inner]
+    value = [_exactly(_tidy_value, f.subs(dict(ordered))) for f in c.inner]
     g = determinant(c.outer, c.u, point=dict(_outer_point(c, value, ordered))).determinant
-    h = determinant(c.inner, c.x, point=at).determinant
-    gh = determinant(c.composed, c.x, point=at).determinant
+    h = determinant(c.inner, c.x, point=_used(c.inner, c.x, ordered)).determinant
+    gh = determinant(c.composed, c.x, point=_used(c.composed, c.x, ordered)).determinant
     return gh, g, h
+
+
+def _used(functions: Sequence[Any], x: Sequence[Any], ordered: Point) -> dict[Any, Any]:
+    """The part of the point that `functions` use: x, their parameters and declared functions
+    (a parameter of G alone is not one of H's, which `determinant` would refuse)."""
+    mine = _free_symbols(functions) | set(x)
+    return {s: v for s, v in ordered if s in mine or not s.is_Symbol}
 
 
 def _rounded(digits: int) -> Callable[[Any], Any]:

@@ -392,13 +392,20 @@ def _preset(
 
 def _not_a_preset(text: str) -> None:
     """`polr` or `polar-inv` is a misspelt preset, not G = polr: say which ones there are."""
-    if not re.fullmatch(r"[a-z]+(-[a-z]+)*", text):
-        return
-    close = difflib.get_close_matches(text, list(_BY_NAME), n=1, cutoff=0.8)
-    if close and (len(text) > 3 or "-" in text):
+    close = close_preset(text) if re.fullmatch(r"[a-z]+(-[a-z]+)*", text) else None
+    if close is not None:
         raise UsageError(
-            f"no preset named {text}; did you mean {close[0]}? Presets: {', '.join(_BY_NAME)}"
+            f"no preset named {text}; did you mean {close}? Presets: {', '.join(_BY_NAME)}"
         )
+
+
+def close_preset(name: str) -> str | None:
+    """The preset that `name` nearly is, case aside (POLAR, Polar-Inverse, polr), or None.
+    `chain` reads an upper-case one as an expression, and says so when its shape is wrong."""
+    if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z]+)*", name):
+        return None
+    close = difflib.get_close_matches(name.lower(), list(_BY_NAME), n=1, cutoff=0.8)
+    return close[0] if close and (len(name) > 3 or "-" in name) else None
 
 
 T = TypeVar("T")
