@@ -13,6 +13,8 @@ import json
 import math
 import random
 import re
+import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -390,6 +392,54 @@ def test_det_points_parameters_and_a_big_determinant(tmp_path: Path) -> None:
     assert record["sign"] == 1.0 and record["log_abs_det"] == pytest.approx(n * math.log(100))
     (overflow,) = invoke([*big, "--points", str(path), "--format", "jsonl"]).stdout.splitlines()
     assert json.loads(overflow)["det"] is None  # inf, which JSON cannot say
+
+
+FAR_FROM_1 = [  # J at one point, each entry a double; det J exactly is a rational
+    [[1e200, 0.0], [0.0, 1e200]],  # det 1e400 overflows; the formula gave log inf
+    [[1e-200, 0.0], [0.0, 1e-200]],  # det 1e-400 underflows; the formula gave sign 0
+    [[1e300, 0.0, 0.0], [0.0, 1e-170, 0.0], [0.0, 0.0, 1e-170]],  # a minor underflows: 1e-40
+    [[1e160, 1e160, 0.0], [1e160, 2e160, 0.0], [0.0, 0.0, 1.0]],  # inf - inf in the formula
+    [[1e200, 3.0, 0.0], [2.0, 1e-200, 5.0], [0.0, 7.0, 1e100]],
+    [[1e160, 1e160], [1e160, 1e160]],  # singular
+    [[1e-320]],  # a subnormal entry
+]
+
+
+@pytest.mark.parametrize("matrix", FAR_FROM_1, ids=range(len(FAR_FROM_1)))
+def test_det_points_far_from_1_against_the_exact_det(matrix: list[list[float]]) -> None:
+    import numpy as np
+
+    from jaccli.batch.compute import determinants
+
+    n = len(matrix)
+    exact = sympy.Matrix([[sympy.Rational(Fraction(a)) for a in row] for row in matrix]).det()
+    jacobian = np.array([[a for row in matrix for a in row]])
+    (det,) = determinants(jacobian, np.zeros((1, 0), dtype=bool), n, log=False)
+    sign, log_abs = determinants(jacobian, np.zeros((1, 0), dtype=bool), n, log=True)
+    assert sign[0, 0] == float(sympy.sign(exact))
+    if exact == 0:
+        assert det[0, 0] == 0 and log_abs[0, 0] == -math.inf
+        return
+    want = float(sympy.log(abs(exact)).evalf(30))
+    assert log_abs[0, 0] == pytest.approx(want, rel=1e-14, abs=1e-12)
+    if abs(exact) > sys.float_info.max:
+        assert det[0, 0] == math.copysign(math.inf, float(sympy.sign(exact)))  # honest overflow
+    else:
+        assert det[0, 0] == pytest.approx(float(exact), rel=1e-12)
+
+
+def test_det_points_log_far_from_1_through_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n1,2\n-1,2\n")
+    for scale in (200, -200):
+        args = ["det", f"1e{scale}*x, 1e{scale}*y", "--vars", "x,y", "--points", str(path)]
+        run = invoke([*args, "--log", "--format", "jsonl"])
+        assert run.code == 0, run.stderr
+        for record in map(json.loads, run.stdout.splitlines()):
+            assert record["sign"] == 1.0
+            assert record["log_abs_det"] == pytest.approx(2 * scale * math.log(10), rel=1e-14)
+        plain = invoke(args).stdout.splitlines()[1:]
+        assert [line.split(",")[2] for line in plain] == ["inf" if scale > 0 else "0.0"] * 2
 
 
 @pytest.mark.parametrize(

@@ -344,7 +344,10 @@ def determinants(jacobian: Any, undefined: Any, n: int, log: bool) -> list[Any]:
     are: -3 is -3.0, not the -2.9999999999999996 of exp(log 3)), and beyond that LU with
     partial pivoting (LAPACK, through NumPy's det and slogdet). slogdet sums the logs of
     the pivots, so log|det J| stays finite where det J overflows a double (a 200×200 J
-    with entries near 100), as normalizing flows need it.
+    with entries near 100), as normalizing flows need it. The formula is used only where
+    every non-zero entry is within 2^±200 of 1: there none of its products and sums
+    overflows or underflows. Elsewhere (1e200·x) LU is used for n ≤ 3 too: log|det J| is
+    right, and det J overflows honestly to ±inf, never to NaN or a wrong 0.
     """
     import numpy as np
 
@@ -359,12 +362,29 @@ def determinants(jacobian: Any, undefined: Any, n: int, log: bool) -> list[Any]:
         if n <= 3:
             det = _small_det(matrices)
             sign, log_abs = np.sign(det), np.log(np.abs(det))
+            wide = ~_formula_safe(matrices)
+            if wide.any() and log:
+                sign[wide], log_abs[wide] = np.linalg.slogdet(matrices[wide])
+            elif wide.any():
+                det[wide] = np.linalg.det(matrices[wide])
         elif log:
             sign, log_abs = np.linalg.slogdet(matrices)
         else:
             det = np.linalg.det(matrices)
     out = [sign, log_abs] if log else [det]
     return [np.where(bad, np.nan, column)[:, None] for column in out]
+
+
+SAFE = 2.0**200  # entries within this factor of 1: the formula for det neither overflows nor
+# underflows (a product of three is within 2^±600, a minor cancels to 2^-452 at least)
+
+
+def _formula_safe(matrices: Any) -> Any:
+    """For each matrix of a stack: every entry 0 or within 2^±200 of 1."""
+    import numpy as np
+
+    size = np.abs(matrices)
+    return ((size == 0) | ((size >= 1 / SAFE) & (size <= SAFE))).all(axis=(1, 2))
 
 
 def _small_det(a: Any) -> Any:

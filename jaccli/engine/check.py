@@ -4,9 +4,11 @@ Each entry is compared with what F gives numerically: a first derivative by a co
 Im f(x + ih·e_j)/h, where every function of f is analytic (no abs, sign, atan2, max, min,
 relu), else by central differences (f(x + h·e_j) − f(x − h·e_j))/2h; a second derivative
 (Hessian) by central differences of those; det J as the determinant of that numeric J; F(a)
-by evaluating F. mpmath evaluates at 256 bits (77 digits) with steps of 1e-40 (complex),
-1e-25 (central) and 1e-18 (outside a second derivative), each times max(1, |x|): the error
-of the differences (about h², and 10^-77/h of rounding) stays below 1e-30, so only a wrong
+by evaluating F. mpmath evaluates at 256 bits (77 digits), plus as many as the largest and
+the smallest non-zero value at the point have (1000 more at most: past that, no check), with
+absolute steps of 1e-40 (complex), 1e-25 (central) and 1e-18 (outside a second derivative),
+times |x| for a tiny x (tape.step): f varies on its own scale, not on |x|'s. The error of
+the differences (about h², and 10^-77/h of rounding) stays below 1e-30, so only a wrong
 entry exceeds the tolerance, 1e-8 (for a result rounded to N digits, 10^(1−N)). The error
 is relative, |a − b| / max(|a|, |b|, 1e-20 · max(1, |f(x)|)): the floor, far above the
 differences' noise, keeps an entry that is exactly 0 from failing on that noise.
@@ -14,8 +16,9 @@ differences' noise, keeps an entry that is exactly 0 from failing on that noise.
 The points: the result's own (--at), else random ones with three decimals in ±[0.3, 1.7]
 (only positive after ten failed draws). A point where F is undefined or complex, or within
 1e-15 of a kink of abs or sign, is drawn again (20 draws at most); a symbol that is not a
-variable (a parameter) gets a random value too, and the report says so. Points are written
-as --at takes them, so that `jac eval ... --at <point>` reruns one.
+variable (a parameter, or a symbol in a value of --at: x=a) gets a random value too, and the
+report says so. Points are written as --at takes them, so that `jac eval ... --at <point>`
+reruns one (in messages, a long value to 6 digits).
 
 Big results are sampled: entries in random order (non-zero entries three times as often as
 zeros), each at every point, until `seconds` have passed (half a second by default); the
@@ -34,7 +37,24 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from jaccli.engine.check_plans import Det, Direction, Entry, Numeric, Plan, candidates, plan
+from jaccli.engine.check_plans import (
+    Det,
+    Direction,
+    Entry,
+    Numeric,
+    Plan,
+    brief,
+    candidates,
+    decimal,
+    draw,
+    exact_value,
+    extra_bits,
+    name_key,
+    plan,
+    point_text,
+    resolved,
+    value_of,
+)
 from jaccli.engine.results import Result, point_label
 from jaccli.engine.tape import (
     Tape,
@@ -44,7 +64,7 @@ from jaccli.engine.tape import (
     is_complex,
     moved,
     real,
-    scale,
+    step,
 )
 from jaccli.errors import CheckError
 
@@ -54,9 +74,9 @@ DRAWS = 20  # random points tried to find them
 SECONDS = 0.5  # sampling stops after this long, once one entry is checked
 PROBES = 16  # the points are chosen where the functions of this many entries are defined
 PRECISION = 256  # bits
-OUTER_STEP = "1e-18"  # the outer difference of a second derivative, times max(1, |x|)
+OUTER_STEP = "1e-18"  # the outer difference of a second derivative (see tape.step)
+EXTRA_DIGITS = 1000  # a point whose values span more digits than this is not checked
 FLOOR = 1e-20  # of max(1, |f(x)|): an entry nearer 0 than this compares as 0
-BOX = (300, 1700)  # random values are ±k/1000 for k in this range
 SHOWN_VALUES = 12  # a point with more values is shortened in messages
 
 
@@ -177,35 +197,63 @@ class _Tapes(dict[Any, Tape]):
 class _Point(NamedTuple):
     values: dict[Any, Any]  # mpmath numbers by symbol, derived symbols (u = H(x)) included
     text: dict[Any, str]  # as --at takes them, by symbol
+    brief: dict[Any, str]  # the same for messages, long ones to 6 digits (x=1.0e+60)
 
 
 def _run(
     plan: Plan, count: int, tolerance: float | None, rng: random.Random, seconds: float | None
 ) -> CheckReport:
+    import mpmath
+
     if tolerance is None:
         tolerance = TOLERANCE if plan.digits is None else max(TOLERANCE, 10.0 ** (1 - plan.digits))
     if plan.skip is not None:
         return CheckReport(tolerance=tolerance, skipped=plan.skip)
-    tapes = _Tapes()
-    fixed = {s: v for s, v in plan.point or () if s.is_Symbol}
+    written = {s: str(v) for s, v in plan.point or () if s.is_Symbol}
+    fixed = resolved({s: v for s, v in plan.point or () if s.is_Symbol})
+    free = set().union(*(v.free_symbols for v in fixed.values()))
+    if free & set(fixed):
+        return CheckReport(tolerance=tolerance, skipped="the point's values refer to each other")
     derived = {s for s, _ in plan.derived}
-    drawn = sorted(_symbols(plan) - set(fixed) - derived, key=_name_key)
-    rest = candidates(plan.grids, rng)
-    probes = [*plan.entries, *itertools.islice(rest, PROBES)]
-    try:
-        points = _points(plan, probes, tapes, fixed, drawn, count if drawn else 1, rng)
-    except (Unevaluable, Undefined) as e:  # a function with no formula; a complex --at
-        return CheckReport(tolerance=tolerance, skipped=str(e))
-    if not points:
-        where = (
-            f"at {DRAWS} random points ({', '.join(map(_name, drawn[:12]))} in ±[0.3, 1.7])"
-            if drawn
-            else f"at {_text(plan.variables, {s: str(v) for s, v in fixed.items()}, SHOWN_VALUES)}"
-        )
-        return CheckReport(
-            tolerance=tolerance, skipped=f"F is undefined, complex or at a kink {where}"
-        )
-    swept = _sweep(itertools.chain(probes, rest), points, plan.variables, tapes, seconds)
+    drawn = sorted((_symbols(plan) | free) - set(fixed) - derived, key=name_key)
+    state, bits = rng.getstate(), PRECISION
+    while True:  # again with more bits when the values at the point need them
+        rng.setstate(state)
+        with mpmath.workprec(bits):
+            tapes = _Tapes()
+            rest = candidates(plan.grids, rng)
+            probes = [*plan.entries, *itertools.islice(rest, PROBES)]
+            try:
+                points = _points(plan, probes, tapes, (fixed, written), drawn, count, rng)
+            except (Unevaluable, Undefined) as e:  # a function with no formula; a complex --at
+                return CheckReport(tolerance=tolerance, skipped=str(e))
+            if not points:
+                why = _nowhere(plan, drawn, fixed, written)
+                return CheckReport(tolerance=tolerance, skipped=why)
+            need = PRECISION + extra_bits(v for p in points for v in p.values.values())
+            if need > PRECISION + EXTRA_DIGITS * math.log2(10):
+                shown = point_text(plan.variables, points[0].brief, SHOWN_VALUES)
+                why = f"at {shown} F's differences need more than {EXTRA_DIGITS} digits"
+                return CheckReport(tolerance=tolerance, skipped=why)
+            if need <= bits:
+                swept = _sweep(
+                    itertools.chain(probes, rest), points, plan.variables, tapes, seconds
+                )
+                return _report(plan, tolerance, points, drawn, swept)
+        bits = need + 64
+
+
+def _nowhere(plan: Plan, drawn: Sequence[Any], fixed: Mapping[Any, Any], text: Any) -> str:
+    where = f"{DRAWS} random points ({', '.join(map(point_label, drawn[:12]))} in ±[0.3, 1.7])"
+    if not drawn:
+        values = {s: brief(t, value_of(fixed[s])) for s, t in text.items()}
+        where = point_text(plan.variables, values, SHOWN_VALUES)
+    return f"F is undefined, complex or at a kink at {where}"
+
+
+def _report(
+    plan: Plan, tolerance: float, points: Sequence[_Point], drawn: Sequence[Any], swept: _Swept
+) -> CheckReport:
     if not swept.checked:
         why = swept.unevaluated or "F is undefined, complex or at a kink at the points drawn"
         return CheckReport(tolerance=tolerance, skipped=why)
@@ -216,10 +264,10 @@ def _run(
         tolerance=tolerance,
         methods=tuple(swept.methods),
         max_error=worst.error if worst else 0.0,
-        points=tuple(_text(plan.variables, p.text) for p in points),
-        shown=tuple(_text(plan.variables, p.text, SHOWN_VALUES) for p in points),
+        points=tuple(point_text(plan.variables, p.text) for p in points),
+        shown=tuple(point_text(plan.variables, p.brief, SHOWN_VALUES) for p in points),
         drawn=bool(set(drawn) & set(plan.variables)),
-        parameters=tuple(_name(s) for s in drawn if s not in variables),
+        parameters=tuple(point_label(s) for s in drawn if s not in variables),
         checked=swept.checked,
         total=total,
         sampled=swept.stopped,
@@ -286,32 +334,37 @@ def _points(
     plan: Plan,
     probes: Sequence[Entry],
     tapes: _Tapes,
-    fixed: Mapping[Any, Any],
+    point: tuple[Mapping[Any, Any], Mapping[Any, str]],
     drawn: Sequence[Any],
     count: int,
     rng: random.Random,
 ) -> list[_Point]:
     """`count` points where the functions of `probes` are real, finite and away from kinks:
-    the result's own point (with random parameters if some are left), or random ones."""
-    given = {s: real(Tape(v)({})) for s, v in fixed.items()}
+    the result's own `point` (values, and their text) with random values for the symbols
+    left (parameters, and symbols in its values: --at x=a), or random ones."""
+    fixed, written = point
+    given = {s: real(Tape(v)({})) for s, v in fixed.items() if not v.free_symbols}
+    symbolic = {s: v for s, v in fixed.items() if s not in given}
     needed = {e for entry in probes for e in _sources(entry)}
-    for expr in needed:
+    for expr in (*needed, *symbolic.values()):
         tapes[expr]  # compiled before any point: Unevaluable is not the point's fault
     points: list[_Point] = []
     for attempt in range(DRAWS if drawn else 1):
-        if len(points) == count:
+        if len(points) == (count if drawn else 1):
             break
         positive = plan.positive or attempt >= DRAWS // 2
-        chosen = {s: _draw(rng, positive) for s in drawn}
-        values = {**given, **{s: _exact_value(k) for s, k in chosen.items()}}
+        chosen = {s: draw(rng, positive) for s in drawn}
+        values = {**given, **{s: exact_value(k) for s, k in chosen.items()}}
         try:
+            values.update({s: real(tapes[v](values)) for s, v in symbolic.items()})
             values.update({s: real(tapes[e](values)) for s, e in plan.derived})
             for expr in needed:
                 real(tapes[expr](values, kinks=True))
         except Undefined:
             continue
-        text = {s: str(v) for s, v in fixed.items()} | {s: _decimal(k) for s, k in chosen.items()}
-        points.append(_Point(values, text))
+        text = {**written, **{s: decimal(k) for s, k in chosen.items()}}
+        short = {s: brief(t, values.get(s)) for s, t in text.items()}
+        points.append(_Point(values, text, short))
     return points
 
 
@@ -344,7 +397,7 @@ def _compared(
         except Undefined:
             what = "undefined"
         except KeyError as e:  # a symbol neither F nor the point has
-            what = f"a function of {_name(e.args[0])}, which F is not"
+            what = f"a function of {point_label(e.args[0])}, which F is not"
         where = _where(entry, point, variables, tapes)
         if what is not None:
             yield Mismatch(shown, method, math.inf, what, _num(expected), where)
@@ -357,12 +410,12 @@ def _compared(
 def _where(entry: Entry, point: _Point, variables: Sequence[Any], tapes: _Tapes) -> str:
     """The point as --at takes it; for a big one, only the values the entry depends on."""
     if len(point.text) <= SHOWN_VALUES:
-        return _text(variables, point.text)
+        return point_text(variables, point.brief)
     used = set()
     for expr in (entry.exact, *_sources(entry)):
         used |= {args for fn, args in tapes[expr].ops if fn is None}
-    mine = {s: t for s, t in point.text.items() if s in used}
-    return f"{_text(variables, mine)} (the values it depends on, of {len(point.text)})"
+    mine = {s: t for s, t in point.brief.items() if s in used}
+    return f"{point_text(variables, mine)} (the values it depends on, of {len(point.text)})"
 
 
 # --------------------------------------------------------------------------- numbers
@@ -395,7 +448,7 @@ def _estimate(numeric: Numeric | Det, values: Mapping[Any, Any], tapes: _Tapes) 
     if numeric.second is None:
         return derivative(tape, values, inner), abs(value)
     outer = _steps(numeric.second, values, tapes)
-    delta = mpmath.mpf(OUTER_STEP) * scale(values, outer)
+    delta = step(values, outer, OUTER_STEP)
     up, down = (derivative(tape, moved(values, outer, sign * delta), inner) for sign in (1, -1))
     return (up - down) / (2 * delta), abs(value)
 
@@ -420,53 +473,6 @@ def _method(numeric: Numeric | Det, tapes: _Tapes, short: bool = False) -> str:
     if numeric.second is None:
         return "complex step" if analytic else "central differences"
     return "central differences of complex steps" if analytic else "second central differences"
-
-
-# --------------------------------------------------------------------------- points
-
-
-def _draw(rng: random.Random, positive: bool) -> int:
-    """A random value as thousandths: ±0.300 to ±1.700."""
-    k = rng.randint(*BOX)
-    return k if positive or rng.random() < 0.5 else -k
-
-
-def _exact_value(thousandths: int) -> Any:
-    import mpmath
-
-    return mpmath.mpf(thousandths) / 1000
-
-
-def _decimal(thousandths: int) -> str:
-    sign = "-" if thousandths < 0 else ""
-    whole, frac = divmod(abs(thousandths), 1000)
-    return f"{sign}{whole}" + (f".{frac:03d}".rstrip("0") if frac else "")
-
-
-def _text(variables: Sequence[Any], text: Mapping[Any, str], most: int | None = None) -> str:
-    """A point as --at takes it: variables first, then parameters; past `most` values, the
-    first few and how many there are."""
-    order = [
-        *(v for v in variables if v in text),
-        *sorted(set(text) - set(variables), key=_name_key),
-    ]
-    if most is not None and len(order) > most:
-        shown = ",".join(f"{_name(s)}={text[s]}" for s in order[: most // 2])
-        return f"{shown},... ({len(order)} values)"
-    return ",".join(f"{_name(s)}={text[s]}" for s in order)
-
-
-def _name(symbol: Any) -> str:
-    return point_label(symbol)
-
-
-def _name_key(symbol: Any) -> tuple[tuple[int, Any], ...]:
-    """x2 before x10, as jac orders variables (numbers and text never compared)."""
-    import re
-
-    return tuple(
-        (0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"([0-9]+)", _name(symbol))
-    )
 
 
 def _sci(x: float) -> str:

@@ -3,18 +3,20 @@
 One registration per result class. Each names the result's entries and says how F alone
 gives each of them numerically: a value, a derivative along a direction, or a second
 derivative; never from another part of the result (a Hessian is checked against second
-differences of f, not against the gradient the engine computed).
+differences of f, not against the gradient the engine computed). Also the points' part
+that is not numerics: random values, a point's values resolved, how a point is written.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import singledispatch
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jaccli.engine import results
-from jaccli.engine.results import MatricesResult, Part, Point, Result, Sparse
+from jaccli.engine.results import MatricesResult, Part, Point, Result, Sparse, point_label
+from jaccli.engine.tape import Tape, Undefined, Unevaluable, real
 
 if TYPE_CHECKING:
     from symengine import Expr, Symbol
@@ -323,3 +325,86 @@ def _entry(grids: Sequence[Grid], g: int, i: int, j: int) -> Entry:
     grid = grids[g]
     exact = grid.exact(i, j) if grid.exact else dict(grid.sparse.rows[i]).get(j, Integer(0))
     return Entry(grid.name(i, j), exact, grid.numeric(i, j))
+
+
+# --------------------------------------------------------------------------- points
+
+BOX = (300, 1700)  # random values are ±k/1000 for k in this range
+
+
+def resolved(fixed: dict[Any, Any]) -> dict[Any, Any]:
+    """Values of the point with the point's own values put in (--at x=y,y=1: x is 1)."""
+    for _ in fixed:
+        if not any(v.free_symbols & set(fixed) for v in fixed.values()):
+            break
+        fixed = {s: v.xreplace(fixed) for s, v in fixed.items()}
+    return fixed
+
+
+def value_of(expr: Any) -> Any:
+    """A number's value as an mpmath number, or None (a symbol's, a complex one's)."""
+    try:
+        return real(Tape(expr)({}))
+    except (KeyError, Undefined, Unevaluable):
+        return None
+
+
+def extra_bits(values: Iterable[Any]) -> int:
+    """The bits differences at a point with these values need beyond the usual: as many as
+    the largest value has above 1, and the smallest non-zero one below 1 (see tape.step)."""
+    import mpmath
+
+    sizes = [mpmath.mag(v) for v in values if v]
+    return int(max([0, *sizes]) - min([0, *sizes]))
+
+
+def draw(rng: random.Random, positive: bool) -> int:
+    """A random value as thousandths: ±0.300 to ±1.700."""
+    k = rng.randint(*BOX)
+    return k if positive or rng.random() < 0.5 else -k
+
+
+def exact_value(thousandths: int) -> Any:
+    import mpmath
+
+    return mpmath.mpf(thousandths) / 1000
+
+
+def decimal(thousandths: int) -> str:
+    sign = "-" if thousandths < 0 else ""
+    whole, frac = divmod(abs(thousandths), 1000)
+    return f"{sign}{whole}" + (f".{frac:03d}".rstrip("0") if frac else "")
+
+
+def point_text(variables: Sequence[Any], text: Mapping[Any, str], most: int | None = None) -> str:
+    """A point as --at takes it: variables first, then parameters; past `most` values, the
+    first few and how many there are."""
+    order = [
+        *(v for v in variables if v in text),
+        *sorted(set(text) - set(variables), key=name_key),
+    ]
+    if most is not None and len(order) > most:
+        shown = ",".join(f"{point_label(s)}={text[s]}" for s in order[: most // 2])
+        return f"{shown},... ({len(order)} values)"
+    return ",".join(f"{point_label(s)}={text[s]}" for s in order)
+
+
+def brief(text: str, value: Any = None) -> str:
+    """A value of a point for a message: as written, or to 6 digits when that is long."""
+    import mpmath
+
+    if len(text) <= 12:
+        return text
+    try:
+        return str(mpmath.nstr(value, 6)) if value is not None else f"{text[:9]}..."
+    except ValueError:  # an exponent of thousands of digits
+        return f"{text[:9]}..."
+
+
+def name_key(symbol: Any) -> tuple[tuple[int, Any], ...]:
+    """x2 before x10, as jac orders variables (numbers and text never compared)."""
+    import re
+
+    return tuple(
+        (0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"([0-9]+)", point_label(symbol))
+    )

@@ -33,7 +33,8 @@ _CONSTANTS = {
     "GoldenRatio": "phi",
 }
 _NON_ANALYTIC = ("Abs", "sign", "atan2", "DiracDelta")
-TINY = 1e-15  # an argument of abs or sign closer to 0 than this is at a kink
+TINY = 1e-15  # an argument of abs or sign closer to 0 than this is at a kink; a variable
+# itself (abs(x)) only at 0: the steps keep its sign (`step`)
 
 
 class Unevaluable(Exception):
@@ -132,7 +133,8 @@ class Tape:
         self.expr = expr
         # (function, argument registers), or (None, symbol): the symbol's value
         self.ops: list[tuple[Callable[..., Any] | None, Any]] = []
-        self.kinks: list[tuple[int, int | None]] = []  # (u, x): |u| small (and x < 0) is a kink
+        # (u, x, tiny): |u| < tiny, or u = 0 (and x < 0) is a kink
+        self.kinks: list[tuple[int, int | None, float]] = []
         self.analytic = True
         index: dict[Any, int] = {}
         stack: list[tuple[Any, bool]] = [(expr, False)]
@@ -170,13 +172,13 @@ class Tape:
                 return mpmath.exp, (args[1],)
             return (_power(exponent), (args[0],)) if exponent.is_Number else (mpmath.power, one)
         if kind in ("Abs", "sign"):
-            self.kinks.append((args[0], None))
+            self.kinks.append((args[0], None, _tiny(node)))
             return (_abs if kind == "Abs" else _sign), one
         if kind == "atan2":
-            self.kinks.append((args[0], args[1]))
+            self.kinks.append((args[0], args[1], _tiny(node)))
             return _atan2, one
         if kind == "FunctionSymbol" and node.get_name() == "DiracDelta":
-            self.kinks.append((args[0], None))
+            self.kinks.append((args[0], None, _tiny(node)))
             return _delta, one
         if kind in _MPMATH:
             return getattr(mpmath, kind), one
@@ -201,10 +203,17 @@ class Tape:
         if not mpmath.isfinite(value):
             raise Undefined("not finite")
         if kinks:
-            for u, x in self.kinks:
-                if abs(registers[u]) < TINY and (x is None or registers[x] < 0):
+            for u, x, tiny in self.kinks:
+                if (abs(registers[u]) < tiny or registers[u] == 0) and (
+                    x is None or registers[x] < 0
+                ):
                     raise Undefined("at a kink")
         return value
+
+
+def _tiny(node: Any) -> float:
+    """How near 0 the first argument of `node` is at a kink (see TINY)."""
+    return 0.0 if node.args[0].is_Symbol else TINY
 
 
 def _constant(node: Any) -> Callable[[], Any]:
@@ -223,7 +232,10 @@ def _constant(node: Any) -> Callable[[], Any]:
 
 # --------------------------------------------------------------------------- differences
 
-COMPLEX_STEP, CENTRAL_STEP = "1e-40", "1e-25"  # times max(1, |x|), at 256 bits
+# Absolute steps (see `step`): the working precision is raised by the digits of the
+# largest and of the smallest value at the point (jaccli.engine.check), so x ± h is exact
+# enough however big x is, and the rounding of f, ~10^-77 |f|, is far below h.
+COMPLEX_STEP, CENTRAL_STEP = "1e-40", "1e-25"
 
 
 class Moved(Mapping[Any, Any]):
@@ -251,11 +263,15 @@ def moved(values: Mapping[Any, Any], steps: Steps, by: Any) -> Moved:
     return Moved(values, {x: values[x] + by * c for x, c in steps})
 
 
-def scale(values: Mapping[Any, Any], steps: Steps) -> Any:
-    """max(1, |x_j|) over the coordinates a step moves: steps are relative to it."""
+def step(values: Mapping[Any, Any], steps: Steps, base: str) -> Any:
+    """ε for a difference along the direction d of `steps`: it moves a coordinate by `base`
+    at most (absolute: f varies on its own scale, not on |x|'s), and by `base`·|x_j| at most
+    for a tiny non-zero x_j, so that x ± ε·d keeps the signs of x (log x at x = 1e-30)."""
     import mpmath
 
-    return max([mpmath.mpf(1), *(abs(values[x]) for x, _ in steps)])
+    size = max((abs(c) for _, c in steps), default=0) or 1
+    near = min([mpmath.mpf(1), *(abs(values[x]) for x, c in steps if c and values[x])])
+    return mpmath.mpf(base) * near / size
 
 
 def derivative(tape: Tape, values: Mapping[Any, Any], steps: Steps) -> Any:
@@ -263,11 +279,10 @@ def derivative(tape: Tape, values: Mapping[Any, Any], steps: Steps) -> Any:
     to the working precision: no difference is taken), else central differences."""
     import mpmath
 
-    size = scale(values, steps)
     if tape.analytic:
-        h = mpmath.mpf(COMPLEX_STEP) * size
+        h = step(values, steps, COMPLEX_STEP)
         return mpmath.im(tape(moved(values, steps, mpmath.mpc(0, h)))) / h
-    h = mpmath.mpf(CENTRAL_STEP) * size
+    h = step(values, steps, CENTRAL_STEP)
     up, down = (real(tape(moved(values, steps, sign * h))) for sign in (1, -1))
     return (up - down) / (2 * h)
 
