@@ -347,7 +347,6 @@ def test_installed_jac_stdin_not_utf8() -> None:
 # --------------------------------------------------------------------------- known bugs
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --check with a symbol in --at is exit 70 (KeyError)")
 @pytest.mark.parametrize(
     "line",
     [
@@ -361,7 +360,6 @@ def test_check_with_symbolic_point(jac: Any, line: str) -> None:
     assert run.code in (0, 2), run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: chain at a point, proof at random points: exit 70")
 @pytest.mark.parametrize(
     "line",
     [
@@ -374,7 +372,6 @@ def test_chain_proof_at_random_points(jac: Any, line: str) -> None:
     assert run.code in (0, 1), run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a parameter of G only is refused by --at (square)")
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -392,7 +389,6 @@ def test_chain_parameter_of_outer_only(jac: Any, line: str, expected: list[list[
     assert _flat(product["values"]) == pytest.approx(_flat(expected))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: det --points --log by formula for n<=3 overflows")
 @pytest.mark.parametrize("scale", ["1e200", "1e-200"])
 def test_det_points_log_does_not_overflow(jac: Any, files: Path, scale: str) -> None:
     run = jac(
@@ -436,14 +432,12 @@ def test_det_points_log_4x4_is_finite(jac: Any, files: Path) -> None:
     assert record["log_abs_det"] == pytest.approx(4 * math.log(1e200))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --check's steps scale with |x|: false failure")
 @pytest.mark.parametrize("big", ["10^45", "10^60"])
 def test_check_at_large_values(jac: Any, big: str) -> None:
     run = jac(["grad", "sin(x)", "--vars", "x", "--at", f"x={big}", "--check"])
     assert run.code == 0, run.stderr[:300]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: atan2(Y, X)' divides by X: chain says undefined")
 @pytest.mark.parametrize(
     "line",
     [
@@ -461,7 +455,6 @@ def test_chain_presets_on_the_axes(jac: Any, line: str) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: -q/-h inside a leading-minus function are options")
 @pytest.mark.parametrize(
     ("args", "want"),
     [
