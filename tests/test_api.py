@@ -268,3 +268,10 @@ def test_every_result_shows_as_text_not_as_its_fields() -> None:
     ]
     assert len(results) >= 5
     assert all(c.__repr__ is Displayable.__repr__ for c in results), results
+
+
+@pytest.mark.parametrize("digits", [0, 10**9, True, 2.5])
+def test_digits_out_of_range_is_refused_not_run(digits: Any) -> None:
+    # The command line caps --digits at 10000; the API's digits= once ran for hours at 10**9.
+    with pytest.raises(UsageError, match="digits= must be a whole number from 1 to 10000"):
+        jaccli.evaluate("sin(x)", "x", at="x=1", digits=digits)

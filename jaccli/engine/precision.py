@@ -11,7 +11,9 @@ import math
 from typing import Any
 
 from jaccli.engine.results import Matrix
-from jaccli.errors import PrecisionError
+from jaccli.errors import PrecisionError, UsageError
+
+MAX_DIGITS = 10_000  # as the command line's --digits allows (jaccli.cli.options)
 
 
 def digits_to_bits(digits: int) -> int:
@@ -33,6 +35,11 @@ def evaluate_number(expr: Any, digits: int) -> Any:
     the renderers then round to exactly `digits`. See `numbers.Evaluator` for
     huge and tiny values (e^(10^9) is a number; e^(e^(e^5)) is a LimitError).
     """
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+        # The Python API's digits= reaches here unchecked: 10**9 would run for hours.
+        raise UsageError(
+            f"{{digits}} must be a whole number from 1 to {MAX_DIGITS}, not {digits!r}"
+        )
     from jaccli.numbers import Evaluator, Imprecise
 
     if expr == 0:
