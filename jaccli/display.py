@@ -57,7 +57,10 @@ class Displayable:
                 f"the answer depends on {', '.join(symbols)}: give their values with at= "
                 "for a numeric array"
             )
-        values = [[complex(e) for e in row] for row in rows]
+        from jaccli.engine import numeric_values
+
+        real = numeric_values(rows)  # real values without complex evaluation's 1e-16j noise
+        values = real if real is not None else [[complex(e) for e in row] for row in rows]
         array = np.array(values, dtype=complex).reshape(len(rows), len(rows[0]) if rows else 0)
         if not np.iscomplex(array).any():
             array = array.real.copy()

@@ -479,15 +479,19 @@ def test_shape_used_by_constraints_only(jac: Any) -> None:
     assert "no function uses" not in run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: JSON drops values (1e-16j noise in complex(), atan2 not evaluable)"
-)
 @pytest.mark.parametrize(
     "args",
     [
         ["grad", "log(1+sin(z^2)^2)", "--vars", "z", "--at", "z=2"],
         ["eval", "log(1+sin(z^2)^2)", "--vars", "z", "--at", "z=2"],
-        ["chain", "polar", "--of", "polar-inverse", "--at", "x=3/2,y=-1/2"],
+        pytest.param(
+            ["chain", "polar", "--of", "polar-inverse", "--at", "x=3/2,y=-1/2"],
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="bug: an entry 0 by cancellation SymEngine cannot see (3/10 - 3/10 in "
+                "atan2 form) evaluates to 0.0, which the underflow guard refuses",
+            ),
+        ),
     ],
 )
 def test_json_values_at_a_point(jac: Any, args: list[str]) -> None:

@@ -69,6 +69,14 @@ def _largest_number_bits(expr: Any) -> int:
     return math.ceil(max(map(rational_bits, expr.atoms(se.Rational, se.Integer)), default=0))
 
 
+def _real_value(e: Any) -> float:
+    """e as a double, evaluated in real arithmetic (MPFR); NaN where that fails."""
+    try:
+        return float(e.n(53, real=True))
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        return math.nan
+
+
 def numeric_values(matrix: Matrix) -> tuple[tuple[float, ...], ...] | None:
     """The matrix as floats when every entry is a finite real number, else None."""
     rows = []
@@ -80,9 +88,14 @@ def numeric_values(matrix: Matrix) -> tuple[tuple[float, ...], ...] | None:
             try:
                 z = complex(e)
             except (TypeError, ValueError, OverflowError, RuntimeError):
-                return None
+                z = complex(math.nan, math.nan)  # atan2(-1/2, 3/2): not evaluated as complex
+            if z.imag != 0 or math.isnan(z.real):
+                # Complex evaluation leaves noise (8 sin(4) cos(4)/(1 + sin(4)^2) has an
+                # imaginary part of 2e-16) and cannot do atan2: evaluated as a real number, a
+                # real value is one, and a complex one (sqrt(-2)) raises or is NaN.
+                z = complex(_real_value(e))
             # A tiny entry (e^(-10^9) with --digits) underflows to 0.0: no float says it.
-            if z.imag != 0 or not math.isfinite(z.real) or (z.real == 0 and not e.is_zero):
+            if not math.isfinite(z.real) or (z.real == 0 and not e.is_zero):
                 return None
             out.append(z.real)
         rows.append(tuple(out))
