@@ -19,17 +19,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from jaccli.engine.algebra import _bounded_expand
 from jaccli.engine.bridge import needs_sympy
 from jaccli.engine.derivatives import _differentiate_one, atan2_nodes, diff, differentiate
-from jaccli.engine.gradient import (
-    Cell,
-    Exact,
-    derivatives_at,
-    digits_need_point,
-    exact_point,
-    finished,
-    variable_labels,
-)
+from jaccli.engine.gradient import digits_need_point, variable_labels
 from jaccli.engine.kink import _singular_cells
-from jaccli.engine.point import _delta_values
+from jaccli.engine.point import Cell, Exact, _delta_values, derivatives_at, exact_point, finished
 from jaccli.engine.results import HessianResult, Part, Sparse, SparseRow
 from jaccli.engine.variables import header, infer_variables
 from jaccli.errors import JacError, UsageError

@@ -8,7 +8,7 @@ ComplexError; `kinks` finds where a formula exists but no derivative does.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jaccli.engine.algebra import _bounded_expand, _size
 from jaccli.engine.bridge import _no_text
@@ -182,47 +182,94 @@ def _exactly(compute: Callable[[Any], Any], argument: Any) -> Any:
         raise LimitError(f"a number at this point is too large to compute exactly ({e})") from e
 
 
-def _at_point(
-    functions: Sequence[Any], variables: Sequence[Any], point: Point
-) -> tuple[tuple[Any, ...], Sparse]:
-    """F(a) and J(a), exact, each checked: defined, differentiable, real."""
-    subs = _Substitution(dict(point))
-    values = tuple(_delta_values(_exactly(subs, f)) for f in functions)
-    _check_defined(values, point, lambda i: f"f{i + 1}")
-    real = _real_point(point)
+Cell = tuple[int, int]  # (row, column) of a matrix, from 0
+Label = Callable[[int, int], str]  # how a message names the entry in a cell
+
+
+class Exact(NamedTuple):
+    """A point checked against F and ready to put into expressions."""
+
+    point: Point  # in order: variables, then parameters
+    subs: _Substitution
+    real: bool  # every value real: then a complex entry is an error
+    values: tuple[Any, ...]  # F(a), exact
+
+
+def exact_point(
+    functions: Sequence[Any],
+    variables: Sequence[Any],
+    point: Mapping[Any, Any],
+    label: Callable[[int], str],
+) -> Exact:
+    """The point in order, with F(a) checked, as eval does: a function undefined (or not
+    real) there has no derivative there. `label(i)` names component i in a message."""
+    return _checked(functions, _order_point(functions, variables, point), label)
+
+
+def _checked(functions: Sequence[Any], ordered: Point, label: Callable[[int], str]) -> Exact:
+    subs = _Substitution(dict(ordered))
+    values = [_delta_values(_exactly(subs, f)) for f in functions]
+    _check_defined(values, ordered, label)
+    real = _real_point(ordered)
     if real:
-        _check_real([(f"f{i + 1}", v) for i, v in enumerate(values)], point)
+        _check_real([(label(i), v) for i, v in enumerate(values)], ordered)
+    return Exact(ordered, subs, real, tuple(_exactly(_tidy_value, v) for v in values))
 
-    def label(i: int, j: int) -> str:
-        return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
 
-    singular = _singular_cells(functions, variables, subs)
-    jacobian = differentiate(functions, variables)
-    bad = [label(i, j) for i, j in sorted(singular)]
-    rows = []
-    numbers: list[tuple[str, Any]] = []  # the entries with values, to check they are real
-    for i, row in enumerate(jacobian.rows):
+def derivatives_at(matrix: Sparse, at: Exact, singular: Mapping[Cell, str], label: Label) -> Sparse:
+    """The entries of a matrix of derivatives at the point, exact and checked: an entry at a
+    kink (`singular`, from `kink._singular_cells`), undefined or complex is an error naming
+    it by `label` (the kinks first), with the kink's reason when one reason explains them all.
+    J(a) for eval, ∇f, the Hessian's ∂²f/∂x∂y and J·v all go through here."""
+    rows: list[SparseRow] = []
+    undefined: list[Cell] = []
+    found: list[tuple[str, Any]] = []
+    for i, row in enumerate(matrix.rows):
         entries = []
         for j, e in row:
             if (i, j) in singular:
                 continue
-            value = _delta_values(_exactly(subs, e))
+            value = _delta_values(_exactly(at.subs, e))
             if _undefined(value):
-                bad.append(label(i, j))
+                undefined.append((i, j))
                 continue
             value = _exactly(_tidy_value, value)
             if value != 0:
                 entries.append((j, value))
-                if real:
-                    numbers.append((label(i, j), value))
+                found.append((label(i, j), value))
         rows.append(tuple(entries))
     reasons = sorted(set(singular.values()))
-    if len(bad) == len(singular) and len(reasons) == 1:  # one kink explains them all
-        _report(bad, point, "undefined", UndefinedError, f": {reasons[0]}")
-    why = {label(i, j): reason for (i, j), reason in singular.items()}
-    _report_undefined([f"{b} ({why[b]})" if b in why else b for b in bad], point)
-    _check_real(numbers, point)
-    return tuple(_exactly(_tidy_value, v) for v in values), Sparse(jacobian.shape, tuple(rows))
+    if singular and not undefined and len(reasons) == 1:  # one kink explains them all
+        kinked = [label(*c) for c in sorted(singular)]
+        _report(kinked, at.point, "undefined", UndefinedError, f": {reasons[0]}")
+    bad = [f"{label(*c)} ({singular[c]})" for c in sorted(singular)]
+    _report_undefined([*bad, *(label(*c) for c in undefined)], at.point)
+    if at.real:
+        _check_real(found, at.point)
+    return Sparse(matrix.shape, tuple(rows))
+
+
+def finished(sparse: Sparse, simplify: bool, digits: int | None) -> Sparse:
+    """Entries simplified if asked, then rounded to `digits` significant digits if asked."""
+    if simplify:
+        sparse = sparse.mapped(simplify_expr)
+    if digits is not None:
+        sparse = sparse.mapped(lambda e: evaluate_number(e, digits))
+    return sparse
+
+
+def _at_point(
+    functions: Sequence[Any], variables: Sequence[Any], point: Point
+) -> tuple[tuple[Any, ...], Sparse]:
+    """F(a) and J(a), exact, each checked: defined, differentiable, real."""
+    at = _checked(functions, point, lambda i: f"f{i + 1}")
+
+    def label(i: int, j: int) -> str:
+        return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j].name}"
+
+    singular = _singular_cells(functions, variables, at.subs)
+    jacobian = derivatives_at(differentiate(functions, variables), at, singular, label)
+    return at.values, jacobian
 
 
 def _tidy_value(value: Any) -> Any:

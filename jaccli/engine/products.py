@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 from jaccli.engine.bridge import needs_sympy
 from jaccli.engine.derivatives import diff, differentiate
-from jaccli.engine.gradient import Cell, derivatives_at, exact_point, finished
 from jaccli.engine.kink import _singular_cells, kink_applies, kinks
-from jaccli.engine.point import _Substitution
+from jaccli.engine.point import Cell, _Substitution, derivatives_at, exact_point, finished
 from jaccli.engine.results import JvpResult, Part, Sparse, VjpResult
 from jaccli.engine.variables import header
 from jaccli.errors import JacError, UsageError
