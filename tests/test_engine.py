@@ -585,3 +585,12 @@ def test_atan2_of_expressions_is_differentiated_where_x_is_0() -> None:
     assert engine.evaluate(P("atan2(r*sin(t), r*cos(t))"), S("r,t"), point).matrix == ((0, 1),)
     functions = P("atan2(y^2 - x, x*y - 1), x*atan2(atan2(x, y) + 1, sin(y)*x)")
     assert_matches_fd(functions, S("x,y"), engine.jacobian(functions, S("x,y")).matrix)
+
+
+def test_jvp_through_atan2_where_x_is_0() -> None:
+    # F(x + εv) makes atan2(y, x) a call of sums, so the JVP needs jac's atan2 rule too.
+    from jaccli.parse import parse_point
+
+    point = {make_symbol(k): v for k, v in parse_point("x=0,y=1", ["x", "y"]).items()}
+    result = engine.jvp(P("atan2(y, x), atan2(y^2, x*y)"), S("x,y"), [1, 1], point=point)
+    assert result.parts[0].matrix == ((-1,), (-1,))

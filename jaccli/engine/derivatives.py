@@ -97,13 +97,23 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
     return d.xreplace({s: a for a, s in stand.items()})
 
 
-def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
+def by_symengine(f: Any, moved: bool = False) -> tuple[Any, ...] | None:
+    """f's atan2 calls of expressions (for `diff`) when SymEngine can differentiate f alone;
+    None when f needs SymPy or jac's rules (abs, sign, declared functions): one walk of f
+    answers both questions. `moved`: all of f's atan2 calls, which become calls of sums
+    once f is moved along a direction (F(x + εv))."""
     import symengine as se
 
+    found = f.atoms(se.Abs, se.sign, se.FunctionSymbol, se.atan2)
+    if not all(isinstance(a, se.atan2) for a in found):
+        return None
+    return tuple(found) if moved else atan2_nodes(f, found)
+
+
+def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
     present = f.free_symbols
-    found = f.atoms(se.Abs, se.sign, se.FunctionSymbol, se.atan2)  # one walk for both questions
-    if all(isinstance(a, se.atan2) for a in found):  # what needs_sympy(f) asks, but for atan2
-        nodes = atan2_nodes(f, found)
+    nodes = by_symengine(f)
+    if nodes is not None:
         row = [(j, diff(f, v, nodes)) for j, v in enumerate(variables) if v in present]
         return tuple((j, d) for j, d in row if d != 0)
     g = to_sympy(f)

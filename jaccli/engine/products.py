@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from jaccli.engine.bridge import needs_sympy
-from jaccli.engine.derivatives import diff, differentiate
+from jaccli.engine.derivatives import atan2_nodes, by_symengine, diff, differentiate
 from jaccli.engine.kink import _singular_cells, kink_applies, kinks
 from jaccli.engine.point import Cell, _Substitution, derivatives_at, exact_point, finished
 from jaccli.engine.results import JvpResult, Part, Sparse, VjpResult
@@ -61,11 +60,18 @@ def jvp(
     shift = {x: x + step * vj for x, vj in zip(xs, v, strict=True) if vj != 0}
     moved = [f.subs(shift) if shift else f for f in functions]  # F(x + εv)
     zero = se.Integer(0)
-    if any(map(needs_sympy, functions)):  # abs, sign, declared functions: jac's rules
+    # One walk of F (smaller than F(x + εv)) says whether SymPy or jac's rules are needed
+    # (abs, sign, declared functions) and whether F has atan2 at all; only then are the
+    # moved components walked for their atan2 calls, which the shift made calls of sums.
+    kinds = [by_symengine(f, moved=True) for f in functions]
+    if any(calls is None for calls in kinds):
         derivatives = differentiate(moved, (step,)).rows  # one column: d/dε, then ε = 0
         entries = [(row[0][1].subs({step: zero}) if row else zero) for row in derivatives]
-    else:  # SymEngine alone, asked once for F rather than for each moved component
-        entries = [diff(f, step).subs({step: zero}) for f in moved]
+    else:  # SymEngine alone, without differentiate's look at each variable
+        entries = [
+            diff(f, step, atan2_nodes(f) if calls else ()).subs({step: zero})
+            for f, calls in zip(moved, kinds, strict=True)
+        ]
     column = Sparse((m, 1), tuple(((0, e),) if e != 0 else () for e in entries))
     labels = [f"∂{row}/∂v" for row in _rows(m)]
     ordered = None
