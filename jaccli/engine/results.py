@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 Matrix: TypeAlias = "tuple[tuple[Expr, ...], ...]"  # rows of expressions
 Point: TypeAlias = "tuple[tuple[Symbol, Expr], ...]"  # (symbol, value) in the order shown
 SparseRow: TypeAlias = "tuple[tuple[int, Expr], ...]"  # (column, entry) for the non-zero entries
+# A cell of a listing: an expression, words, a count, or several expressions (a point).
+Cell: TypeAlias = "Expr | str | int | tuple[Expr, ...]"
 Progress = Callable[[int], None]  # called with how many more components are done
 
 
@@ -212,23 +214,59 @@ class Part(NamedTuple):
         return self.sparse.dense()
 
 
+class Value(NamedTuple):
+    """One named scalar of a result: tr J, det J, the characteristic polynomial, cond(J)."""
+
+    key: str  # for scripts (JSON key): "trace"
+    label: str  # in text: "tr J"
+    latex: str  # in LaTeX: "\\operatorname{tr} J"
+    value: Expr
+    plain: bool = False  # plain output (for pipes) shows it, alone on a line
+
+
+class Column(NamedTuple):
+    key: str  # the cell's key in each row's JSON object: "eigenvalue"
+    label: str  # its heading in a table and in LaTeX (as text): "eigenvalue"
+
+
+class Listing(NamedTuple):
+    """Rows with the same columns: eigenvalues with their multiplicities, equilibria with
+    their eigenvalues and type, branches of det J = 0.
+
+    Table: a table under `label`; LaTeX: an array with a text heading row; JSON: a list of
+    objects by column key (an expression as text, several as a list, words as they are);
+    plain (when `plain`): one line a row, cells joined by tabs, several expressions in a
+    cell by ", ".
+    """
+
+    key: str  # for scripts (JSON key): "equilibria"
+    label: str  # heading: "Equilibria"
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    plain: bool = False
+
+
 @dataclass(frozen=True, kw_only=True, repr=False)
 class MatricesResult(Result):
     """A result that is one or more labelled matrices (`parts`), maybe at a point, with
     sentences for people (`notes`: the cost of a JVP, asymmetric mixed partials, how the
-    chain rule was proved) and named inputs shown beside it (`given`: the direction v).
+    chain rule was proved) and named inputs shown beside it (`given`: the direction v);
+    an analysis adds named scalars (`values`: tr J) and tables (`listings`: eigenvalues).
 
     Table, plain, LaTeX and JSON draw every subclass; JSON gives each part as
     {"name", "label", "shape", "rows", "columns", "entries"}, `given` as lists of
-    expressions by name, and `facts` as strings by name.
+    expressions by name, `facts` as strings by name, `values` as expressions by key and
+    `listings` as lists of objects by key.
     """
 
-    parts: tuple[Part, ...]
+    parts: tuple[Part, ...] = ()
     point: Point | None = None
     digits: int | None = None
     given: tuple[tuple[str, tuple[Expr, ...]], ...] = ()  # ("direction", (1, 0)): shown beside
     facts: tuple[tuple[str, str], ...] = ()  # ("proof", "symbolic"): strings for scripts
     notes: tuple[str, ...] = ()  # sentences under the result (table, JSON "notes")
+    values: tuple[Value, ...] = ()  # named scalars, after the parts
+    listings: tuple[Listing, ...] = ()  # tables, after the values
 
     @property
     def matrix(self) -> Matrix:
@@ -286,3 +324,105 @@ class ChainResult(MatricesResult):
     outer: tuple[Expr, ...]
     outer_variables: tuple[Symbol, ...]
     inner: tuple[Expr, ...]
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+class Eigenvalue(NamedTuple):
+    """One eigenvalue with its algebraic multiplicity (and its eigenvectors, when asked for)."""
+
+    value: Expr  # exact, or a Float/complex rounded to the result's digits
+    multiplicity: int
+    vectors: tuple[tuple[Expr, ...], ...] = ()  # a basis of its eigenspace (--vectors)
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class EigResult(MatricesResult):
+    """The eigenvalues of J at a point (or of a matrix given as rows), with tr, det and the
+    characteristic polynomial; exact where they can be found, else numeric (`exact` False).
+    """
+
+    name, title, subject, symbol, latex_symbol = (
+        "eig",
+        "Eigenvalues",
+        "Eigenvalues",
+        "λ",
+        "\\lambda",
+    )
+
+    eigenvalues: tuple[Eigenvalue, ...]
+    exact: bool = True
+
+
+class Equilibrium(NamedTuple):
+    """A point (or a family of points) where F = 0, and what the linearization says there."""
+
+    point: tuple[Expr, ...]  # in the order of the variables; may hold a family's parameters
+    where: str  # "" for one point; for a family, its parameters: "k ∈ ℤ", "S ∈ ℝ"
+    jacobian: Sparse  # J at the point
+    eigenvalues: tuple[Eigenvalue, ...]
+    type: str  # "stable focus", "saddle (1 unstable direction)", "linearization inconclusive"
+    hyperbolic: bool  # no eigenvalue on the imaginary axis: Hartman–Grobman applies
+    found: str  # "exact" or "numeric"
+    residual: Expr  # max |F_i| at the point (0 when exact)
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class StabilityResult(MatricesResult):
+    """The equilibria of dx/dt = F(x), each classified by the eigenvalues of J there, and
+    how complete the list is (`status`: complete, families or incomplete; `reason`: why).
+    """
+
+    name, title, subject = "stability", "Stability of equilibria", "Equilibria"
+    symbol, latex_symbol = "J", "J"
+
+    equilibria: tuple[Equilibrium, ...]
+    status: str  # "complete", "families" or "incomplete"
+    reason: str  # why complete ("a polynomial system solved exactly"), or what was tried
+    conditions: tuple[Expr, ...] = ()  # with parameters: stable where every one is > 0
+
+
+class Branch(NamedTuple):
+    """One factor of the condition for rank loss (det J = 0), solved where jac could."""
+
+    equation: Expr  # = 0
+    solutions: tuple[tuple[Expr, ...], ...]  # (variable, value) pairs flattened per solution
+    where: str  # a family's parameters: "k ∈ ℤ"; "" otherwise
+    solved: bool  # False: reported as the equation, which jac could not solve
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class SingularResult(MatricesResult):
+    """Where J loses rank: det J = 0 as factored branches (square J), the rank-drop
+    condition (non-square J), or at a point its singular values, rank, condition number
+    and manipulability √det(J Jᵀ).
+    """
+
+    name, title, subject = "singular", "Singular configurations", "Singular configurations"
+    symbol, latex_symbol = "J", "J"
+
+    determinant: Expr | None = None  # det J, or det(J Jᵀ) / det(Jᵀ J) when J is not square
+    branches: tuple[Branch, ...] = ()
+    rank: int | None = None  # at a point
+    singular_values: tuple[Expr, ...] = ()  # at a point, largest first
+    condition: Expr | None = None  # at a point: σ_max/σ_min (∞ where singular)
+    manipulability: Expr | None = None  # at a point: √det(J Jᵀ)
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class SparsityResult(MatricesResult):
+    """Which entries of J are not zero, and what that structure buys: nnz, density,
+    bandwidth, structural rank, and colourings of columns (J from that many JVPs) and rows
+    (from that many VJPs).
+    """
+
+    name, title, subject = "sparsity", "Sparsity of the Jacobian", "Sparsity"
+    symbol, latex_symbol = "J", "J"
+
+    pattern: Sparse  # the non-zero entries of J, each 1
+    nnz: int
+    bandwidth: tuple[int, int]  # (lower, upper): J[i][j] = 0 where j < i − lower or j > i + upper
+    structural_rank: int
+    column_colors: tuple[int, ...]  # a colour per column, from 0: one JVP per colour
+    row_colors: tuple[int, ...]  # a colour per row: one VJP per colour
