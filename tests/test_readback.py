@@ -95,7 +95,35 @@ def symbols_of(result: Any) -> list[str]:
 
 
 def _entries(result: Any) -> list[Any]:
-    return [e for part in result.parts for row in part.matrix for e in row]
+    """Every expression a MatricesResult shows: parts, values, and listings' cells."""
+    cells = [c for listing in result.listings for row in listing.rows for c in row]
+    return [
+        *(e for part in result.parts for row in part.matrix for e in row),
+        *(v.value for v in result.values),
+        *(e for c in cells if isinstance(c, tuple) for e in c),
+        *(c for c in cells if not isinstance(c, (str, int, tuple))),
+    ]
+
+
+def _listing_pairs(
+    listing: Any, rows: Sequence[Sequence[Any]], read: Callable[[str, Any], list[Any]]
+) -> list[tuple[str, Any, Any]]:
+    """A listing's cells against `rows` as read back: words and counts equal, expressions
+    (one, or several in a tuple cell: `read(text, cell)` splits them) compared as math."""
+    assert len(rows) == len(listing.rows), (listing.key, rows)
+    pairs = []
+    for want, got in zip(listing.rows, rows, strict=True):
+        assert len(got) == len(want), (listing.key, got)
+        for column, cell, text in zip(listing.columns, want, got, strict=True):
+            label = f"{listing.key}.{column.key}"
+            if isinstance(cell, (str, int)) and not isinstance(cell, bool):
+                assert text == cell, (label, text, cell)
+                continue
+            expected = cell if isinstance(cell, tuple) else (cell,)
+            read_back = read(text, cell) if isinstance(text, str) else text
+            assert len(read_back) == len(expected), (label, text, cell)
+            pairs += [(label, exact(e), r) for e, r in zip(expected, read_back, strict=True)]
+    return pairs
 
 
 def by_name(values: dict[str, Any]) -> dict[Any, Any]:
@@ -396,6 +424,9 @@ def _check_latex_matrices(out: str, result: Any, names: list[str], tol: float) -
     expected = [
         (_given_latex(name), [[v] for v in values], None) for name, values in result.given
     ] + [(part.latex, part.matrix, result.point) for part in result.parts]
+    expected += [(v.latex, [[v.value]], result.point) for v in result.values]
+    listings = {f"\\text{{{x.label}}}\\colon": x for x in result.listings}
+    expected += [(head, listing, None) for head, listing in listings.items()]
     body = out
     if len(expected) > 1:
         assert body.startswith("\\begin{gathered}\n") and body.endswith("\n\\end{gathered}"), out
@@ -406,14 +437,49 @@ def _check_latex_matrices(out: str, result: Any, names: list[str], tol: float) -
     for text, (head, matrix, point) in zip(equations, expected, strict=True):
         assert text.startswith(head), (head, text)
         rest = text[len(head) :]
+        if head in listings:
+            _check_latex_listing(rest, listings[head], result, names, tol)
+            continue
         if point is not None:
             m = re.match(r"\\Big\|_\{(.*?)\}(?= = )", rest, re.DOTALL)
             assert m, text
             _check_latex_point(m.group(1), result, names)
             rest = rest[m.end() :]
         assert rest.startswith(" = "), text
+        if head in [v.latex for v in result.values]:
+            read, read_env = read_latex(rest[3:], names)
+            compare([(head, exact(matrix[0][0]), read)], result, read_env, tol)
+            continue
         read, read_env = read_latex(rest[3:], names)
         compare(_matrix_pairs(head, matrix, read), result, read_env, tol)
+
+
+def _check_latex_listing(
+    text: str, listing: Any, result: Any, names: list[str], tol: float
+) -> None:
+    """`\\begin{array}{ll}` headings `\\hline`, then a row a line: words as `\\text{...}`,
+    counts as digits, expressions read back by latex2sympy (several split at `,\\ `)."""
+    m = re.fullmatch(
+        r"\n\\begin\{array\}\{l+\}\n(.*?) \\\\ \\hline\n(.*)\n\\end\{array\}", text, re.DOTALL
+    )
+    assert m, text
+    assert m.group(1) == " & ".join(f"\\text{{{c.label}}}" for c in listing.columns), text
+    lines = m.group(2).split(" \\\\\n") if listing.rows else []
+    for want, line in zip(listing.rows, lines, strict=True):
+        cells = line.split(" & ")
+        assert len(cells) == len(want), line
+        for cell, got in zip(want, cells, strict=True):
+            if isinstance(cell, str):
+                assert got.startswith("\\text{"), got
+            elif isinstance(cell, int):
+                assert got == str(cell), got
+            else:
+                expected = cell if isinstance(cell, tuple) else (cell,)
+                pieces = got.split(",\\ ")
+                assert len(pieces) == len(expected), got
+                for e, piece in zip(expected, pieces, strict=True):
+                    read, read_env = read_latex(piece, names)
+                    compare([(listing.key, exact(e), read)], result, read_env, tol)
 
 
 # --------------------------------------------------------------------------- jac's syntax
@@ -448,13 +514,21 @@ def check_plain(result: Any) -> None:
             [line.split("\t") for line in b.split("\n")] for b in "\n".join(lines).split("\n\n")
         ]
         shown = [part for part in result.parts if part.plain]
-        assert len(blocks) == len(shown), lines
+        values = [v for v in result.values if v.plain]
+        listings = [x for x in result.listings if x.plain and x.rows]
+        assert len(blocks) == len(shown) + len(values) + len(listings), lines
         pairs = [
             p
-            for part, cells in zip(shown, blocks, strict=True)
+            for part, cells in zip(shown, blocks, strict=False)
             for row, got in zip(part.matrix, cells, strict=True)
             for p in _text_pairs(part.label, row, got, names)
         ]
+        rest = blocks[len(shown) :]
+        for v, block in zip(values, rest, strict=False):
+            pairs += _text_pairs(v.key, [v.value], [block[0][0]], names)
+        for listing, block in zip(listings, rest[len(values) :], strict=True):
+            texts = [[int(t) if t.isdigit() else t for t in row] for row in block]
+            pairs += _listing_pairs(listing, texts, _reader(names))
     elif isinstance(result, engine.DeterminantResult):
         pairs = _text_pairs("det", [result.determinant], lines, names)
     elif isinstance(result, engine.LinearizationResult):
@@ -491,6 +565,16 @@ def check_json(result: Any) -> None:
                         (part.label, exact(e), sympy.Float(v))
                         for e, v in zip(row, numbers, strict=True)
                     ]
+        for v in result.values:
+            pairs += _text_pairs(v.key, [v.value], [data[v.key]], names)
+        for listing in result.listings:
+            keys = [c.key for c in listing.columns]
+            got_rows = [[row[k] for k in keys] for row in data[listing.key]]
+            texts = [
+                [[read_text(t, names) for t in c] if isinstance(c, list) else c for c in row]
+                for row in got_rows
+            ]
+            pairs += _listing_pairs(listing, texts, _reader(names))
     elif isinstance(result, engine.DeterminantResult):
         pairs += _text_pairs("det", [result.determinant], [data["determinant"]], names)
     else:
@@ -568,8 +652,26 @@ def _table_matrices(
         assert [r[0] for r in grid] == list(part.rows), (part.rows, grid)
         for row, got in zip(part.matrix, grid, strict=True):
             pairs += _text_pairs(part.label, row, got[1:], names)
+    for v in result.values:
+        (line,) = [line for line in lines if line.startswith(f"{v.label} = ")]
+        pairs += _text_pairs(v.key, [v.value], [line[len(v.label) + 3 :]], names)
+    for listing in result.listings:
+        grid, rows = rows[: len(listing.rows)], rows[len(listing.rows) :]
+        texts = [[int(t) if t.isdigit() else t for t in row] for row in grid]
+        pairs += _listing_pairs(listing, texts, _reader(names))
     assert not rows, rows
     return pairs
+
+
+def _reader(names: list[str]) -> Callable[[str, Any], list[Any]]:
+    """Reads a listing's text cell with jac's parser: a tuple cell's expressions split at
+    the top-level commas."""
+
+    def read(text: str, cell: Any) -> list[Any]:
+        pieces = _top_level(text) if isinstance(cell, tuple) else [text]
+        return [read_text(t, names) for t in pieces]
+
+    return read
 
 
 def _top_level(text: str) -> list[str]:
@@ -747,6 +849,60 @@ def test_structures_the_engine_may_build_read_back() -> None:
     sparse = engine.Sparse((len(entries), 1), tuple(((0, e),) for e in entries))
     functions = tuple(e * x for e in entries)
     result = engine.JacobianResult(functions=functions, variables=(x,), sparse=sparse)
+    for check in CHECKS.values():
+        check(result)
+
+
+@pytest.mark.parametrize("digits", [None, 6])
+def test_analysis_values_and_listings_read_back(digits: int | None) -> None:
+    """Named values and listings (eig's eigenvalues, stability's equilibria) in every format:
+    tuple cells, complex values, a family's parameter k, words and counts."""
+    import symengine as se
+
+    b, k, lam, x, y = se.symbols("b k lambda x y")
+    j = engine.Sparse((2, 2), (((1, se.Integer(1)),), ((0, se.Integer(-1)), (1, -b))))
+    part = engine.Part("matrix", "J", "J", j, ("f1", "f2"), ("x", "y"), plain=False)
+    root = se.sqrt(b**2 - 4) / 2
+    focus = se.Rational(-1, 4) + se.I * se.sqrt(15) / 4
+    number = se.RealDouble(0.123456789) if digits else se.Rational(1, 8)
+    eigen = engine.Listing(
+        "eigenvalues",
+        "Eigenvalues",
+        (engine.Column("eigenvalue", "eigenvalue"), engine.Column("multiplicity", "multiplicity")),
+        ((-b / 2 + root, 1), (-b / 2 - root, 2), (focus, 1), (number, 1)),
+        plain=True,
+    )
+    points = engine.Listing(
+        "equilibria",
+        "Equilibria",
+        (
+            engine.Column("point", "point"),
+            engine.Column("where", "where"),
+            engine.Column("eigenvalues", "eigenvalues"),
+            engine.Column("type", "type"),
+        ),
+        (
+            (
+                (2 * k * se.pi, se.Integer(0)),
+                "k ∈ ℤ",
+                (focus, se.Rational(-1, 4) - se.I * se.sqrt(15) / 4),
+                "stable focus",
+            ),
+            ((se.pi + 2 * k * se.pi, se.Integer(0)), "k ∈ ℤ", (-1 + b, 1 - b), "saddle"),
+        ),
+    )
+    result = engine.EigResult(
+        functions=(y, -x - b * y),
+        variables=(x, y),
+        parts=(part,),
+        digits=digits,
+        values=(
+            engine.Value("trace", "tr J", "\\operatorname{tr} J", -b),
+            engine.Value("characteristic", "p(λ)", "p(\\lambda)", lam**2 + b * lam + 1),
+        ),
+        listings=(eigen, points),
+        eigenvalues=(),
+    )
     for check in CHECKS.values():
         check(result)
 

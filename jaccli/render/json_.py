@@ -11,6 +11,7 @@ from functools import singledispatch
 from typing import Any
 
 from jaccli.engine import (
+    Cell,
     DeterminantResult,
     EvaluationResult,
     JacobianResult,
@@ -189,8 +190,25 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
     )
     for key, text in result.facts:
         out[key] = text
+    for value in result.values:
+        out[value.key] = to_text(value.value, result.digits, spell)
+    for listing in result.listings:
+        keys = [c.key for c in listing.columns]
+        out[listing.key] = [
+            dict(zip(keys, (_cell(c, result.digits, spell) for c in row), strict=True))
+            for row in listing.rows
+        ]
     out["notes"] = list(result.notes)
     return _dump(out)
+
+
+def _cell(cell: Cell, digits: int | None, spell: frozenset[str]) -> Any:
+    """A listing's cell: words and counts as they are, expressions as text, several as a list."""
+    if isinstance(cell, (str, int)):
+        return cell
+    if isinstance(cell, tuple):
+        return [to_text(e, digits, spell) for e in cell]
+    return to_text(cell, digits, spell)
 
 
 def _part(part: Part, digits: int | None, spell: frozenset[str]) -> dict[str, Any]:

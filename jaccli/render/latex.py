@@ -12,10 +12,12 @@ from functools import singledispatch
 from typing import Any
 
 from jaccli.engine import (
+    Cell,
     DeterminantResult,
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
+    Listing,
     MatricesResult,
     Point,
     Sparse,
@@ -226,9 +228,63 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
         f"{part.latex}{at} = " + _matrix(_sparse_rows(part.sparse, printer), env)
         for part in result.parts
     ]
+    lines += [f"{value.latex}{at} = {printer(value.value)}" for value in result.values]
+    lines += [_listing(listing, printer) for listing in result.listings]
     body = lines[0] if len(lines) == 1 else _gathered(lines)
     note = " ".join(result.notes) or None
     return _math(body, options, note.replace("\n", " ") if note else None)
+
+
+def _listing(listing: Listing, printer: LatexPrinter) -> str:
+    """A listing as an array: its label and column headings as text, then a row a line;
+    an expression cell in math, several joined by commas, words as \\text."""
+
+    def cell(c: Cell) -> str:
+        if isinstance(c, str):
+            return f"\\text{{{_text(c)}}}"
+        if isinstance(c, int):
+            return str(c)
+        if isinstance(c, tuple):
+            return ",\\ ".join(printer(e) for e in c)
+        return printer(c)
+
+    spec = "l" * len(listing.columns)
+    head = " & ".join(f"\\text{{{_text(c.label)}}}" for c in listing.columns)
+    rows = [" & ".join(cell(c) for c in row) for row in listing.rows]
+    body = head + " \\\\ \\hline\n" + " \\\\\n".join(rows)
+    label = f"\\text{{{_text(listing.label)}}}\\colon"
+    return f"{label}\n\\begin{{array}}{{{spec}}}\n{body}\n\\end{{array}}"
+
+
+def _text(words: str) -> str:
+    """Words for \\text{}: LaTeX's special characters escaped, math symbols kept readable."""
+    out = []
+    for ch in words:
+        if ch in "#$%&_{}":
+            out.append("\\" + ch)
+        elif ch in "\\^~":
+            out.append({"\\": "\\textbackslash{}", "^": "\\^{}", "~": "\\~{}"}[ch])
+        else:
+            out.append(_TEXT_SYMBOLS.get(ch, ch))
+    return "".join(out)
+
+
+# Unicode in words (a family "k ∈ ℤ", a note "±") as math inside \text, for pdflatex.
+_TEXT_SYMBOLS = {
+    "∈": "$\\in$",
+    "ℤ": "$\\mathbb{Z}$",
+    "ℝ": "$\\mathbb{R}$",
+    "±": "$\\pm$",
+    "≤": "$\\le$",
+    "≥": "$\\ge$",
+    "−": "$-$",
+    "×": "$\\times$",
+    "√": "$\\surd$",
+    "π": "$\\pi$",
+    "λ": "$\\lambda$",
+    "·": "$\\cdot$",
+    "∞": "$\\infty$",
+}
 
 
 # How the inputs a result was given are written in LaTeX: the direction of a JVP is v.

@@ -14,7 +14,7 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.render import RenderOptions
-from jaccli.render.syntax import shadowed, to_text
+from jaccli.render.syntax import cell_text, shadowed, to_text
 
 
 def sparse_lines(sparse: Sparse, cell: Any) -> list[str]:
@@ -67,9 +67,19 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
 def _matrices(result: MatricesResult, options: RenderOptions) -> str:
     # The answer's matrices (∇f one entry a line; a Hessian per component), a blank line
     # between two; the factors of the chain rule are for people (table, LaTeX, JSON).
+    # An analysis adds its named values (the expression alone) and its listings (a row a
+    # line, cells joined by tabs) marked for pipes: eig's eigenvalues, stability's equilibria.
     spell = shadowed(result.variables)
-    return "\n\n".join(
-        "\n".join(sparse_lines(part.sparse, lambda e: to_text(e, result.digits, spell)))
+    digits = result.digits
+    blocks = [
+        "\n".join(sparse_lines(part.sparse, lambda e: to_text(e, digits, spell)))
         for part in result.parts
         if part.plain
-    )
+    ]
+    blocks += [to_text(v.value, digits, spell) for v in result.values if v.plain]
+    blocks += [
+        "\n".join("\t".join(cell_text(c, digits, spell) for c in row) for row in listing.rows)
+        for listing in result.listings
+        if listing.plain and listing.rows
+    ]
+    return "\n\n".join(blocks)

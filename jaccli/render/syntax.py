@@ -103,3 +103,16 @@ def to_text(expr: Any, digits: int | None = None, spell: Collection[str] = ()) -
 def to_display(expr: Any, digits: int | None = None, spell: Collection[str] = ()) -> str:
     """For people at a terminal: `^` for powers, otherwise as `to_text`."""
     return to_text(expr, digits, spell).replace("**", "^")
+
+
+def cell_text(cell: Any, digits: int | None, spell: Collection[str], display: bool = False) -> str:
+    """A listing's cell as text: words as they are, a count, an expression, or several
+    expressions joined by ", " (a point, eigenvalues); `display`: with `^` for people."""
+    write = to_display if display else to_text
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, tuple):
+        return ", ".join(write(e, digits, spell) for e in cell)
+    return write(cell, digits, spell)

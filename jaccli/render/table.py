@@ -18,13 +18,14 @@ from jaccli.engine import (
     EvaluationResult,
     JacobianResult,
     LinearizationResult,
+    Listing,
     MatricesResult,
     Point,
     Sparse,
     point_label,
 )
 from jaccli.render import RenderOptions, forms
-from jaccli.render.syntax import shadowed, to_display
+from jaccli.render.syntax import cell_text, shadowed, to_display
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -326,5 +327,24 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> RenderableType:
             columns=(part.label,) if vector else part.columns,
         )
         lines += [_t(""), view]
+    if result.values:
+        lines.append(_t(""))
+    for value in result.values:
+        lines.append(_t(f"{value.label} = {to_display(value.value, result.digits, spell)}"))
+    for listing in result.listings:
+        lines += [_t(""), _listing(listing, result.digits, spell)]
     lines += [_t(note, style="dim") for note in result.notes]
     return Group(*lines)
+
+
+def _listing(listing: Listing, digits: int | None, spell: frozenset[str]) -> RenderableType:
+    """Eigenvalues, equilibria, branches: a table under the listing's label."""
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(header_style="bold cyan")
+    for column in listing.columns:
+        table.add_column(_t(column.label), overflow="fold")
+    for row in listing.rows:
+        table.add_row(*(_t(cell_text(c, digits, spell, display=True)) for c in row))
+    return Group(_title(listing.label), table)
