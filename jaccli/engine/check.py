@@ -37,6 +37,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from jaccli.engine import check_analysis  # noqa: F401  (registers the analyses' plans)
 from jaccli.engine.check_plans import (
     Det,
     Direction,
