@@ -592,7 +592,11 @@ def _table(result: Any) -> list[str]:
     buffer = io.StringIO()
     console = Console(file=buffer, width=5000, color_system=None, force_terminal=False)
     console.print(render(result, Format.table), crop=False)
-    return buffer.getvalue().splitlines()
+    lines = buffer.getvalue().splitlines()
+    if "i" in {v.name for v in result.variables}:
+        return lines
+    # Tables write the imaginary unit i, as LaTeX does; jac's syntax for it is sqrt(-1).
+    return [re.sub(r"(?<![\w.])i(?![\w(])", "sqrt(-1)", line) for line in lines]
 
 
 def _cells(lines: Iterable[str]) -> list[list[str]]:

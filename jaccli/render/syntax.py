@@ -6,7 +6,8 @@ read back as something else:
 
 - the imaginary unit, which SymEngine writes `I` but which is a plain symbol in
   jac's syntax, is written `sqrt(-1)` (jac and `sympy.sympify` both read that back
-  as the imaginary unit);
+  as the imaginary unit); tables, for people, write it `i` as LaTeX does, unless a
+  variable is named i;
 - with a variable named `E` or `pi` (`--vars E`), Euler's number and π are written
   `exp(1)` and `acos(-1)`, since jac reads those names as the variables then.
 """
@@ -27,8 +28,9 @@ SHADOWABLE = frozenset(("E", "pi"))  # constants a variable may be named after
 
 
 def shadowed(variables: Collection[Any]) -> frozenset[str]:
-    """Constants of a result that must be spelled out: those a variable is named after."""
-    return SHADOWABLE.intersection(v.name for v in variables)
+    """Constants of a result that must be spelled out: those a variable is named after
+    (and "i": the imaginary unit is `i` in tables unless a variable is named i)."""
+    return (SHADOWABLE | {"i"}).intersection(v.name for v in variables)
 
 
 # A sum's constant term as SymEngine prints it: first, then " + " or " - ".
@@ -94,15 +96,20 @@ def to_text(expr: Any, digits: int | None = None, spell: Collection[str] = ()) -
     `spell`: constants to spell out (see `shadowed`); the imaginary unit always is.
     """
     text = _printed(expr)
-    constants = [c for c in ("I", *spell) if c in text and _WORD[c].search(text)]
+    constants = [c for c in ("I", *spell) if c in _WORD and c in text and _WORD[c].search(text)]
     if constants:
         text = _respelled(expr, constants)
     return text if digits is None else round_decimals(text, digits)
 
 
 def to_display(expr: Any, digits: int | None = None, spell: Collection[str] = ()) -> str:
-    """For people at a terminal: `^` for powers, otherwise as `to_text`."""
-    return to_text(expr, digits, spell).replace("**", "^")
+    """For people at a terminal: `^` for powers, and the imaginary unit `i` (as in LaTeX)
+    unless a variable is named i; otherwise as `to_text`."""
+    text = to_text(expr, digits, spell).replace("**", "^")
+    return text if "i" in spell else _UNIT.sub("i", text)
+
+
+_UNIT = re.compile(r"(?<![\w.])sqrt\(-1\)")  # the imaginary unit as to_text writes it
 
 
 def cell_text(cell: Any, digits: int | None, spell: Collection[str], display: bool = False) -> str:
