@@ -19,6 +19,7 @@ and how long each took (target: all of them, each under 1 s).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -152,6 +153,23 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
             tools.append(Tool("jac table", argv, path, env={"COLUMNS": "120"}))
             targets.append(("jac table", "jac", 2.0))
         jobs.append(Job(name, tools, targets))
+
+    if wanted("sparsity"):
+        # The pattern of bratu-2000's J, its colourings and structural rank (target: about a
+        # second), against jac's own Jacobian of it, SymEngine's jacobian then its non-zeros
+        # (peer E), and CasADi's jacobian_sparsity and uni_coloring (peer C) if installed.
+        path, names = system("bratu", 2000)
+        peer = [PY, str(HERE / "peer_sparsity.py")]
+        tools = [
+            Tool("jac", [jac, "sparsity", "-", "--vars", names, "--format", "json"], path),
+            Tool("jacobian", [jac, "jacobian", "-", "--vars", names, "--format", "json"], path),
+            Tool("E", [*peer, "symengine", names], path, limit=s_limit),
+        ]
+        targets = [("jac", "jacobian", 1.0), ("jac", "E", 0.2)]
+        if importlib.util.find_spec("casadi") is not None:
+            tools.append(Tool("C", [*peer, "casadi", names], path))
+            targets.append(("jac", "C", 1.0))
+        jobs.append(Job("sparsity bratu2000", tools, targets))
 
     if wanted("vector100"):
         # Vector syntax: parse, expand, differentiate and find the matrix form of

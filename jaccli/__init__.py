@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time they load on fir
         linearize,
         vjp,
     )
+    from jaccli.api_analysis import eig, singular, sparsity, stability
 
 __version__ = "0.1.0"
 
@@ -34,22 +35,28 @@ __all__ = [
     "chain",
     "check",
     "det",
+    "eig",
     "evaluate",
     "grad",
     "hessian",
     "jacobian",
     "jvp",
     "linearize",
+    "singular",
+    "sparsity",
+    "stability",
     "vjp",
 ]
+
+_ANALYSIS = frozenset(("eig", "singular", "sparsity", "stability"))  # in jaccli.api_analysis
 
 
 def __getattr__(name: str) -> object:
     """The API, imported on first use (PEP 562): `jac --help` never pays for it."""
     if name in __all__:
-        from jaccli import api
+        from jaccli import api, api_analysis
 
-        return getattr(api, name)
+        return getattr(api_analysis if name in _ANALYSIS else api, name)
     raise AttributeError(f"module 'jaccli' has no attribute {name!r}")
 
 

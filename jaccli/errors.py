@@ -29,6 +29,7 @@ INPUTS = (
     "constraints",
     "of",
     "of_vars",
+    "box",
 )
 PYTHON_NAMES: Mapping[str, str] = {
     **{name: f"{name}=" for name in INPUTS},

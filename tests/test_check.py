@@ -457,6 +457,10 @@ ARGS = {
     "jvp": ["x^2+y, x*y", "--vars", "x,y", "--dir", "1,2"],
     "vjp": ["x^2+y, x*y", "--vars", "x,y", "--cot", "1,2"],
     "chain": ["u*v, u+v", "--vars", "u,v", "--of", "x^2, sin(y)", "--of-vars", "x,y"],
+    "eig": ["x^2*y, x + sin(y)", "--vars", "x,y", "--at", "x=1,y=2"],
+    "stability": ["omega, -sin(theta) - b*omega", "--vars", "theta,omega"],
+    "singular": ["r*cos(t), r*sin(t)", "--vars", "r,t"],
+    "sparsity": ["x^2+y, y*z, z-x", "--vars", "x,y,z"],
 }
 CLI = [
     (row.name, fmt.value)

@@ -127,6 +127,10 @@ def test_formats_come_from_the_renderers(row: Any) -> None:
         "jvp": ["--dir", "1,0"],
         "vjp": ["--cot", "1,1"],
         "chain": ["--of", "x^2, y", "--of-vars", "s,t"],
+        "eig": [],
+        "stability": [],
+        "singular": [],
+        "sparsity": [],
     }
     functions = "x*y" if row.name in ("grad",) else "x*y, x+y"
     for fmt in Format:

@@ -41,6 +41,7 @@ CLI_NAMES = {
     "constraints": "--constraints",
     "of": "--of",
     "of_vars": "--of-vars",
+    "box": "--box",
     "timeout": "--timeout",
     "max_memory": "--max-memory",
     "timeout_raise": "--timeout or JAC_TIMEOUT",

@@ -19,6 +19,7 @@ from jaccli.engine.bridge import from_sympy, needs_sympy, to_sympy
 from jaccli.engine.chain import chain
 from jaccli.engine.derivatives import differentiate, jacobian
 from jaccli.engine.determinants import determinant, laplace_det, log_abs_det, structured_det
+from jaccli.engine.eigen import eig
 from jaccli.engine.explain import explained
 from jaccli.engine.gradient import gradient
 from jaccli.engine.hessian import hessian
@@ -66,6 +67,9 @@ from jaccli.engine.results import (
     point_label,
 )
 from jaccli.engine.simplify import simplify_expr
+from jaccli.engine.singular import singular
+from jaccli.engine.sparsity import sparsity
+from jaccli.engine.stability import stability
 from jaccli.engine.trig import trig_normal_form
 from jaccli.engine.variables import infer_variables, natural_key, resolve_variables
 
@@ -108,6 +112,7 @@ __all__ = [
     "determinant",
     "differentiate",
     "digits_to_bits",
+    "eig",
     "evaluate",
     "evaluate_number",
     "explained",
@@ -128,6 +133,9 @@ __all__ = [
     "point_label",
     "resolve_variables",
     "simplify_expr",
+    "singular",
+    "sparsity",
+    "stability",
     "structured_det",
     "to_sympy",
     "trig_normal_form",

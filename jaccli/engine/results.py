@@ -380,7 +380,8 @@ class StabilityResult(MatricesResult):
     equilibria: tuple[Equilibrium, ...]
     status: str  # "complete", "families" or "incomplete"
     reason: str  # why complete ("a polynomial system solved exactly"), or what was tried
-    conditions: tuple[Expr, ...] = ()  # with parameters: stable where every one is > 0
+    # With parameters: per equilibrium (in their order), stable where every one is > 0.
+    conditions: tuple[tuple[Expr, ...], ...] = ()
 
 
 class Branch(NamedTuple):

@@ -227,3 +227,28 @@ def _part(part: Part, digits: int | None, spell: frozenset[str]) -> dict[str, An
     if values is not None:
         out["values"] = [list(row) for row in values]
     return out
+
+
+# --------------------------------------------------------------------------- sparsity
+
+from jaccli.engine import SparsityResult  # noqa: E402  (kept beside its renderer)
+
+
+@render.register
+def _sparsity(result: SparsityResult, options: RenderOptions) -> str:
+    """The numbers as numbers; the pattern as [row, column] pairs and the colours, all from 1
+    (the colour of column j is column_colors[j - 1])."""
+    out = _head(result)
+    out["shape"] = list(result.pattern.shape)
+    counts = {v.key: v.value for v in result.values}
+    for key in ("nnz", "density", "lower_bandwidth", "upper_bandwidth", "structural_rank"):
+        out[key] = float(counts[key]) if key == "density" else int(counts[key])
+    out["jvps"], out["vjps"] = int(counts["jvps"]), int(counts["vjps"])
+    pairs = ([i, j + 1] for i, row in enumerate(result.pattern.rows, 1) for j, _ in row)
+    out["pattern"] = _rows(json.dumps(pair) for pair in pairs) if result.nnz else []
+    out["column_colors"] = [c + 1 for c in result.column_colors]
+    out["row_colors"] = [c + 1 for c in result.row_colors]
+    for key, text in result.facts:
+        out[key] = text
+    out["notes"] = list(result.notes)
+    return _dump(out)

@@ -293,3 +293,30 @@ _GIVEN = {"direction": "v", "cotangent": "u", "constraints": "g", "G": "G", "H":
 
 def _given_latex(name: str) -> str:
     return _GIVEN.get(name, f"\\text{{{name}}}")
+
+
+# --------------------------------------------------------------------------- sparsity
+
+from jaccli.engine import SparsityResult  # noqa: E402  (kept beside its renderer)
+
+SPY_LATEX_MAX = 30  # rows and columns up to which the pattern is drawn as a matrix
+
+
+@render.register
+def _sparsity(result: SparsityResult, options: RenderOptions) -> str:
+    """The numbers, and for a J of at most 30×30 its pattern: \\bullet where J is not zero,
+    \\cdot where it is; a bigger one in a comment only (`--format plain` lists its entries)."""
+    printer = LatexPrinter(None, notation_of(result))
+    lines = [f"{value.latex} = {printer(value.value)}" for value in result.values]
+    m, n = result.pattern.shape
+    note = list(result.notes)
+    if m <= SPY_LATEX_MAX and n <= SPY_LATEX_MAX:
+        dots = list(result.pattern.filled(lambda _: "\\bullet", "\\cdot"))
+        cells = _matrix(dots, options.latex_env)
+        lines.append(f"\\operatorname{{pattern}}({result.latex_symbol}) = {cells}")
+    else:
+        note.append(
+            f"the pattern of this {m}x{n} J is drawn up to {SPY_LATEX_MAX}x{SPY_LATEX_MAX}: "
+            "jac sparsity --format plain lists its entries"
+        )
+    return _math(_gathered(lines), options, " ".join(note).replace("\n", " "))

@@ -83,3 +83,15 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
         if listing.plain and listing.rows
     ]
     return "\n\n".join(blocks)
+
+
+# --------------------------------------------------------------------------- sparsity
+
+from jaccli.engine import SparsityResult  # noqa: E402  (kept beside its renderer)
+
+
+@render.register
+def _sparsity(result: SparsityResult, options: RenderOptions) -> str:
+    # The pattern as `row<TAB>column` lines from 1, for pipes (awk, sort, a sparse reader).
+    rows = enumerate(result.pattern.rows, 1)
+    return "\n".join(f"{i}\t{j + 1}" for i, row in rows for j, _ in row)

@@ -348,3 +348,23 @@ def _listing(listing: Listing, digits: int | None, spell: frozenset[str]) -> Ren
     for row in listing.rows:
         table.add_row(*(_t(cell_text(c, digits, spell, display=True)) for c in row))
     return Group(_title(listing.label), table)
+
+
+# --------------------------------------------------------------------------- sparsity
+
+from jaccli.engine import SparsityResult  # noqa: E402  (kept beside its renderer)
+
+
+@render.register(SparsityResult)
+def _sparsity(result: SparsityResult, options: RenderOptions) -> RenderableType:
+    """The functions and the numbers as for any analysis, then the picture of the pattern
+    (jaccli.render.spy: one cell per entry, or shaded blocks with their scale), then notes."""
+    from dataclasses import replace
+
+    from rich.console import Group
+
+    from jaccli.render.spy import Spy
+
+    stats = render.dispatch(MatricesResult)(replace(result, parts=(), notes=()), options)
+    notes = [_t(note, style="dim") for note in result.notes]
+    return Group(stats, _t(""), Spy(result.pattern, result.column_colors), *notes)

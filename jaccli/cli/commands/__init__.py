@@ -63,6 +63,10 @@ COMMANDS = (
     Command("jvp", f"{__name__}.jvp", "jvp", "JvpResult", ("jvp",)),
     Command("vjp", f"{__name__}.vjp", "vjp", "VjpResult", ("vjp",)),
     Command("chain", f"{__name__}.chain", "chain", "ChainResult", ("chain",)),
+    Command("eig", f"{__name__}.eig", "eig", "EigResult", ("eig",)),
+    Command("sparsity", f"{__name__}.sparsity", "sparsity", "SparsityResult", ("sparsity",)),
+    Command("stability", f"{__name__}.stability", "stability", "StabilityResult", ("stability",)),
+    Command("singular", f"{__name__}.singular", "singular", "SingularResult", ("singular",)),
     Command("schema", f"{__name__}.schema", "schema", None, (), reads_functions=False),
 )
 

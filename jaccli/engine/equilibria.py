@@ -1,0 +1,463 @@
+"""The equilibria of dx/dt = F(x): the solutions of F = 0, exact where SymPy finds them all,
+and an honest word on how complete the list is.
+
+Three methods, each saying what it proved:
+- a polynomial system goes to a Gröbner basis: finite (zero-dimensional) means
+  `solve_poly_system` gives every complex solution, and the real ones are all the
+  equilibria; otherwise `nonlinsolve` gives the solution set as continua ("S ∈ ℝ"), never as
+  one sample point;
+- anything else is solved equation by equation over the reals (`solveset`), substituting
+  each solution into the rest; periodic solutions stay families (θ = 2kπ + π, k ∈ ℤ), and an
+  equation solveset cannot solve (cos x = x) makes the list incomplete;
+- Newton's method from a few hundred seeded starts in a box, polished with mpmath, checks
+  both and finds what they missed: a root in the box that no exact solution explains makes
+  the list incomplete, and is listed as numeric.
+
+SymPy's work runs under a time limit; past it the list is incomplete too. Symbols of F that
+are not variables are parameters: the exact solutions are for generic values of them, and
+the numeric search runs at one seeded value of each.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+from jaccli.engine.bridge import to_sympy
+
+EXACT_SECONDS = 10.0  # SymPy's share of the work, then the list is called incomplete
+STARTS_PER_VARIABLE = 200  # Newton starts in the box, per variable
+DEFAULT_BOX = (-10.0, 10.0)  # the search box for each variable not given one
+TOLERANCE = 1e-12  # the largest max |F_i| accepted at a numeric equilibrium (after polishing)
+_CONVERGED = 1e-10  # max |F_i| at which a float Newton run counts as converged
+_SAME = 1e-5  # relative distance under which two numeric roots are one
+_FAMILY_NAMES = ("k", "m", "n", "j")
+
+
+class Solution(NamedTuple):
+    """One equilibrium, or a family of them, in SymPy (symbols real, family indices integer)."""
+
+    point: tuple[Any, ...]  # in the order of the variables
+    free: tuple[Any, ...]  # the family's parameters: integers k, or variables left free
+    found: str  # "exact" or "numeric"
+    residual: Any  # 0 when proved, else max |F_i| as a SymPy Float
+
+    @property
+    def where(self) -> str:
+        """ "k ∈ ℤ", "S ∈ ℝ", "k ∈ ℤ, S ∈ ℝ", or "" for one point."""
+        integers = [str(s) for s in self.free if s.is_integer]
+        reals = [str(s) for s in self.free if not s.is_integer]
+        sets = [f"{', '.join(names)} ∈ {field}" for names, field in ((integers, "ℤ"), (reals, "ℝ"))]
+        return "; ".join(s for s, names in zip(sets, (integers, reals), strict=True) if names)
+
+
+class Equilibria(NamedTuple):
+    solutions: tuple[Solution, ...]
+    status: str  # "complete", "families" or "incomplete"
+    reason: str
+    notes: tuple[str, ...]
+
+
+class _OutOfTime(BaseException):
+    """SymPy's time is up (a BaseException, so that SymPy's `except Exception` lets it by)."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise _OutOfTime in this block after `seconds` (main thread only; else no limit)."""
+    import signal
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --------------------------------------------------------------------------- exact
+
+
+class _Exact(NamedTuple):
+    solutions: list[Solution]
+    complete: bool
+    method: str  # what proved it, or what was tried
+
+
+def _numerators(functions: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    import sympy
+
+    pairs = [sympy.fraction(sympy.together(f)) for f in functions]
+    return [n for n, _ in pairs], [d for _, d in pairs if d != 1]
+
+
+def _polynomial(numerators: Sequence[Any], variables: Sequence[Any]) -> bool:
+    return all(n.is_polynomial(*variables) for n in numerators)
+
+
+def _by_groebner(functions: Sequence[Any], variables: Sequence[Any]) -> _Exact | None:
+    """A polynomial system (after clearing denominators), or None when F is not one."""
+    import sympy
+
+    numerators, _ = _numerators(functions)
+    if not _polynomial(numerators, variables):
+        return None
+    basis = sympy.groebner(numerators, *variables, order="lex")
+    if list(basis.exprs) == [1]:
+        return _Exact([], True, "a polynomial system with no solution (Gröbner basis {1})")
+    if basis.is_zero_dimensional:
+        try:
+            found = sympy.solve_poly_system(numerators, *variables) or []
+        except (NotImplementedError, sympy.PolynomialError):
+            return None
+        points = [tuple(p) for p in found]
+        return _Exact(
+            [Solution(p, (), "exact", 0) for p in points],
+            True,
+            "a polynomial system solved exactly (Gröbner basis: finitely many solutions)",
+        )
+    solved = sympy.nonlinsolve(numerators, list(variables))
+    if not isinstance(solved, sympy.FiniteSet):
+        return None
+    out = []
+    for p in solved.args:
+        free = tuple(v for v in variables if any(c.has(v) for c in p))
+        out.append(Solution(tuple(p), free, "exact", 0))
+    method = (
+        "a polynomial system solved exactly (Gröbner basis: infinitely many solutions, "
+        "given as continua by nonlinsolve)"
+    )
+    return _Exact(out, True, method)
+
+
+def _family_symbol(taken: set[str]) -> Any:
+    import sympy
+
+    names = [*_FAMILY_NAMES, *(f"k{i}" for i in range(1, 100))]
+    name = next(n for n in names if n not in taken)
+    taken.add(name)
+    return sympy.Symbol(name, integer=True)
+
+
+def _members(found: Any, taken: set[str]) -> list[tuple[Any, tuple[Any, ...]]] | None:
+    """The elements of a solveset answer, each with its family index (if any); None when
+    solveset did not solve it (a ConditionSet, or a set jac does not read)."""
+    import sympy
+
+    if isinstance(found, sympy.FiniteSet):
+        return [(e, ()) for e in found.args]
+    if isinstance(found, sympy.Union):
+        parts = [_members(a, taken) for a in found.args]
+        return None if any(p is None for p in parts) else [m for p in parts if p for m in p]
+    if isinstance(found, sympy.Intersection) and sympy.S.Reals in found.args:
+        rest = [a for a in found.args if a != sympy.S.Reals]
+        return _members(rest[0], taken) if len(rest) == 1 else None
+    if isinstance(found, sympy.ImageSet) and found.base_sets == (sympy.S.Integers,):
+        (dummy,) = found.lamda.variables
+        k = _family_symbol(taken)
+        return [(found.lamda.expr.xreplace({dummy: k}), (k,))]
+    if found == sympy.S.EmptySet:
+        return []
+    return None
+
+
+def _simplified(e: Any) -> Any:
+    import sympy
+
+    return sympy.simplify(e) if e.free_symbols else e
+
+
+def _by_substitution(functions: Sequence[Any], variables: Sequence[Any], taken: set[str]) -> _Exact:
+    """Equation by equation over the reals: solve one for one variable, substitute, repeat."""
+    import sympy
+
+    solutions: list[Solution] = []
+    unsolved: list[str] = []
+
+    def walk(equations: list[Any], assigned: dict[Any, Any], free: tuple[Any, ...]) -> None:
+        live = []
+        for e in equations:
+            e = _simplified(e)
+            if e == 0:
+                continue
+            if not any(e.has(v) for v in variables if v not in assigned):
+                if not any(s.is_integer for s in e.free_symbols):
+                    return  # not 0 (for generic parameters): no solution on this branch
+                unsolved.append(sympy.sstr(e))
+                return
+            live.append(e)
+        if not live:
+            left = tuple(v for v in variables if v not in assigned)
+            point = tuple(_settled(assigned.get(v, v), assigned) for v in variables)
+            solutions.append(Solution(point, free + left, "exact", 0))
+            return
+        live.sort(key=lambda e: sum(e.has(v) for v in variables if v not in assigned))
+        for e in live:
+            for v in (v for v in variables if v not in assigned and e.has(v)):
+                names = taken | {str(s) for s in free}
+                members = _members(sympy.solveset(e, v, sympy.S.Reals), names)
+                if members is None:
+                    continue
+                rest = [x for x in live if x is not e]
+                for value, index in members:
+                    walk([x.subs(v, value) for x in rest], {**assigned, v: value}, free + index)
+                return
+        unsolved.extend(sympy.sstr(e) for e in live)
+
+    walk(list(functions), {}, ())
+    if unsolved:
+        shown = "; ".join(f"{e} = 0" for e in dict.fromkeys(unsolved))
+        return _Exact(solutions, False, f"solveset could not solve {shown}")
+    return _Exact(solutions, True, "solved exactly, equation by equation over the reals (solveset)")
+
+
+def _settled(value: Any, assigned: Mapping[Any, Any]) -> Any:
+    """A value solved in terms of variables solved later, with those substituted."""
+    start = value
+    for _ in range(len(assigned)):
+        new = value.subs(assigned)
+        if new == value:
+            break
+        value = new
+    return value if value == start else _simplified(value)
+
+
+def _exact(functions: Sequence[Any], variables: Sequence[Any], seconds: float | None) -> _Exact:
+    taken = {str(s) for f in functions for s in f.free_symbols}
+    tried = []
+    try:
+        with _time_limit(seconds):
+            found = _by_groebner(functions, variables)
+            if found is not None:
+                return found
+            tried.append("not a polynomial system")
+            return _by_substitution(functions, variables, taken)
+    except _OutOfTime:
+        tried.append(f"SymPy stopped after {seconds:g} s")
+    except (NotImplementedError, ValueError, TypeError) as e:
+        tried.append(f"SymPy gave up ({type(e).__name__})")
+    return _Exact([], False, "; ".join(tried))
+
+
+def _renamed(s: Solution, taken: set[str]) -> Solution:
+    """A family's integer indices named k, m, ... afresh: each family is read on its own."""
+    import sympy
+
+    names = [n for n in (*_FAMILY_NAMES, *(f"k{i}" for i in range(1, 100))) if n not in taken]
+    indices = [p for p in s.free if p.is_integer]
+    new = {p: sympy.Symbol(name, integer=True) for p, name in zip(indices, names, strict=False)}
+    if not new:
+        return s
+    point = tuple(sympy.sympify(c).xreplace(new) for c in s.point)
+    return s._replace(point=point, free=tuple(new.get(p, p) for p in s.free))
+
+
+def _real(solution: Solution) -> bool:
+    return all(c.is_real is not False for c in solution.point)
+
+
+def _residual(functions: Sequence[Any], variables: Sequence[Any], s: Solution) -> Any | None:
+    """0 when F vanishes at `s` (simplified), else max |F_i| at a few members; None when F
+    is undefined there or plainly not 0."""
+    import sympy
+
+    values = [f.subs(dict(zip(variables, s.point, strict=True))) for f in functions]
+    if any(v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) for v in values):
+        return None
+    left = [v for v in (_simplified(v) for v in values) if v != 0]
+    if not left:
+        return 0
+    rng = random.Random(0)
+    worst = sympy.Float(0)
+    for _ in range(3):
+        at = {p: (rng.randint(-3, 3) if p.is_integer else rng.uniform(-2, 2)) for p in s.free}
+        at.update({p: rng.uniform(0.5, 2) for v in left for p in v.free_symbols if p not in at})
+        worst = max(worst, *(abs(sympy.N(v.subs(at), 30)) for v in left))
+    return worst if worst < TOLERANCE else None
+
+
+# --------------------------------------------------------------------------- numeric
+
+
+class Box(NamedTuple):
+    """Where the numeric search starts, (low, high) per variable, in their order."""
+
+    bounds: tuple[tuple[float, float], ...]
+
+    def __str__(self) -> str:
+        return " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in self.bounds)
+
+    def holds(self, point: Sequence[float]) -> bool:
+        return all(
+            lo - 1e-9 * (1 + abs(lo)) <= x <= hi + 1e-9 * (1 + abs(hi))
+            for x, (lo, hi) in zip(point, self.bounds, strict=True)
+        )
+
+
+def _newton(
+    functions: Sequence[Any], variables: Sequence[Any], box: Box, starts: int, seed: int
+) -> list[tuple[float, ...]]:
+    """Damped Newton steps (pseudo-inverse, so singular J is no trouble) from seeded starts,
+    all at once in double precision; the distinct points where max |F_i| < _CONVERGED."""
+    import numpy as np
+    import symengine as se
+
+    from jaccli.batch.compute import _lambdify
+
+    n = len(variables)
+    f = _lambdify(variables, list(functions))
+    jac = _lambdify(variables, [se.diff(fi, v) for fi in functions for v in variables])
+    rng = random.Random(seed)
+    x = np.array([[rng.uniform(lo, hi) for lo, hi in box.bounds] for _ in range(starts)])
+    widest = max(hi - lo for lo, hi in box.bounds)
+    with np.errstate(all="ignore"):
+        for _ in range(80):
+            step = np.linalg.pinv(jac(x).reshape(-1, n, n)) @ f(x)[..., None]
+            step = step[..., 0]
+            size = np.linalg.norm(step, axis=1, keepdims=True)
+            x = x - step * np.minimum(1.0, widest / 4 / np.maximum(size, 1e-300))
+            x[~np.isfinite(x).all(axis=1)] = np.nan
+        done = np.isfinite(x).all(axis=1) & (np.abs(f(x)).max(axis=1) < _CONVERGED)
+    return [tuple(float(c) for c in p) for p in x[done] if box.holds(p)]
+
+
+def _distinct(points: Sequence[tuple[float, ...]]) -> list[tuple[float, ...]]:
+    out: list[tuple[float, ...]] = []
+    for p in sorted(points):
+        if not any(_close(p, q) for q in out):
+            out.append(tuple(p))
+    return out
+
+
+def _close(p: Sequence[Any], q: Sequence[Any]) -> bool:
+    return all(abs(a - b) <= _SAME * (1 + abs(b)) for a, b in zip(p, q, strict=True))
+
+
+def _polished(
+    functions: Sequence[Any], variables: Sequence[Any], point: tuple[float, ...]
+) -> tuple[tuple[Any, ...], Any]:
+    """The root refined by mpmath's findroot at 30 digits where it converges, and its max
+    |F_i| at 30 digits (SymPy Floats)."""
+    import mpmath
+    import sympy
+
+    args = [to_sympy(v) for v in variables]
+    body = [to_sympy(f) for f in functions]
+    with mpmath.workdps(30):
+        fs = sympy.lambdify(args, body, modules="mpmath")
+        try:
+            root = mpmath.findroot(lambda *x: fs(*x), point, tol=1e-50, maxsteps=60)
+            found = [root] if len(point) == 1 else list(root)
+        except (ValueError, ZeroDivisionError, TypeError, NameError):
+            found = [mpmath.mpf(c) for c in point]
+        if not all(abs(a - b) <= _SAME * (1 + abs(b)) for a, b in zip(found, point, strict=True)):
+            found = [mpmath.mpf(c) for c in point]  # wandered to another root: keep ours
+        residual = max(abs(mpmath.mpmathify(v)) for v in fs(*found))
+        return tuple(sympy.Float(c, 30) for c in found), sympy.Float(residual, 5)
+
+
+def _explains(s: Solution, point: Sequence[float], params: Mapping[Any, Any]) -> bool:
+    """Whether a numeric root is a member of the exact solution `s` (at `params`): the
+    family's parameters fitted by Gauss–Newton, integers rounded, then compared."""
+    import numpy as np
+    import sympy
+
+    coords = [sympy.sympify(c).subs(params) for c in s.point]
+    if not s.free:
+        try:
+            return _close(point, [complex(sympy.N(c)).real for c in coords])
+        except TypeError:
+            return False
+    f = sympy.lambdify(s.free, coords, modules="numpy")
+    g = sympy.lambdify(s.free, sympy.Matrix(coords).jacobian(list(s.free)), modules="numpy")
+    target = np.asarray(point, dtype=float)
+    p = np.zeros(len(s.free))
+    with np.errstate(all="ignore"):
+        try:
+            for _ in range(30):
+                miss = target - np.asarray(f(*p), dtype=float)
+                p = p + np.linalg.lstsq(np.asarray(g(*p), dtype=float), miss, rcond=None)[0]
+            p = np.array([round(c) if s.free[i].is_integer else c for i, c in enumerate(p)])
+            return _close(point, [float(c) for c in f(*p)])
+        except (TypeError, ValueError, np.linalg.LinAlgError):
+            return False
+
+
+# --------------------------------------------------------------------------- together
+
+
+def _parameter_values(functions: Sequence[Any], variables: Sequence[Any]) -> dict[Any, Any]:
+    """Seeded values for the parameters, for the numeric search: in [1/2, 2], positive."""
+    import sympy
+
+    rng = random.Random(1)
+    names = sorted({s for f in functions for s in f.free_symbols} - set(variables), key=str)
+    return {p: sympy.Rational(rng.randint(50, 200), 100) for p in names}
+
+
+def equilibria(
+    functions: Sequence[Any],
+    variables: Sequence[Any],
+    box: Box,
+    *,
+    seconds: float | None = EXACT_SECONDS,
+    seed: int = 0,
+) -> Equilibria:
+    """The solutions of F = 0 (SymEngine in), with a status: complete, families (every
+    solution given, some as families) or incomplete (with what was tried and found)."""
+    import symengine as se
+
+    from jaccli.engine.bridge import from_sympy
+
+    fs = [to_sympy(f) for f in functions]
+    xs = [to_sympy(v) for v in variables]
+    exact = _exact(fs, xs, seconds)
+    solutions, notes = [], []
+    taken = {str(s) for f in fs for s in f.free_symbols}
+    for s in (_renamed(s, taken) for s in exact.solutions):
+        residual = _residual(fs, xs, s) if _real(s) else 0
+        if residual is None:
+            notes.append(f"SymPy's solution {s.point} was dropped: F is not 0 there")
+        elif _real(s):
+            solutions.append(s._replace(residual=residual))
+    params = _parameter_values(fs, xs)
+    if params:
+        shown = ", ".join(f"{p} = {v}" for p, v in params.items())
+        notes.append(
+            f"the exact equilibria are for generic values of {', '.join(map(str, params))}; "
+            f"the numeric search ran at {shown}"
+        )
+    at = {se.Symbol(str(p)): from_sympy(v) for p, v in params.items()}
+    numeric = [f.subs(at) for f in functions]
+    starts = STARTS_PER_VARIABLE * len(variables)
+    roots = _distinct(_newton(numeric, variables, box, starts, seed))
+    beyond = [r for r in roots if not any(_explains(s, r, params) for s in solutions)]
+    search = f"Newton's method from {starts} seeded starts in {box}"
+    found = f"found {len(roots)} distinct point{'s' * (len(roots) != 1)} where F = 0"
+    if not params:
+        for r in beyond:
+            point, residual = _polished(numeric, variables, r)
+            if residual <= TOLERANCE:
+                solutions.append(Solution(point, (), "numeric", residual))
+    if exact.complete and not beyond:
+        families = any(s.free for s in solutions)
+        reason = f"{exact.method}; {search} {found}, all among them"
+        return Equilibria(
+            tuple(solutions), "families" if families else "complete", reason, tuple(notes)
+        )
+    tried = exact.method if not exact.complete else f"{exact.method}, but"
+    reason = f"{tried}; {search} {found}, {len(beyond)} not among the exact solutions"
+    if beyond:
+        notes.append("there may be equilibria outside the box, or that the search missed")
+    return Equilibria(tuple(solutions), "incomplete", reason, tuple(notes))

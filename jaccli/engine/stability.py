@@ -1,0 +1,278 @@
+"""The stability of the equilibria of dx/dt = F(x): each one (or each family) with J there,
+its eigenvalues and what they prove.
+
+The equilibria and how complete their list is come from `equilibria`; the eigenvalues and
+their classification from `eigen` (exact signs where J is exact; a stated tolerance where
+not). A family's J is simplified knowing its index is an integer (cos(2πk) = 1), so one row
+classifies every member. With parameters in J, the Routh–Hurwitz conditions say for which
+values an equilibrium is stable, simplified to "b > 0".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jaccli.engine.equilibria import DEFAULT_BOX, EXACT_SECONDS, TOLERANCE, Box, Solution
+from jaccli.engine.results import Column, Equilibrium, Listing, Part, Sparse, StabilityResult
+from jaccli.errors import UsageError
+
+HARTMAN_GROBMAN = (
+    "The type of a hyperbolic equilibrium (no eigenvalue on the imaginary axis) is proved by "
+    "the Hartman–Grobman theorem; where an eigenvalue has zero real part the linearization "
+    "is inconclusive, and only an eigenvalue with a positive real part still proves "
+    "instability."
+)
+NUMERIC_DIGITS = 15  # numeric values are shown to this many digits without {digits}
+LONG = 60  # exact eigenvalues longer than this (cubic radicals) are shown as numbers too
+
+BoxText = str | Mapping[str, tuple[float, float]]
+
+
+def square_system(m: int, n: int) -> None:
+    if m != n:
+        raise UsageError(
+            f"equilibria of dx/dt = F(x) need as many functions as variables, but F has {m} "
+            f"component{'s' * (m != 1)} and there {'are' if n != 1 else 'is'} {n} "
+            f"variable{'s' * (n != 1)} ({{vars}})"
+        )
+
+
+def read_box(box: BoxText | None, variables: Sequence[Any]) -> Box:
+    """`x=-5:5,y=0:3` ({box}; a variable not named keeps [-10, 10]), `-5:5` for every
+    variable, or a mapping from name to (low, high)."""
+    names = [str(v.name) for v in variables]
+    given: dict[str, tuple[float, float]] = {}
+    if isinstance(box, str):
+        items = [i.strip() for i in box.split(",") if i.strip()]
+        every = len(items) == 1 and "=" not in items[0]
+        for item in [f"{n}={items[0]}" for n in names] if every else items:
+            name, equals, bounds = item.partition("=")
+            low, colon, high = bounds.partition(":")
+            if not equals or not colon:
+                item = items[0] if every else item
+                raise UsageError(f"{{box}} takes name=low:high, such as x=-5:5, not '{item}'")
+            given[name.strip()] = (_bound(low), _bound(high))
+    elif box is not None:
+        given = {str(k): (float(lo), float(hi)) for k, (lo, hi) in box.items()}
+    for name, (lo, hi) in given.items():
+        if name not in names:
+            raise UsageError(f"{{box}} names '{name}', which is not a variable")
+        if not lo < hi:
+            raise UsageError(f"{{box}}: the interval of {name} is empty ({lo:g} to {hi:g})")
+    return Box(tuple(given.get(name, DEFAULT_BOX) for name in names))
+
+
+def _bound(text: str) -> float:
+    import math
+
+    from jaccli.parse import parse_functions
+
+    try:
+        (value,) = parse_functions([text.strip()], [])
+        number = float(value)
+    except (ValueError, TypeError, RuntimeError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise UsageError(f"{{box}}: '{text.strip()}' is not a number")
+    return number
+
+
+# --------------------------------------------------------------------------- one equilibrium
+
+
+def _jacobian_at(jacobian: Any, variables: Sequence[Any], s: Solution) -> Any:
+    """J at the point, simplified (a family's index is an integer), or evaluated at 30
+    digits for a numeric point."""
+    import sympy
+
+    at = jacobian.subs(dict(zip(variables, s.point, strict=True)))
+    if s.found == "numeric":
+        return at.applyfunc(lambda e: sympy.N(e, 30))
+    return at.applyfunc(lambda e: sympy.simplify(e) if e.free_symbols else e)
+
+
+def _rounded(e: Any, digits: int | None) -> Any:
+    """A numeric value to `digits` (15 when None); an exact one exact unless `digits`."""
+    import sympy
+
+    if e.free_symbols or (digits is None and not e.has(sympy.Float)):
+        return e
+    return sympy.N(e, digits or NUMERIC_DIGITS)
+
+
+def _conditions(matrix: Any, family: Sequence[Any]) -> tuple[tuple[Any, ...], str]:
+    """With parameters in J: the Routh–Hurwitz conditions (each > 0 for stability) and
+    them in words ("b > 0"; "never": some is a negative number; "always")."""
+    import sympy
+
+    from jaccli.engine import eigen
+    from jaccli.engine.bridge import from_sympy, to_sympy
+
+    params = {str(s) for row in matrix for e in row for s in e.free_symbols}
+    params -= {str(s) for s in family}
+    if not params:
+        return (), ""
+    _, _, coeffs = eigen.characteristic(matrix)
+    conditions = [sympy.factor(to_sympy(c)) for c in eigen.routh_hurwitz(coeffs)]
+    if any(c.is_number and c <= 0 for c in conditions):
+        return tuple(from_sympy(c) for c in conditions), "never"
+    left = [c for c in conditions if not (c.is_number and c > 0)]
+    words = [sympy.sstr(sympy.simplify(sympy.Gt(c, 0))) for c in left]
+    return tuple(from_sympy(c) for c in left), " and ".join(words) or "always"
+
+
+class _Row:
+    """One equilibrium, worked out: the typed record, its J as a part, and its words."""
+
+    def __init__(
+        self, s: Solution, jacobian: Any, variables: Sequence[Any], digits: int | None
+    ) -> None:
+        import sympy
+
+        from jaccli.engine import eigen
+        from jaccli.engine.bridge import from_sympy
+
+        at = _jacobian_at(jacobian, variables, s)
+        matrix = tuple(tuple(from_sympy(at[i, j]) for j in range(at.cols)) for i in range(at.rows))
+        values, exact = eigen.eigenvalues(matrix, digits=digits)
+        kind = _refined(eigen.classify(values, exact=exact), values, matrix)
+        self.conditions, self.condition_words = _conditions(matrix, s.free)
+        point = tuple(from_sympy(_rounded(sympy.sympify(c), digits)) for c in s.point)
+        residual = from_sympy(sympy.sympify(s.residual))
+        shown_matrix = [[_shown(e, digits) for e in row] for row in matrix]
+        sparse = Sparse(
+            (at.rows, at.cols),
+            tuple(tuple((j, e) for j, e in enumerate(row) if e != 0) for row in shown_matrix),
+        )
+        self.equilibrium = Equilibrium(
+            point, s.where, sparse, values, kind.type, kind.hyperbolic, s.found, residual
+        )
+        self.note = kind.note
+        shown = ", ".join(str(c) for c in point)
+        latex = ", ".join(sympy.latex(_rounded(sympy.sympify(c), digits)) for c in s.point)
+        names = tuple(str(v) for v in variables)
+        rows = tuple(f"f{i + 1}" for i in range(len(names)))
+        self.part = Part("jacobian", f"J({shown})", f"J({latex})", sparse, rows, names, False)
+
+    def cells(self, digits: int | None) -> tuple[Any, ...]:
+        e = self.equilibrium
+        spread = tuple(
+            _shown(v.value, digits, LONG) for v in e.eigenvalues for _ in range(v.multiplicity)
+        )
+        return (e.point, e.where, spread, e.type, e.found, e.residual)
+
+
+def _shown(e: Any, digits: int | None, longest: int | None = None) -> Any:
+    """A SymEngine value as shown: numeric ones (and, past `longest` characters, exact
+    numbers) to `digits` (15 when None); exact ones as they are."""
+    import symengine as se
+    import sympy
+
+    from jaccli.engine.bridge import from_sympy, to_sympy
+
+    floats = e.atoms(se.RealDouble, se.RealMPFR, se.ComplexDouble, se.ComplexMPC)
+    long = longest is not None and not e.free_symbols and len(str(e)) > longest
+    if not (floats or long or (digits is not None and not e.free_symbols)):
+        return e
+    return from_sympy(sympy.N(to_sympy(e), digits or NUMERIC_DIGITS))
+
+
+def _refined(kind: Any, values: Sequence[Any], matrix: Any) -> Any:
+    """What the parameters cannot change: in 2-D, det J < 0 (a number) is a saddle for
+    every value of them; a zero eigenvalue leaves the linearization inconclusive. Saddles
+    say how many directions are unstable."""
+    from jaccli.engine import eigen, spectrum
+
+    if kind.type == spectrum.DEPENDS:
+        _, det, _ = eigen.characteristic(matrix)
+        if len(matrix) == 2 and det.is_Number and det < 0:
+            note = "det J < 0 whatever the parameters: a saddle"
+            kind = spectrum.Classification("saddle", True, 1, note)
+        elif any(v.value == 0 for v in values):
+            return spectrum.Classification(spectrum.INCONCLUSIVE, False, 0, spectrum.ZERO_NOTE)
+    if kind.type.startswith("saddle"):
+        u = kind.unstable_directions
+        directions = f"{u} unstable direction{'s' * (u != 1)}"
+        note = "; ".join(n for n in kind.note.split("; ") if n != directions)
+        return kind._replace(type=f"{kind.type} ({directions})", note=note)
+    return kind
+
+
+# --------------------------------------------------------------------------- the result
+
+_COLUMNS = (
+    Column("point", "point"),
+    Column("where", "where"),
+    Column("eigenvalues", "eigenvalues"),
+    Column("type", "type"),
+    Column("found", "found"),
+    Column("residual", "residual"),
+)
+_CONDITION_COLUMNS = (
+    Column("point", "point"),
+    Column("where", "where"),
+    Column("stable_if", "stable if"),
+)
+
+
+def stability(
+    functions: Sequence[Any],
+    variables: Sequence[Any] | None = None,
+    *,
+    box: BoxText | Box | None = None,
+    digits: int | None = None,
+    seconds: float | None = EXACT_SECONDS,
+) -> StabilityResult:
+    """The equilibria of dx/dt = F(x) (`variables`: every free symbol if None), each
+    classified by the eigenvalues of J there, with how complete the list is; `box`
+    bounds the numeric search (default [-10, 10] for each variable), `digits` rounds the
+    values, `seconds` limits SymPy's exact solving."""
+    from jaccli.engine.bridge import to_sympy
+    from jaccli.engine.derivatives import differentiate
+    from jaccli.engine.equilibria import equilibria
+    from jaccli.engine.variables import header
+
+    head = header(functions, variables)
+    xs = head["variables"]
+    square_system(len(functions), len(xs))
+    found = equilibria(
+        functions, xs, box if isinstance(box, Box) else read_box(box, xs), seconds=seconds
+    )
+    import sympy
+
+    j = differentiate(functions, xs).dense()
+    jacobian = sympy.Matrix([[to_sympy(e) for e in row] for row in j])
+    rows = [_Row(s, jacobian, [to_sympy(x) for x in xs], digits) for s in found.solutions]
+    listings = [
+        Listing("equilibria", "Equilibria", _COLUMNS, tuple(r.cells(digits) for r in rows), True)
+    ]
+    conditions = [r for r in rows if r.condition_words]
+    if conditions:
+        table = tuple(
+            (r.equilibrium.point, r.equilibrium.where, r.condition_words) for r in conditions
+        )
+        listings.append(Listing("conditions", "Stability conditions", _CONDITION_COLUMNS, table))
+    notes = [
+        f"status: {found.status} ({found.reason})",
+        HARTMAN_GROBMAN,
+        *dict.fromkeys(r.note for r in rows if r.note),
+        *found.notes,
+    ]
+    if any(s.found == "numeric" for s in found.solutions):
+        notes.append(
+            f"numeric equilibria: Newton's method polished by mpmath's findroot at 30 digits; "
+            f"each has max |F_i| ≤ {TOLERANCE:g} (the residual column)"
+        )
+    return StabilityResult(
+        **head,
+        parts=tuple(r.part for r in rows),
+        digits=digits,
+        facts=(("status", found.status), ("reason", found.reason)),
+        notes=tuple(notes),
+        listings=tuple(listings),
+        equilibria=tuple(r.equilibrium for r in rows),
+        status=found.status,
+        reason=found.reason,
+        conditions=tuple(r.conditions for r in rows),
+    )
