@@ -496,7 +496,7 @@ def test_cli_digits_round_exact_eigenvalues(jac: Any) -> None:
     ("args", "code", "message"),
     [
         (["eig", "x+y, x*y, z", "--vars", "x,y,z", "--matrix"], 2, "--vars"),
-        (["eig", "x*y, y", "--vars", "x,y,z"], 2, "square"),
+        (["eig", "x*y, y", "--vars", "x,y,z"], 1, "square"),
         (["eig", "--matrix", "1, 2, 3; 4, 5, 6"], 2, "2×3"),
         (["eig", "--matrix", "1, 2; 3"], 2, "different lengths"),
         (["eig", "--matrix", "0,0,0,0,a; 1,0,0,0,1; 0,1,0,0,0; 0,0,1,0,0; 0,0,0,1,0"], 1, "--at"),

@@ -6,7 +6,7 @@ goes through SymPy instead (`bridge.needs_sympy`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jaccli.engine.bridge import from_sympy, to_sympy
@@ -110,19 +110,28 @@ def by_symengine(f: Any, moved: bool = False) -> tuple[Any, ...] | None:
     return tuple(found) if moved else atan2_nodes(f, found)
 
 
-def _differentiate_one(f: Any, variables: Sequence[Any]) -> SparseRow:
+def _differentiate_one(
+    f: Any, variables: Sequence[Any], columns: Mapping[Any, int] | None = None
+) -> SparseRow:
+    """The non-zero ∂f/∂x_j, by column. `columns` (each variable's column, built once by
+    the caller) visits only the symbols f holds: 3 of 2,000 for a Bratu row, instead of
+    asking each of the 2,000 variables whether f holds it."""
     present = f.free_symbols
+    if columns is None:
+        pairs = [(j, v) for j, v in enumerate(variables) if v in present]
+    else:
+        pairs = sorted(((columns[s], s) for s in present if s in columns), key=lambda p: p[0])
     nodes = by_symengine(f)
     if nodes is not None:
-        row = [(j, diff(f, v, nodes)) for j, v in enumerate(variables) if v in present]
+        row = [(j, diff(f, v, nodes)) for j, v in pairs]
         return tuple((j, d) for j, d in row if d != 0)
     g = to_sympy(f)
-    row = [(j, from_sympy(g.diff(to_sympy(v)))) for j, v in enumerate(variables) if v in present]
+    row = [(j, from_sympy(g.diff(to_sympy(v)))) for j, v in pairs]
     if any(_foreign(d) or _pending(d) for _, d in row):
         # SymPy's d|x^x|/dx holds re, im and arg, which come back as Python callbacks that
         # SymEngine cannot even print, and its d sign(log(x))/dx stays a Derivative (it
         # cannot tell that log(x) is real): jac's own rules for abs and sign instead.
-        row = _by_jac(f, variables, present) or row
+        row = _by_jac(f, pairs) or row
     return tuple((j, d) for j, d in row if d != 0)
 
 
@@ -140,14 +149,14 @@ def _pending(expr: Any) -> bool:
     return any(not d.atoms(FunctionSymbol) for d in expr.atoms(Derivative, Subs))
 
 
-def _by_jac(f: Any, variables: Sequence[Any], present: Any) -> list[tuple[int, Any]] | None:
+def _by_jac(f: Any, pairs: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]] | None:
     """The row by jac's own rules (abs, sign), or None when SymPy must do it."""
     from symengine import FunctionSymbol
 
     if f.atoms(FunctionSymbol):  # DiracDelta, or a function declared with no formula
         return None
     try:
-        return [(j, _diff(f, v)) for j, v in enumerate(variables) if v in present]
+        return [(j, _diff(f, v)) for j, v in pairs]
     except _Unknown:
         return None
 
@@ -156,8 +165,9 @@ def differentiate(
     functions: Sequence[Any], variables: Sequence[Any], progress: Progress | None = None
 ) -> Sparse:
     rows = []
+    columns = {v: j for j, v in enumerate(variables)}
     for i, f in enumerate(functions):
-        rows.append(_differentiate_one(f, variables))
+        rows.append(_differentiate_one(f, variables, columns))
         if progress is not None and i % 64 == 63:
             progress(64)
     if progress is not None:

@@ -41,7 +41,7 @@ from jaccli.engine.roots import (
 )
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.spectrum import DEPENDS, Classification, classify, routh_hurwitz
-from jaccli.errors import UsageError
+from jaccli.errors import ShapeError, UsageError
 
 if TYPE_CHECKING:
     from symengine import Expr
@@ -64,10 +64,11 @@ DEFAULT_DIGITS = 15  # numeric eigenvalues without {digits}
 
 
 def square(shape: tuple[int, int], what: str = "the matrix") -> None:
-    """Eigenvalues are of a square matrix: a UsageError naming the shape otherwise."""
+    """Eigenvalues are of a square matrix: a ShapeError (exit 1, as det's) naming the shape
+    otherwise."""
     m, n = shape
     if m != n or m == 0:
-        raise UsageError(
+        raise ShapeError(
             f"eigenvalues need a square matrix, but {what} is {m}×{n}"
             + (f" ({m} functions, {n} variables)" if what.startswith("J") else "")
         )

@@ -35,6 +35,10 @@ def sparsity(settings: Settings, plot: PlotOpt = None) -> None:
       jac sparsity "x*y, y+z, z^2" --vars x,y,z --plot pattern.svg
     """
     from jaccli import engine
+    from jaccli.render.plot import check_picture
+
+    if plot is not None:  # a bad file name or no matplotlib: said before the work, not after
+        check_picture(plot)
 
     def compute(p: Problem, _: Any, progress: Any) -> SparsityResult:
         result = engine.sparsity(p.functions, p.variables, progress=progress)

@@ -48,6 +48,10 @@ def stability(
       jac stability "cos(x) - x, -y" --vars x,y --box x=-20:20
     """
     from jaccli import engine
+    from jaccli.render.plot import check_picture
+
+    if plot is not None:  # a bad file name or no matplotlib: said before the work, not after
+        check_picture(plot)
 
     def compute(p: Problem, _point: object, _progress: object) -> StabilityResult:
         result = engine.stability(p.functions, p.variables, box=box, digits=digits)
