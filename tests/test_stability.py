@@ -168,7 +168,8 @@ def test_lorenz_three_equilibria() -> None:
 
 
 def test_transcendental_is_incomplete_with_numeric_root() -> None:
-    r = jaccli.stability(*TRANSCENDENTAL)
+    with pytest.warns(jaccli.JacWarning, match="the list of equilibria may be incomplete"):
+        r = jaccli.stability(*TRANSCENDENTAL)
     assert r.status == "incomplete"
     assert "solveset could not solve" in r.reason and "1 not among the exact solutions" in r.reason
     (e,) = r.equilibria
@@ -179,7 +180,8 @@ def test_transcendental_is_incomplete_with_numeric_root() -> None:
 
 
 def test_numeric_search_finds_what_exact_misses() -> None:
-    r = jaccli.stability("x - cos(x)*y, x + y - 1", "x,y", box="x=-5:5,y=-5:5")
+    with pytest.warns(jaccli.JacWarning, match="may be incomplete"):
+        r = jaccli.stability("x - cos(x)*y, x + y - 1", "x,y", box="x=-5:5,y=-5:5")
     assert r.status == "incomplete"
     assert r.equilibria and all(e.found == "numeric" for e in r.equilibria)
     _check_math(r)
@@ -252,3 +254,10 @@ def test_plot_writes_svg(jac: Any, tmp_path: Any) -> None:
     run = jac(["stability", *LOTKA_VOLTERRA[:1], "--vars", "x,y", "--plot", str(path)])
     assert run.code == 0, run.stderr
     assert path.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_no_real_equilibrium_is_said_on_stderr_and_complex_ones_are_counted() -> None:
+    with pytest.warns(jaccli.JacWarning, match="no equilibrium: F = 0 has no real solution"):
+        r = jaccli.stability("x^2 + 1, y", "x,y")
+    assert r.status == "complete" and r.equilibria == ()
+    assert "2 complex solutions of F = 0 left out" in " ".join(r.notes)

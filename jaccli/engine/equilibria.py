@@ -431,6 +431,12 @@ def equilibria(
             notes.append(f"SymPy's solution {s.point} was dropped: F is not 0 there")
         elif _real(s):
             solutions.append(s._replace(residual=residual))
+    complex_ = sum(not _real(s) for s in exact.solutions)
+    if complex_:
+        notes.append(
+            f"{complex_} complex solution{'s' * (complex_ != 1)} of F = 0 left out: "
+            "not points of a real state space"
+        )
     params = _parameter_values(fs, xs)
     if params:
         shown = ", ".join(f"{p} = {v}" for p, v in params.items())

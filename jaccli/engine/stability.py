@@ -266,6 +266,7 @@ def stability(
         )
     return StabilityResult(
         **head,
+        warnings=_warnings(found.status, found.reason, bool(rows)),
         parts=tuple(r.part for r in rows),
         digits=digits,
         facts=(("status", found.status), ("reason", found.reason)),
@@ -276,3 +277,13 @@ def stability(
         reason=found.reason,
         conditions=tuple(r.conditions for r in rows),
     )
+
+
+def _warnings(status: str, reason: str, any_found: bool) -> tuple[str, ...]:
+    """What stderr (or a JacWarning) must say whatever the format: plain output has no room
+    for the status, and a script reading an empty or partial list must not take it whole."""
+    if status == "incomplete":
+        return (f"the list of equilibria may be incomplete: {reason}",)
+    if not any_found:
+        return ("no equilibrium: F = 0 has no real solution",)
+    return ()
