@@ -354,6 +354,10 @@ class EigResult(MatricesResult):
     eigenvalues: tuple[Eigenvalue, ...]
     exact: bool = True
 
+    def _answer(self) -> Matrix:
+        """The eigenvalues as a column, each as often as its multiplicity (numpy's eigvals)."""
+        return tuple((e.value,) for e in self.eigenvalues for _ in range(e.multiplicity))
+
 
 class Equilibrium(NamedTuple):
     """A point (or a family of points) where F = 0, and what the linearization says there."""
@@ -383,6 +387,10 @@ class StabilityResult(MatricesResult):
     # With parameters: per equilibrium (in their order), stable where every one is > 0.
     conditions: tuple[tuple[Expr, ...], ...] = ()
 
+    def _answer(self) -> Matrix:
+        """The equilibria, a row each (a family's with its parameter, k or S)."""
+        return tuple(e.point for e in self.equilibria)
+
 
 class Branch(NamedTuple):
     """One factor of the condition for rank loss (det J = 0), solved where jac could."""
@@ -410,6 +418,14 @@ class SingularResult(MatricesResult):
     condition: Expr | None = None  # at a point: σ_max/σ_min (∞ where singular)
     manipulability: Expr | None = None  # at a point: √det(J Jᵀ)
 
+    def _answer(self) -> Matrix | Expr:
+        """At a point the singular values as a column, else det J (or det(J Jᵀ))."""
+        if self.point is not None:
+            return tuple((v,) for v in self.singular_values)
+        from symengine import Integer
+
+        return Integer(0) if self.determinant is None else self.determinant
+
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class SparsityResult(MatricesResult):
@@ -427,3 +443,7 @@ class SparsityResult(MatricesResult):
     structural_rank: int
     column_colors: tuple[int, ...]  # a colour per column, from 0: one JVP per colour
     row_colors: tuple[int, ...]  # a colour per row: one VJP per colour
+
+    def _answer(self) -> Matrix:
+        """The pattern: 1 where J is not 0."""
+        return self.pattern.dense()
