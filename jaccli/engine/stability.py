@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from jaccli.engine.equilibria import DEFAULT_BOX, EXACT_SECONDS, TOLERANCE, Box, Solution
+from jaccli.engine.equilibria import EXACT_SECONDS, Solution
+from jaccli.engine.equilibria_search import DEFAULT_BOX, TOLERANCE, Box
 from jaccli.engine.results import Column, Equilibrium, Listing, Part, Sparse, StabilityResult
 from jaccli.errors import UsageError
 
