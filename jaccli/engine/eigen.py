@@ -36,6 +36,7 @@ from jaccli.engine.roots import (
     all_roots,
     as_decimals,
     charpoly,
+    generic,
     has_float,
     numeric_vectors,
 )
@@ -88,7 +89,8 @@ def characteristic(matrix: Matrix) -> tuple[Expr, Expr, tuple[Expr, ...]]:
     """tr A, det A and the coefficients of det(λI − A) = λⁿ + a1 λⁿ⁻¹ + … + an, from 1."""
     import sympy
 
-    a = _sympy_matrix(matrix)
+    g = generic(_sympy_matrix(matrix))
+    a = g.matrix
     coeffs = charpoly(a).all_coeffs()
     n = a.rows
     trace = sympy.cancel(a.trace())
@@ -96,9 +98,9 @@ def characteristic(matrix: Matrix) -> tuple[Expr, Expr, tuple[Expr, ...]]:
     if sympy.count_ops(det) > sympy.count_ops(sympy.expand(det)):
         det = sympy.expand(det)
     return (
-        from_sympy(trace),
-        from_sympy(det),
-        tuple(from_sympy(sympy.sympify(c)) for c in coeffs),
+        from_sympy(g.substituted(trace)),
+        from_sympy(g.substituted(det)),
+        tuple(from_sympy(g.substituted(sympy.sympify(c))) for c in coeffs),
     )
 
 
@@ -216,7 +218,10 @@ def matrix_rows(problem: Problem) -> Matrix:
             f"the rows of the matrix have different lengths ({', '.join(map(str, lengths))}): "
             "separate rows by ';' or newlines, entries by ','"
         )
-    square((len(found), lengths[0]))
+    if len(found) != lengths[0]:  # typed so: a usage error, where J's shape is the maths'
+        raise UsageError(
+            f"eigenvalues need a square matrix, but the matrix is {len(found)}×{lengths[0]}"
+        )
     return found
 
 
@@ -279,7 +284,7 @@ def _stable_where(coeffs: Sequence[Any]) -> str:
     if failed:
         return f"some Re λ ≥ 0 whatever the parameters (Routh–Hurwitz: {failed[0]} > 0 fails)"
     shown = " and ".join(f"{c} > 0" for c in conditions) or "always"
-    return f"every Re λ < 0 (stable) where {shown} (Routh–Hurwitz)"
+    return f"every Re λ < 0 (asymptotically stable) where {shown} (Routh–Hurwitz)"
 
 
 def _meaning(

@@ -26,8 +26,50 @@ def _lam() -> Any:
     return sympy.Symbol(LAMBDA)
 
 
+class Generic(NamedTuple):
+    """A matrix with each number that is not rational (√2, exp(1000), a Cardano radical)
+    and each part that is not a polynomial in the parameters (sin(b), √b) made a fresh
+    symbol, and the substitution back. SymPy's polynomial algebra then works over ℤ[λ, …]
+    alone: on the radicals themselves `charpoly` sorts factors by comparing them (a
+    TypeError on a Relational), and `factor_list` expands exp(1000) as E¹⁰⁰⁰ (minutes).
+    What holds with free symbols holds for their values, so the roots found are roots; two
+    factors whose roots coincide once substituted are merged by `all_roots`."""
+
+    matrix: Any
+    back: dict[Any, Any]
+
+    def substituted(self, e: Any) -> Any:
+        return e.xreplace(self.back)
+
+
+def generic(a: Any) -> Generic:
+    import sympy
+
+    table: dict[Any, Any] = {}
+
+    def atom(e: Any) -> Any:
+        if e not in table:
+            table[e] = sympy.Dummy(f"c{len(table)}")
+        return table[e]
+
+    def walk(e: Any) -> Any:
+        if e.is_Rational or e.is_Float or e.is_Symbol:
+            return e
+        if e.is_Add or e.is_Mul:
+            return e.func(*map(walk, e.args))
+        if e.is_Pow and e.exp.is_Integer:
+            return walk(e.base) ** e.exp
+        if e.is_Pow and e.exp.is_Rational:  # b^(p/q) = (b^(1/q))^p
+            return atom(sympy.Pow(e.base, sympy.Rational(1, e.exp.q))) ** e.exp.p
+        return atom(e)
+
+    matrix = a.applyfunc(walk)
+    return Generic(matrix, {d: e for e, d in table.items()})
+
+
 def charpoly(a: Any) -> Any:
-    """det(λI − A) as a SymPy Poly in λ, its coefficients cancelled."""
+    """det(λI − A) as a SymPy Poly in λ, its coefficients cancelled (of a `generic`
+    matrix: SymPy's own charpoly of radicals can raise TypeError)."""
     import sympy
 
     lam = _lam()
@@ -63,6 +105,17 @@ def _factors(poly: Any) -> list[tuple[Any, int]]:
     numerator, _ = sympy.fraction(sympy.together(poly.as_expr()))
     _, factors = sympy.factor_list(numerator)
     return [(sympy.Poly(f, lam), k) for f, k in factors if f.has(lam)]
+
+
+def parametric_factor(a: Any) -> Any | None:
+    """A factor of det(λI − A) of degree ≥ 3 whose coefficients hold symbols, or None:
+    its roots by formula (Cardano's, Ferrari's) are too long to simplify or classify."""
+    g = generic(a)
+    for factor, _ in _factors(charpoly(g.matrix)):
+        back = g.substituted(factor.as_expr())
+        if factor.degree() >= 3 and len(back.free_symbols) > 1:
+            return back
+    return None
 
 
 def _tidy_radicals(root: Any) -> Any:
@@ -154,16 +207,60 @@ class Root(NamedTuple):
 def all_roots(a: Any, digits: int, numeric: bool) -> tuple[list[Root], bool]:
     """The distinct roots of det(λI − A) ordered by real then imaginary part, and whether
     all are exact; numeric roots (all of them when `numeric`) to `digits` digits."""
+    import sympy
+
+    lam = _lam()
+    g = generic(a)
     found: list[Root] = []
     exact = not numeric
-    for factor, power in _factors(charpoly(a)):
+    for factor, power in _factors(charpoly(g.matrix)):
         formula = None if numeric else _formula_roots(factor)
+        back = sympy.Poly(g.substituted(factor.as_expr()), lam)
         if formula is None:
             exact = False
             dps = digits + GUARD
-            formula = {_mp_to_sympy(z, dps): 1 for z in _numeric_roots(factor, digits)}
-        found += [Root(r, m * power, factor, power) for r, m in formula.items()]
-    return sorted(found, key=lambda root: _order_key(root.value)), exact
+            formula = {_mp_to_sympy(z, dps): 1 for z in _numeric_roots(back, digits)}
+        else:
+            formula = {g.substituted(r): m for r, m in formula.items()}
+        found += [Root(r, m * power, back, power) for r, m in formula.items()]
+    return sorted(_merged(found), key=lambda root: _order_key(root.value)), exact
+
+
+def _merged(found: Sequence[Root]) -> list[Root]:
+    """Roots of different factors that are equal (factors over symbols standing for
+    related numbers, such as 1 + √2 and 1/(√2 − 1)) as one, their multiplicities added;
+    its factor becomes λ − value, so its eigenvectors come from the null space."""
+    import sympy
+
+    out: list[Root] = []
+    for root in found:
+        same = [k for k, r in enumerate(out) if r.factor != root.factor and _equal(r, root)]
+        if not same:
+            out.append(root)
+            continue
+        k = same[0]
+        factor = sympy.Poly(_lam() - out[k].value, _lam())
+        out[k] = Root(out[k].value, out[k].multiplicity + root.multiplicity, factor, 1)
+    return out
+
+
+def _equal(r: Root, s: Root) -> bool:
+    """Exact roots proved equal (SymPy's `equals`: a minimal polynomial for algebraic
+    numbers), after a numeric test at random values of the parameters rules most out."""
+    import random
+
+    import sympy
+
+    if has_float(sympy.Matrix([r.value, s.value])):
+        return bool(r.value == s.value)
+    difference = r.value - s.value
+    if difference.is_Rational:
+        return bool(difference == 0)
+    rng = random.Random(14)
+    at = {x: sympy.Rational(rng.randint(1, 97), 37) for x in difference.free_symbols}
+    if abs(sympy.N(difference.xreplace(at), 30)) > 1e-20:
+        return False
+    return bool(difference.equals(0))
 
 
 def _mpc(e: Any, dps: int) -> Any:

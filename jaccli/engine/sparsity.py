@@ -324,6 +324,8 @@ def _saving(p: _Products, first: Sequence[str], crossing: Sequence[Sequence[int]
     whether that many is the fewest possible: a line of `crossing` with as many entries."""
     if p.used == 0:
         return f"J is 0: no {p.kind} is needed"
+    if p.size == 1:
+        return f"J needs 1 {p.kind}: it has one {p.item}"
     if p.used >= p.size:
         # Greedy gives item k colour k only if it meets every earlier item: all pairs meet.
         return (

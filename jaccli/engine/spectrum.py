@@ -42,10 +42,27 @@ class _Sign(NamedTuple):
     note: str
 
 
+def _number_sign(z: Any) -> _Sign | None:
+    """The signs of Re z and Im z for an exact number from its value at many digits
+    (SymPy's evalf tracks its error), when both are clearly not 0; None otherwise, for
+    algebra to decide (simplifying a Cardano radical's parts takes seconds)."""
+    import sympy
+
+    close = sympy.N(z, _DIGITS)
+    real, im = (abs(part) for part in close.as_real_imag())
+    tiny = sympy.Float(10) ** (-(_DIGITS - 10))
+    if real <= tiny or (im <= tiny and im != 0):
+        return None
+    return _Sign(1 if close.as_real_imag()[0] > 0 else -1, im != 0, "")
+
+
 def _exact_sign(value: Any) -> _Sign:
     import sympy
 
     z = to_sympy(value)
+    known = None if z.free_symbols else _number_sign(z)
+    if known is not None:
+        return known
     real, im = (sympy.simplify(part) for part in z.as_real_imag())
     is_complex = None if im.is_zero is None else not im.is_zero
     for sign, known in ((1, real.is_positive), (-1, real.is_negative), (0, real.is_zero)):

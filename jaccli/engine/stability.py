@@ -16,6 +16,7 @@ from typing import Any
 from jaccli.engine.equilibria import EXACT_SECONDS, Solution
 from jaccli.engine.equilibria_search import DEFAULT_BOX, TOLERANCE, Box
 from jaccli.engine.results import Column, Equilibrium, Listing, Part, Sparse, StabilityResult
+from jaccli.engine.roots import parametric_factor
 from jaccli.errors import UsageError
 
 HARTMAN_GROBMAN = (
@@ -103,8 +104,9 @@ def _rounded(e: Any, digits: int | None) -> Any:
 
 
 def _conditions(matrix: Any, family: Sequence[Any]) -> tuple[tuple[Any, ...], str]:
-    """With parameters in J: the Routh–Hurwitz conditions (each > 0 for stability) and
-    them in words ("b > 0"; "never": some is a negative number; "always")."""
+    """With parameters in J: the Routh–Hurwitz conditions (each > 0 for asymptotic
+    stability, every Re λ < 0) and them in words ("b > 0"; "never": some is a number ≤ 0,
+    as on a line of equilibria, whose J has λ = 0; "always")."""
     import sympy
 
     from jaccli.engine import eigen
@@ -136,8 +138,12 @@ class _Row:
 
         at = _jacobian_at(jacobian, variables, s)
         matrix = tuple(tuple(from_sympy(at[i, j]) for j in range(at.cols)) for i in range(at.rows))
-        values, exact = eigen.eigenvalues(matrix, digits=digits)
-        kind = _refined(eigen.classify(values, exact=exact), values, matrix)
+        unsolved = parametric_factor(at) if at.free_symbols else None
+        if unsolved is None:
+            values, exact = eigen.eigenvalues(matrix, digits=digits)
+            kind = _refined(eigen.classify(values, exact=exact), values, matrix)
+        else:
+            values, kind = (), _by_conditions(matrix, unsolved)
         self.conditions, self.condition_words = _conditions(matrix, s.free)
         point = tuple(from_sympy(_rounded(sympy.sympify(c), digits)) for c in s.point)
         residual = from_sympy(sympy.sympify(s.residual))
@@ -179,6 +185,64 @@ def _shown(e: Any, digits: int | None, longest: int | None = None) -> Any:
     return from_sympy(sympy.N(to_sympy(e), digits or NUMERIC_DIGITS))
 
 
+def _by_conditions(matrix: Any, factor: Any) -> Any:
+    """The type from the Routh–Hurwitz conditions alone, when the eigenvalues' formulas
+    (a cubic's or a quartic's, with parameters) are too long to classify: stable when they
+    hold whatever the parameters; unstable when tr J > 0 or (−1)ⁿ det J < 0 (a positive
+    real root) whatever they are; else it depends on them."""
+    import sympy
+
+    from jaccli.engine import eigen, spectrum
+    from jaccli.engine.bridge import to_sympy
+
+    _, _, coeffs = eigen.characteristic(matrix)
+    a = [sympy.cancel(to_sympy(c) / to_sympy(coeffs[0])) for c in coeffs]
+    conditions = eigen.routh_hurwitz(coeffs)
+    polynomial, factor = _in_lambda(eigen.characteristic_polynomial(coeffs)), _in_lambda(factor)
+    note = f"the eigenvalues are the roots of {_descending(polynomial)}"
+    if sympy.expand(polynomial - factor) != 0:
+        note += f", those of {_descending(factor)} among them"
+    note += (
+        ", whose formulas (Cardano's, Ferrari's) with parameters are too long to classify: "
+        "the Routh–Hurwitz conditions decide"
+    )
+    if not conditions:
+        why = "they hold whatever the parameters: every Re λ < 0"
+        return spectrum.Classification("stable", True, 0, f"{note}; {why}")
+    if a[1].is_negative or a[-1].is_negative:
+        why = "tr J > 0 or a positive real root whatever the parameters: some Re λ > 0"
+        return spectrum.Classification("unstable", False, 1, f"{note}; {why}")
+    if any(not c.free_symbols for c in conditions):
+        note += "; one fails whatever the parameters: never asymptotically stable"
+    return spectrum.Classification(spectrum.DEPENDS, False, 0, note)
+
+
+def _in_lambda(e: Any) -> Any:
+    """A polynomial in one plain SymPy symbol λ, its leading coefficient made positive
+    where it is a negative number."""
+    import sympy
+
+    from jaccli.engine.bridge import to_sympy
+    from jaccli.engine.roots import LAMBDA
+
+    e = to_sympy(e) if not isinstance(e, sympy.Basic) else e
+    lam = sympy.Symbol(LAMBDA)
+    e = e.xreplace({s: lam for s in e.free_symbols if s.name == LAMBDA})
+    lead = sympy.Poly(e, lam).LC()
+    return -e if lead.is_number and lead < 0 else e
+
+
+def _descending(polynomial: Any) -> str:
+    """λ³ + λ² + c λ + a in that order (SymPy prints λ³ after c λ)."""
+    import sympy
+
+    from jaccli.engine.roots import LAMBDA
+
+    lam = sympy.Symbol(LAMBDA)
+    terms = [sympy.factor(c) * lam**k for (k,), c in sympy.Poly(polynomial, lam).terms()]
+    return str(sympy.sstr(sympy.Add(*terms, evaluate=False), order="none"))
+
+
 def _refined(kind: Any, values: Sequence[Any], matrix: Any) -> Any:
     """What the parameters cannot change: in 2-D, det J < 0 (a number) is a saddle for
     every value of them; a zero eigenvalue leaves the linearization inconclusive. Saddles
@@ -210,10 +274,11 @@ _COLUMNS = (
     Column("found", "found"),
     Column("residual", "residual"),
 )
+_CONDITIONS_TITLE = "Asymptotic stability conditions (Routh–Hurwitz)"
 _CONDITION_COLUMNS = (
     Column("point", "point"),
     Column("where", "where"),
-    Column("stable_if", "stable if"),
+    Column("stable_if", "asymptotically stable if"),
 )
 
 
@@ -253,7 +318,7 @@ def stability(
         table = tuple(
             (r.equilibrium.point, r.equilibrium.where, r.condition_words) for r in conditions
         )
-        listings.append(Listing("conditions", "Stability conditions", _CONDITION_COLUMNS, table))
+        listings.append(Listing("conditions", _CONDITIONS_TITLE, _CONDITION_COLUMNS, table))
     notes = [
         f"status: {found.status} ({found.reason})",
         HARTMAN_GROBMAN,
