@@ -425,13 +425,13 @@ def check_latex(result: Any, env: LatexEnv = LatexEnv.bmatrix) -> None:
 
 def _check_latex_matrices(out: str, result: Any, names: list[str], tol: float) -> None:
     """`v = [...]` for each input given, then `label|_{point} = [...]` for each part."""
-    from jaccli.render.latex import _given_latex
+    from jaccli.render.latex import _given_latex, _text
 
     expected = [
         (_given_latex(name), [[v] for v in values], None) for name, values in result.given
     ] + [(part.latex, part.matrix, result.point) for part in result.parts]
     expected += [(v.latex, [[v.value]], result.point) for v in result.values]
-    listings = {f"\\text{{{x.label}}}\\colon": x for x in result.listings}
+    listings = {f"\\text{{{_text(x.label)}}}\\colon": x for x in result.listings}
     expected += [(head, listing, None) for head, listing in listings.items()]
     body = out
     if len(expected) > 1:
@@ -479,7 +479,9 @@ def _check_latex_listing(
         r"\n\\begin\{array\}\{l+\}\n(.*?) \\\\ \\hline\n(.*)\n\\end\{array\}", text, re.DOTALL
     )
     assert m, text
-    assert m.group(1) == " & ".join(f"\\text{{{c.label}}}" for c in listing.columns), text
+    from jaccli.render.latex import _text
+
+    assert m.group(1) == " & ".join(f"\\text{{{_text(c.label)}}}" for c in listing.columns), text
     lines = m.group(2).split(" \\\\\n") if listing.rows else []
     for want, line in zip(listing.rows, lines, strict=True):
         cells = line.split(" & ")

@@ -284,6 +284,9 @@ _TEXT_SYMBOLS = {
     "λ": "$\\lambda$",
     "·": "$\\cdot$",
     "∞": "$\\infty$",
+    "<": "$<$",  # in text mode, OT1 fonts print < and > as ¡ and ¿
+    ">": "$>$",
+    "|": "$|$",
 }
 
 
