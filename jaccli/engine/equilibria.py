@@ -2,13 +2,17 @@
 and an honest word on how complete the list is.
 
 Three methods, each saying what it proved:
-- a polynomial system goes to a Gröbner basis: finite (zero-dimensional) means
-  `solve_poly_system` gives every complex solution, and the real ones are all the
-  equilibria; otherwise `nonlinsolve` gives the solution set as continua ("S ∈ ℝ"), never as
-  one sample point;
+- a polynomial system goes to a Gröbner basis (jaccli.engine.equilibria_poly): finite
+  (zero-dimensional) means `solve_poly_system`, complete only when it gave as many
+  solutions as the system has (counted); otherwise the equations are factored and each
+  choice of factors solved as a case, by `nonlinsolve` as continua ("S ∈ ℝ"), never as one
+  sample point;
 - anything else is solved equation by equation over the reals (`solveset`), substituting
-  each solution into the rest; periodic solutions stay families (θ = 2kπ + π, k ∈ ℤ), and an
-  equation solveset cannot solve (cos x = x) makes the list incomplete;
+  each solution into the rest, a product branching into its factors; periodic solutions
+  stay families (θ = 2kπ + π, k ∈ ℤ), and an equation solveset cannot solve (cos x = x)
+  makes the list incomplete;
+- a family or continuum says which of its members are no points: "k ∈ ℤ, k ≠ 0" (a pole),
+  "y ∈ ℝ, -1 ≤ y ≤ 1" (a square root), "where the point is real" when jac cannot say;
 - Newton's method from a few hundred seeded starts in a box, polished with mpmath, checks
   both and finds what they missed: a root in the box that no exact solution explains makes
   the list incomplete, and is listed as numeric.
@@ -47,14 +51,16 @@ class Solution(NamedTuple):
     free: tuple[Any, ...]  # the family's parameters: integers k, or variables left free
     found: str  # "exact" or "numeric"
     residual: Any  # 0 when proved, else max |F_i| as a SymPy Float
+    conditions: tuple[str, ...] = ()  # on the parameters: "k ≠ 0", "-1 ≤ y ≤ 1", ...
 
     @property
     def where(self) -> str:
-        """ "k ∈ ℤ", "S ∈ ℝ", "k ∈ ℤ, S ∈ ℝ", or "" for one point."""
+        """ "k ∈ ℤ", "S ∈ ℝ", "k ∈ ℤ; S ∈ ℝ", "k ∈ ℤ, k ≠ 0", or "" for one point."""
         integers = [str(s) for s in self.free if s.is_integer]
         reals = [str(s) for s in self.free if not s.is_integer]
         sets = [f"{', '.join(names)} ∈ {field}" for names, field in ((integers, "ℤ"), (reals, "ℝ"))]
-        return "; ".join(s for s, names in zip(sets, (integers, reals), strict=True) if names)
+        named = "; ".join(s for s, names in zip(sets, (integers, reals), strict=True) if names)
+        return ", ".join((named, *self.conditions)) if named else ""
 
 
 class Equilibria(NamedTuple):
@@ -97,52 +103,7 @@ class _Exact(NamedTuple):
     solutions: list[Solution]
     complete: bool
     method: str  # what proved it, or what was tried
-
-
-def _numerators(functions: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    import sympy
-
-    pairs = [sympy.fraction(sympy.together(f)) for f in functions]
-    return [n for n, _ in pairs], [d for _, d in pairs if d != 1]
-
-
-def _polynomial(numerators: Sequence[Any], variables: Sequence[Any]) -> bool:
-    return all(n.is_polynomial(*variables) for n in numerators)
-
-
-def _by_groebner(functions: Sequence[Any], variables: Sequence[Any]) -> _Exact | None:
-    """A polynomial system (after clearing denominators), or None when F is not one."""
-    import sympy
-
-    numerators, _ = _numerators(functions)
-    if not _polynomial(numerators, variables):
-        return None
-    basis = sympy.groebner(numerators, *variables, order="lex")
-    if list(basis.exprs) == [1]:
-        return _Exact([], True, "a polynomial system with no solution (Gröbner basis {1})")
-    if basis.is_zero_dimensional:
-        try:
-            found = sympy.solve_poly_system(numerators, *variables) or []
-        except (NotImplementedError, sympy.PolynomialError):
-            return None
-        points = [tuple(p) for p in found]
-        return _Exact(
-            [Solution(p, (), "exact", 0) for p in points],
-            True,
-            "a polynomial system solved exactly (Gröbner basis: finitely many solutions)",
-        )
-    solved = sympy.nonlinsolve(numerators, list(variables))
-    if not isinstance(solved, sympy.FiniteSet):
-        return None
-    out = []
-    for p in solved.args:
-        free = tuple(v for v in variables if any(c.has(v) for c in p))
-        out.append(Solution(tuple(p), free, "exact", 0))
-    method = (
-        "a polynomial system solved exactly (Gröbner basis: infinitely many solutions, "
-        "given as continua by nonlinsolve)"
-    )
-    return _Exact(out, True, method)
+    unreal: int = 0  # solutions left out as no member of them is real
 
 
 def _family_symbol(taken: set[str]) -> Any:
@@ -208,7 +169,14 @@ def _by_substitution(functions: Sequence[Any], variables: Sequence[Any], taken: 
             return
         live.sort(key=lambda e: sum(e.has(v) for v in variables if v not in assigned))
         for e in live:
-            for v in (v for v in variables if v not in assigned and e.has(v)):
+            unknowns = [v for v in variables if v not in assigned and e.has(v)]
+            factors = _factors(e, unknowns)
+            if len(factors) > 1:  # a product is 0 where any factor is: each factor a case
+                rest = [x for x in live if x is not e]
+                for factor in factors:
+                    walk([factor, *rest], assigned, free)
+                return
+            for v in unknowns:
                 names = taken | {str(s) for s in free}
                 members = _members(sympy.solveset(e, v, sympy.S.Reals), names)
                 if members is None:
@@ -226,6 +194,20 @@ def _by_substitution(functions: Sequence[Any], variables: Sequence[Any], taken: 
     return _Exact(solutions, True, "solved exactly, equation by equation over the reals (solveset)")
 
 
+def _factors(e: Any, unknowns: Sequence[Any]) -> list[Any]:
+    """The factors of the numerator of `e` that hold an unknown, or [e] (solveset(sin(x)
+    cos(y), x) would miss the cos y = 0 half); a factor free of them (a parameter) is taken
+    as nonzero, and a pole where a factor is 0 is no solution (see `_residual`)."""
+    import sympy
+
+    try:
+        _, pairs = sympy.factor_list(sympy.fraction(sympy.together(e))[0])
+    except (sympy.PolynomialError, NotImplementedError):
+        return [e]
+    factors = [f for f, _ in pairs if any(f.has(v) for v in unknowns)]
+    return factors if len(factors) > 1 else [e]
+
+
 def _settled(value: Any, assigned: Mapping[Any, Any]) -> Any:
     """A value solved in terms of variables solved later, with those substituted."""
     start = value
@@ -238,20 +220,34 @@ def _settled(value: Any, assigned: Mapping[Any, Any]) -> Any:
 
 
 def _exact(functions: Sequence[Any], variables: Sequence[Any], seconds: float | None) -> _Exact:
+    from jaccli.engine.equilibria_poly import by_groebner
+
     taken = {str(s) for f in functions for s in f.free_symbols}
     tried = []
     try:
         with _time_limit(seconds):
-            found = _by_groebner(functions, variables)
-            if found is not None:
-                return found
-            tried.append("not a polynomial system")
-            return _by_substitution(functions, variables, taken)
+            found = by_groebner(functions, variables)
+            if found is None:
+                tried.append("not a polynomial system")
+                found = _by_substitution(functions, variables, taken)
+            return _tidied(found, functions, variables, taken)
     except _OutOfTime:
         tried.append(f"SymPy stopped after {seconds:g} s")
     except (NotImplementedError, ValueError, TypeError) as e:
         tried.append(f"SymPy gave up ({type(e).__name__})")
     return _Exact([], False, "; ".join(tried))
+
+
+def _tidied(
+    exact: _Exact, functions: Sequence[Any], variables: Sequence[Any], taken: set[str]
+) -> _Exact:
+    """The solutions each once, family indices named afresh, with their conditions."""
+    from jaccli.engine.equilibria_poly import unique
+
+    named = unique([_renamed(s, taken) for s in exact.solutions])
+    said = [_conditions(functions, variables, s) for s in named]
+    kept = [s for s in said if s is not None]
+    return exact._replace(solutions=kept, unreal=len(said) - len(kept))
 
 
 def _renamed(s: Solution, taken: set[str]) -> Solution:
@@ -269,6 +265,91 @@ def _renamed(s: Solution, taken: set[str]) -> Solution:
 
 def _real(solution: Solution) -> bool:
     return all(c.is_real is not False for c in solution.point)
+
+
+def _conditions(functions: Sequence[Any], variables: Sequence[Any], s: Solution) -> Solution | None:
+    """The family or continuum `s` with the values of its parameters that give no point
+    said (a pole: "k ≠ 0"; the square root of a negative number: "-1 ≤ y ≤ 1"), or "where
+    the point is defined/real" when jac cannot say which; None when no member is real."""
+    if not s.free:
+        return s
+    poles, vague = _poles(functions, variables, s)
+    real = _real_where(s)
+    if real is None:
+        return None
+    if real == "real":
+        vague.add(real)
+    elif real:
+        poles.append(real)
+    if vague:
+        poles.append(f"where the point is {' and '.join(sorted(vague))}")
+    return s._replace(conditions=tuple(poles))
+
+
+def _poles(
+    functions: Sequence[Any], variables: Sequence[Any], s: Solution
+) -> tuple[list[str], set[str]]:
+    """The values of each parameter where the point, or F there, has a zero denominator:
+    "k ≠ 0", "y ∉ {-1, 1}"; {"defined"} when they are not finitely many, or not of one."""
+    import sympy
+
+    at = dict(zip(variables, s.point, strict=True))
+    denominators = [sympy.fraction(sympy.together(c))[1] for c in s.point]
+    denominators += [sympy.fraction(sympy.together(f))[1].subs(at) for f in functions]
+    said, vague = [], set()
+    for p in s.free:
+        domain = sympy.S.Integers if p.is_integer else sympy.S.Reals
+        excluded = sympy.S.EmptySet
+        for d in (d for d in denominators if p in d.free_symbols):
+            if d.free_symbols & set(s.free) != {p}:
+                vague.add("defined")
+            else:
+                excluded = excluded | sympy.solveset(d, p, domain)
+        if isinstance(excluded, sympy.FiniteSet):
+            values = ", ".join(map(sympy.sstr, excluded.args))
+            said.append(f"{p} ≠ {values}" if len(excluded) == 1 else f"{p} ∉ {{{values}}}")
+        elif excluded != sympy.S.EmptySet:
+            vague.add("defined")
+    return said, vague
+
+
+def _real_where(s: Solution) -> str | None:
+    """Where a continuum's even roots are real: "" everywhere, "-1 ≤ y ≤ 1", "real" when
+    jac cannot say (several variables, a parameter), None nowhere."""
+    import sympy
+
+    roots = {
+        a.base
+        for c in s.point
+        for a in c.atoms(sympy.Pow)
+        if a.exp.is_Rational and a.exp.q % 2 == 0 and a.base.free_symbols & set(s.free)
+    }
+    if not roots:
+        return ""
+    (p, *others) = [p for p in s.free if not p.is_integer] or [None]
+    if p is None or others or any(b.free_symbols != {p} for b in roots):
+        return "real"
+    domain = sympy.S.Reals
+    for b in roots:
+        domain = domain & sympy.solveset(b >= 0, p, sympy.S.Reals)
+    if domain == sympy.S.EmptySet:
+        return None
+    return "" if domain == sympy.S.Reals else (_inside(p, domain) or "real")
+
+
+def _inside(p: Any, domain: Any) -> str | None:
+    """ "-1 ≤ y ≤ 1" for an interval (or a union of them: "… or …"), None for another set."""
+    import sympy
+
+    parts = domain.args if isinstance(domain, sympy.Union) else (domain,)
+    if not all(isinstance(i, sympy.Interval) for i in parts):
+        return None
+    texts = []
+    for i in parts:
+        low = f"{sympy.sstr(i.start)} {'<' if i.left_open else '≤'} " if i.start.is_finite else ""
+        high = f" {'<' if i.right_open else '≤'} {sympy.sstr(i.end)}" if i.end.is_finite else ""
+        texts.append(f"{low}{p}{high}")
+    return " or ".join(texts)
 
 
 def _residual(functions: Sequence[Any], variables: Sequence[Any], s: Solution) -> Any | None:
@@ -321,14 +402,13 @@ def equilibria(
     xs = [to_sympy(v) for v in variables]
     exact = _exact(fs, xs, seconds)
     solutions, notes = [], []
-    taken = {str(s) for f in fs for s in f.free_symbols}
-    for s in (_renamed(s, taken) for s in exact.solutions):
-        residual = _residual(fs, xs, s) if _real(s) else 0
+    for s in (s for s in exact.solutions if _real(s)):
+        residual = _residual(fs, xs, s)
         if residual is None:
             notes.append(f"SymPy's solution {s.point} was dropped: F is not 0 there")
-        elif _real(s):
+        else:
             solutions.append(s._replace(residual=residual))
-    complex_ = sum(not _real(s) for s in exact.solutions)
+    complex_ = exact.unreal + sum(not _real(s) for s in exact.solutions)
     if complex_:
         notes.append(
             f"{complex_} complex solution{'s' * (complex_ != 1)} of F = 0 left out: "
@@ -359,8 +439,8 @@ def equilibria(
         return Equilibria(
             tuple(solutions), "families" if families else "complete", reason, tuple(notes)
         )
-    tried = exact.method if not exact.complete else f"{exact.method}, but"
-    reason = f"{tried}; {search} {found}, {len(beyond)} not among the exact solutions"
+    among = f"{len(beyond)} not among the exact solutions" if beyond else "all among them"
+    reason = f"{exact.method}{', but' if exact.complete else ';'} {search} {found}, {among}"
     if beyond:
         notes.append("there may be equilibria outside the box, or that the search missed")
     return Equilibria(tuple(solutions), "incomplete", reason, tuple(notes))

@@ -327,8 +327,9 @@ def stability(
     ]
     if any(s.found == "numeric" for s in found.solutions):
         notes.append(
-            f"numeric equilibria: Newton's method polished by mpmath's findroot at 30 digits; "
-            f"each has max |F_i| ≤ {TOLERANCE:g} (the residual column)"
+            "numeric equilibria: points where Newton's method converges at 50 digits (its "
+            f"step shrinking to nothing, not only |F| small); each has max |F_i| ≤ {TOLERANCE:g} "
+            "(the residual column)"
         )
     return StabilityResult(
         **head,
