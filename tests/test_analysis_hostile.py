@@ -1,8 +1,8 @@
 """Issue 14, read by a hostile but fair user: eig, stability, singular, sparsity and --plot.
 
-Each finding is a test. A bug (a wrong answer, exit 70, a status that claims more than was
-proved, a crash on input) is marked xfail(strict=True): it fails today and passes once
-fixed. Behaviour that holds is pinned by plain tests, each compared with the mathematics:
+Each finding is a test. The bugs it found (a wrong answer, exit 70, a status that claims
+more than was proved, a time-out) are the `test_bug_*` tests, strict xfails until they were
+fixed and plain tests since. Behaviour that holds is pinned by plain tests, each compared with the mathematics:
 eigenvalues with NumPy and SymPy, types with the theory (Hartman–Grobman), Routh–Hurwitz
 with numeric eigenvalues at random parameter values, singular branches with the SVD at
 points sampled on them, sparsity patterns with finite differences.
@@ -627,50 +627,15 @@ def test_plot_writes_upper_case_svg_and_png(jac: Any, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- bugs
 
 
-def bug(reason: str) -> Any:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-CRASHES = [  # stability input that ends in exit 70 today, and how many rows it should give
-    pytest.param(
-        "cos(x) - x",
-        "x",
-        1,
-        marks=bug(
-            "1-D with a numeric root: mpmath's findroot returns a matrix, and abs() of "
-            "it is a TypeError in equilibria._polished"
-        ),
-    ),
-    pytest.param(
-        "x^3 - 3*x + 1, -y",
-        "x,y",
-        3,
-        marks=bug(
-            "three real roots by Cardano (casus irreducibilis): SymPy's charpoly of J "
-            "at the radical point raises TypeError on a Relational"
-        ),
-    ),
-    pytest.param(
-        "x^3 + x + 1, y - x",
-        "x,y",
-        1,
-        marks=bug("one real Cardano root: charpoly of J there raises TypeError"),
-    ),
-    pytest.param(
-        "sqrt(x) - 1, -y",
-        "x,y",
-        1,
-        marks=bug("Newton's starts at x < 0 give NaN; np.linalg.pinv raises LinAlgError"),
-    ),
-    pytest.param("log(x), -y", "x,y", 1, marks=bug("as sqrt: LinAlgError in _newton")),
-    pytest.param(
-        "abs(x) - 1, -y",
-        "x,y",
-        2,
-        marks=bug("Newton's J holds Derivative(Abs), which NumPy's printer cannot lambdify"),
-    ),
-    pytest.param("0, 0", "x,y", 1, marks=bug("F ≡ 0 (every point an equilibrium): KeyError: x")),
-    pytest.param("x^3 - 3*x + 1", "x", 3),  # the same cubic in 1-D works
+CRASHES = [  # stability input that ended in exit 70 (fixed), and how many rows it gives
+    ("cos(x) - x", "x", 1),  # findroot's matrix in 1-D
+    ("x^3 - 3*x + 1, -y", "x,y", 3),  # Cardano radicals: SymPy's charpoly raised TypeError
+    ("x^3 + x + 1, y - x", "x,y", 1),  # and its two complex roots were kept as equilibria
+    ("sqrt(x) - 1, -y", "x,y", 1),  # Newton's NaN into pinv: LinAlgError
+    ("log(x), -y", "x,y", 1),
+    ("abs(x) - 1, -y", "x,y", 2),  # Derivative(Abs) in Newton's J
+    ("0, 0", "x,y", 1),  # F ≡ 0: KeyError
+    ("x^3 - 3*x + 1", "x", 3),
 ]
 
 
@@ -681,19 +646,11 @@ def test_bug_stability_crashes(jac: Any, text: str, names: str, rows: int) -> No
     assert run.code == 0 and len(run.json()["equilibria"]) == rows
 
 
-@bug(
-    "solve_poly_system returns [] for x^5 - x - 1 (no "
-    "radicals) and the status says complete when the box misses the root",
-)
 def test_bug_quintic_root_missed_yet_complete() -> None:
     result = stability("x^5 - x - 1, -y", "x,y", box="-1:1")
     assert result.status == "incomplete" or len(result.equilibria) == 1
 
 
-@bug(
-    "nonlinsolve drops the origin of x(r²−1), y(r²−1); "
-    "the status says 'families' (every equilibrium given) when the box misses it",
-)
 def test_bug_circle_system_origin_missed_yet_families() -> None:
     result = stability("x*(x^2+y^2-1), y*(x^2+y^2-1)", "x,y", box="2:5")
     origin = [
@@ -704,10 +661,6 @@ def test_bug_circle_system_origin_missed_yet_families() -> None:
     assert result.status == "incomplete" or origin
 
 
-@bug(
-    "solveset(sin(x)cos(y), x) ignores cos(y) = 0: the "
-    "equilibria (π/2 + kπ, π/2 + kπ) are missing and the status says 'families'",
-)
 def test_bug_product_equation_loses_a_factor_yet_families() -> None:
     result = stability("sin(x)*cos(y), y - x", "x,y", box="-1:1")
     rng = random.Random(2)
@@ -720,36 +673,31 @@ def test_bug_product_equation_loses_a_factor_yet_families() -> None:
 
 
 @pytest.mark.slow
-@bug(
-    "an absolute residual: exp(-x²) ≈ 0 far out counts as "
-    "F = 0, so hundreds of points where F > 0 are listed as equilibria",
-)
 def test_bug_decaying_function_gives_false_equilibria() -> None:
     result = stability("exp(-x^2), -y", "x,y", box="x=-100:100")
     assert result.equilibria == ()
 
 
-@bug(
-    "the family y = 1/(2kπ) is given for k ∈ ℤ, but k = 0 "
-    "is no point (1/0); members are not all equilibria",
-)
 def test_bug_family_member_k_zero_is_undefined() -> None:
+    """y = 1/(2kπ) is a point for every integer k but 0: the family says so, and every
+    member it does not exclude is a point (k from -3 to 3)."""
     result = stability("x*y - 1, sin(x)", "x,y")
     k = sympy.Symbol("k", integer=True)
+    excluded = 0
     for e in result.equilibria:
         if "ℤ" not in e.where:
             continue
         point = [exact(c) for c in e.point]
         names = {s.name: s for c in point for s in c.free_symbols}
-        at = {names.get("k", k): 0}
-        assert all(c.subs(at).is_finite for c in point), (e.point, e.where)
+        for value in range(-3, 4):
+            if value == 0 and "k ≠ 0" in e.where:
+                excluded += 1
+                continue
+            at = {names.get("k", k): value}
+            assert all(c.subs(at).is_finite for c in point), (e.point, e.where, value)
+    assert excluded, [e.where for e in result.equilibria]
 
 
-@bug(
-    "through the Python API, LAPACK's xerbla prints 'On entry to DLASCL parameter number "
-    "4 had an illegal value' ~200 times on the process's stdout (pinv of NaN Newton steps); the "
-    "CLI's worker keeps it out of jac's own stdout",
-)
 def test_bug_lapack_noise_on_stdout() -> None:
     code = (
         "import warnings, jaccli; warnings.simplefilter('ignore'); "
@@ -763,11 +711,6 @@ def test_bug_lapack_noise_on_stdout() -> None:
 
 
 @pytest.mark.slow
-@bug(
-    "3-D with parameters: _exact_sign simplifies the real "
-    "parts of Cardano's formulas for minutes; the Routh–Hurwitz conditions the "
-    "issue asks for (n ≤ 3) never arrive (exit 3 at the default 60 s)",
-)
 def test_bug_three_dimensional_parameters_time_out(jac: Any) -> None:
     run = jac(
         [
@@ -785,10 +728,6 @@ def test_bug_three_dimensional_parameters_time_out(jac: Any) -> None:
     assert run.json()["conditions"]
 
 
-@bug(
-    "eig of diag(exp(1000), 1): SymPy's factor_list over "
-    "ZZ[λ, exp(1000)] runs past the time budget",
-)
 def test_bug_eig_of_a_huge_exact_entry_times_out(jac: Any) -> None:
     run = jac(["eig", "exp(x), y", "--vars", "x,y", "--at", "x=1000,y=0", "--timeout", "3"])
     assert run.code == 0, run.stderr

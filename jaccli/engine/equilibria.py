@@ -264,7 +264,20 @@ def _renamed(s: Solution, taken: set[str]) -> Solution:
 
 
 def _real(solution: Solution) -> bool:
-    return all(c.is_real is not False for c in solution.point)
+    """Whether the point is in the real state space. SymPy cannot tell for Cardano's
+    radicals (is_real None): a number is then evaluated at 60 digits, where an imaginary
+    part above 1e-40 of its size is certainly not 0 (0.16 + 1.75i is a complex root of
+    x³ + x + 1); one below is taken as the rounding of a real root's expression."""
+    import sympy
+
+    for c in solution.point:
+        if c.is_real is False:
+            return False
+        if c.is_real is None and not c.free_symbols:
+            value = sympy.N(c, 60)
+            if abs(sympy.im(value)) > sympy.Float("1e-40") * max(1, abs(value)):
+                return False
+    return True
 
 
 def _conditions(functions: Sequence[Any], variables: Sequence[Any], s: Solution) -> Solution | None:
