@@ -2,10 +2,11 @@
 
 Each finding is a test. The bugs it found (a wrong answer, exit 70, a status that claims
 more than was proved, a time-out) are the `test_bug_*` tests, strict xfails until they were
-fixed and plain tests since. Behaviour that holds is pinned by plain tests, each compared with the mathematics:
-eigenvalues with NumPy and SymPy, types with the theory (Hartman–Grobman), Routh–Hurwitz
-with numeric eigenvalues at random parameter values, singular branches with the SVD at
-points sampled on them, sparsity patterns with finite differences.
+fixed and plain tests since. Behaviour that holds is pinned by plain tests, each compared
+with the mathematics: eigenvalues with NumPy and SymPy, types with the theory
+(Hartman–Grobman), Routh–Hurwitz with numeric eigenvalues at random parameter values,
+singular branches with the SVD at points sampled on them, sparsity patterns with finite
+differences.
 """
 
 from __future__ import annotations
