@@ -27,10 +27,14 @@ _WORD = {name: re.compile(rf"(?<![\w.]){name}(?![\w(])") for name in _SPELLING}
 SHADOWABLE = frozenset(("E", "pi"))  # constants a variable may be named after
 
 
-def shadowed(variables: Collection[Any]) -> frozenset[str]:
-    """Constants of a result that must be spelled out: those a variable is named after
-    (and "i": the imaginary unit is `i` in tables unless a variable is named i)."""
-    return (SHADOWABLE | {"i"}).intersection(v.name for v in variables)
+def shadowed(variables: Collection[Any], functions: Collection[Any] = ()) -> frozenset[str]:
+    """Constants of a result that must be spelled out: those a variable is named after.
+    And "i": tables write the imaginary unit `i` unless a symbol of the result (a variable,
+    or a parameter of `functions`) is named i."""
+    names = {v.name for v in variables}
+    if any(s.name == "i" for f in functions for s in f.free_symbols):
+        names.add("i")
+    return (SHADOWABLE | {"i"}).intersection(names)
 
 
 # A sum's constant term as SymEngine prints it: first, then " + " or " - ".

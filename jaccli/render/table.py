@@ -84,7 +84,7 @@ class MatrixView:
         self.functions = functions
         self.variables = variables
         self.sparse = sparse
-        self.spell = shadowed(variables)
+        self.spell = shadowed(variables, functions)
         # What rows and columns are: `f1 = x*y` and the variables, unless named otherwise
         # (the rows of a gradient are variables; its one column is ∇f).
         self.row_names = rows
@@ -238,7 +238,7 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> RenderableType:
 
 @render.register(DeterminantResult)
 def _determinant(result: DeterminantResult, options: RenderOptions) -> RenderableType:
-    spell = shadowed(result.variables)
+    spell = shadowed(result.variables, result.functions)
     rows = [("variables", ", ".join(v.name for v in result.variables))]
     if result.point is not None:
         rows.append(("at", _point_text(result.point, spell)))
@@ -263,7 +263,7 @@ def _explained(shown: RenderableType, explanation: Sequence[str]) -> RenderableT
 
 @render.register(EvaluationResult)
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> RenderableType:
-    title = _at_point(result, shadowed(result.variables))
+    title = _at_point(result, shadowed(result.variables, result.functions))
     view = MatrixView(
         title, result.functions, result.variables, result.sparse, result.digits, result.entry_label
     )
@@ -275,7 +275,7 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> Rende
     from rich.console import Group
     from rich.table import Table
 
-    spell = shadowed(result.variables)
+    spell = shadowed(result.variables, result.functions)
     jac = JacobianResult.symbol
     summary = Table(header_style="bold cyan")
     summary.add_column(_t("component"), style="dim")
@@ -303,7 +303,7 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> RenderableType:
     """Grad, Hessian, JVP, VJP, chain: the functions, the inputs given, each matrix, the notes."""
     from rich.console import Group
 
-    spell = shadowed(result.variables)
+    spell = shadowed(result.variables, result.functions)
     title = result.title if result.point is None else _at_point(result, spell)
     lines: list[RenderableType] = [_title(title)]
     named = len(result.functions) > 1
