@@ -240,7 +240,8 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
         jobs.append(Job(f"det {name}", tools, [("jac", "E", 1.5), ("jac", "S", 0.05)]))
 
     if wanted("points"):
-        # eval --points: the 3x3 example at 10^6 points against hand-written NumPy, and
+        # eval --points: the 3x3 example at 10^6 points against hand-written NumPy that
+        # reads and writes the same CSV (issue 15: at most 1.0x), and
         # jac's peak memory at 10^5 and 10^6 points (streaming keeps it flat).
         functions = "x^2+y*z, sin(x*y), e^(x+z)"
         files = {n: points_file(tmp, n) for n in (100_000, 1_000_000)}
@@ -250,7 +251,7 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
             Tool("numpy", [PY, str(HERE / "peer_numpy_points.py"), str(files[1_000_000])]),
             Tool("jac 1e5", [*argv, str(files[100_000])]),
         ]
-        jobs.append(Job("points 1e6", tools, [("jac", "numpy", 2.0)]))
+        jobs.append(Job("points 1e6", tools, [("jac", "numpy", 1.0)]))
 
     if wanted("startup"):
         bare = [PY, str(HERE / "bare_typer.py")]
