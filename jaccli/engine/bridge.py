@@ -32,6 +32,24 @@ def to_sympy(expr: Any) -> Any:
     return converted
 
 
+def as_sympy(value: Any) -> Any:
+    """A value the engine built (SymPy, a Python int, float or Fraction) as SymPy, without
+    `sympify`: text is never converted here, it is read by jac's parser."""
+    import fractions
+
+    import sympy
+
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, fractions.Fraction)):
+        raise TypeError(f"as_sympy takes a SymPy expression or a number, not {value!r}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, float):
+        return sympy.Float(value)
+    return sympy.Rational(value.numerator, value.denominator)
+
+
 def from_sympy(expr: Any) -> Any:
     import symengine
     import sympy

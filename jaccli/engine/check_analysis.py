@@ -93,7 +93,7 @@ def _(result: results.StabilityResult) -> Plan:
     shifts = tuple(se.Symbol(f"check@s{j + 1}") for j in range(len(xs)))
     for q, eq in enumerate(result.equilibria):
         member = _integers(eq.where)
-        point = [se.sympify(v).xreplace(member) for v in eq.point]
+        point = [v.xreplace(member) for v in eq.point]
         at = {x: p + s for x, p, s in zip(xs, point, shifts, strict=True)}
         moved = tuple(f.xreplace(at) for f in fs)
         functions += moved

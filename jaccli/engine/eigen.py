@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from jaccli.engine.bridge import from_sympy, to_sympy
+from jaccli.engine.bridge import as_sympy, from_sympy, to_sympy
 from jaccli.engine.precision import evaluate_number
 from jaccli.engine.results import (
     Column,
@@ -100,7 +100,7 @@ def characteristic(matrix: Matrix) -> tuple[Expr, Expr, tuple[Expr, ...]]:
     return (
         from_sympy(g.substituted(trace)),
         from_sympy(g.substituted(det)),
-        tuple(from_sympy(g.substituted(sympy.sympify(c))) for c in coeffs),
+        tuple(from_sympy(g.substituted(as_sympy(c))) for c in coeffs),
     )
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from jaccli.engine.bridge import to_sympy
+from jaccli.engine.bridge import as_sympy, to_sympy
 from jaccli.engine.equilibria_search import (
     STARTS_PER_VARIABLE,
     TOLERANCE,
@@ -259,7 +259,7 @@ def _renamed(s: Solution, taken: set[str]) -> Solution:
     new = {p: sympy.Symbol(name, integer=True) for p, name in zip(indices, names, strict=False)}
     if not new:
         return s
-    point = tuple(sympy.sympify(c).xreplace(new) for c in s.point)
+    point = tuple(as_sympy(c).xreplace(new) for c in s.point)
     return s._replace(point=point, free=tuple(new.get(p, p) for p in s.free))
 
 

@@ -35,7 +35,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from jaccli.engine.bridge import to_sympy
+from jaccli.engine.bridge import as_sympy, to_sympy
 
 if TYPE_CHECKING:
     from jaccli.engine.equilibria import Solution
@@ -271,7 +271,7 @@ def _explains(s: Solution, point: Sequence[float], params: Mapping[Any, Any]) ->
     import numpy as np
     import sympy
 
-    coords = [sympy.sympify(c).subs(params) for c in s.point]
+    coords = [as_sympy(c).subs(params) for c in s.point]
     if not s.free:
         try:
             return _close(point, [complex(sympy.N(c)).real for c in coords])

@@ -134,7 +134,7 @@ class _Row:
         import sympy
 
         from jaccli.engine import eigen
-        from jaccli.engine.bridge import from_sympy
+        from jaccli.engine.bridge import as_sympy, from_sympy
 
         at = _jacobian_at(jacobian, variables, s)
         matrix = tuple(tuple(from_sympy(at[i, j]) for j in range(at.cols)) for i in range(at.rows))
@@ -145,8 +145,8 @@ class _Row:
         else:
             values, kind = (), _by_conditions(matrix, unsolved)
         self.conditions, self.condition_words = _conditions(matrix, s.free)
-        point = tuple(from_sympy(_rounded(sympy.sympify(c), digits)) for c in s.point)
-        residual = from_sympy(sympy.sympify(s.residual))
+        point = tuple(from_sympy(_rounded(as_sympy(c), digits)) for c in s.point)
+        residual = from_sympy(as_sympy(s.residual))
         shown_matrix = [[_shown(e, digits) for e in row] for row in matrix]
         sparse = Sparse(
             (at.rows, at.cols),
@@ -157,7 +157,7 @@ class _Row:
         )
         self.note = kind.note
         shown = ", ".join(str(c) for c in point)
-        latex = ", ".join(sympy.latex(_rounded(sympy.sympify(c), digits)) for c in s.point)
+        latex = ", ".join(sympy.latex(_rounded(as_sympy(c), digits)) for c in s.point)
         names = tuple(str(v) for v in variables)
         rows = tuple(f"f{i + 1}" for i in range(len(names)))
         self.part = Part("jacobian", f"J({shown})", f"J({latex})", sparse, rows, names, False)
