@@ -200,12 +200,14 @@ def _factors(e: Any, unknowns: Sequence[Any]) -> list[Any]:
     as nonzero, and a pole where a factor is 0 is no solution (see `_residual`)."""
     import sympy
 
+    from jaccli.engine.singular_solve import factors
+
     try:
-        _, pairs = sympy.factor_list(sympy.fraction(sympy.together(e))[0])
+        found = factors(sympy.fraction(sympy.together(e))[0])
     except (sympy.PolynomialError, NotImplementedError):
         return [e]
-    factors = [f for f, _ in pairs if any(f.has(v) for v in unknowns)]
-    return factors if len(factors) > 1 else [e]
+    held = [f for f in found if any(f.has(v) for v in unknowns)]
+    return held if len(held) > 1 else [e]
 
 
 def _settled(value: Any, assigned: Mapping[Any, Any]) -> Any:
