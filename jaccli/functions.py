@@ -23,6 +23,9 @@ one `known_functions` table per language). An entry says, for one name:
   in the argument `u`, entry by entry (`.*`, `./`, `.^`) so that it holds when u is a vector
   or a matrix: the matrix form of the Jacobian of g(u) is diag(g'(u)) times that of u. None
   for functions of several arguments and where jac's syntax cannot write it (DiracDelta');
+- `total`: True for a function defined at every finite point (sin, exp, tanh, abs,
+  sigmoid, sum, det, ...): `eval --points` need not check F as typed where only such
+  functions appear. False where its domain has holes (log, sqrt, asin, tan, inv, ...);
 - `kind`: "scalar" for a function of numbers, applied entry by entry to vectors and
   matrices; "vector" for a function of whole vectors and matrices (sum, det, softmax, ...),
   which the parser expands itself: it has no SymEngine builder, NumPy implementation or
@@ -70,6 +73,7 @@ class Function(NamedTuple):
     matlab: str | None = None
     derivative: str | None = None
     kind: Kind = "scalar"
+    total: bool = False
 
 
 # --------------------------------------------------------------------------- SymEngine
@@ -212,18 +216,22 @@ def _np_dirac_delta(u: ArrayLike) -> object:
 _ONE = (1, 1)
 
 
-def _everywhere(name: str, latex: str | None, power: bool, inverse: str | None, d: str) -> Function:
+def _everywhere(
+    name: str, latex: str | None, power: bool, inverse: str | None, d: str, total: bool
+) -> Function:
     """A function of one argument with the same name in SymEngine, NumPy, C, JAX, Julia, MATLAB."""
     return Function(
-        name, _ONE, name, name, latex, power, inverse, True, name, name, name, name, d
+        name, _ONE, name, name, latex, power, inverse, True, name, name, name, name, d,
+        total=total,
     )  # fmt: skip
 
 
-def _inverse(name: str, latex: str, inverse: str, d: str) -> Function:
+def _inverse(name: str, latex: str, inverse: str, d: str, total: bool = False) -> Function:
     """An inverse function: `asin` in SymEngine, C, Julia and MATLAB, `arcsin` in NumPy."""
     numpy = "arc" + name[1:]
     return Function(
-        name, _ONE, name, numpy, latex, False, inverse, True, name, numpy, name, name, d
+        name, _ONE, name, numpy, latex, False, inverse, True, name, numpy, name, name, d,
+        total=total,
     )  # fmt: skip
 
 
@@ -235,7 +243,8 @@ def _reciprocal(name: str, numpy: Implementation, latex: str, d: str) -> Functio
 def _absolute(name: str) -> Function:
     """|x|: `Abs` in SymEngine, `fabs` in C (for doubles), `abs` elsewhere; latex.py writes |x|."""
     return Function(
-        name, _ONE, "Abs", "abs", None, False, None, True, "fabs", "abs", "abs", "abs", "sign(u)"
+        name, _ONE, "Abs", "abs", None, False, None, True, "fabs", "abs", "abs", "abs", "sign(u)",
+        total=True,
     )  # fmt: skip
 
 
@@ -257,41 +266,42 @@ def _built(
     jax: str | None = None,
     julia: str | None = None,
     matlab: str | None = None,
+    total: bool = True,
 ) -> Function:
     """A function SymEngine builds from others (sigmoid as 1/(1 + e^-u)), so that it never
     appears in a result by its own name: `latex` and `power` are those of what it builds."""
     return Function(
         name, (arity, arity), symengine, numpy, latex, power,
-        c=c, jax=jax, julia=julia, matlab=matlab, derivative=d,
+        c=c, jax=jax, julia=julia, matlab=matlab, derivative=d, total=total,
     )  # fmt: skip
 
 
-def _vector(name: str, arity: int) -> Function:
+def _vector(name: str, arity: int, total: bool = True) -> Function:
     """A function of whole vectors and matrices: the parser expands it (see the docstring)."""
-    return Function(name, (arity, arity), None, None, None, False, kind="vector")
+    return Function(name, (arity, arity), None, None, None, False, kind="vector", total=total)
 
 
 _ENTRIES = (
-    _everywhere("sin", "\\sin", True, "asin", "cos(u)"),
-    _everywhere("cos", "\\cos", True, "acos", "-sin(u)"),
-    _everywhere("tan", "\\tan", True, "atan", "1 + tan(u).^2"),
+    _everywhere("sin", "\\sin", True, "asin", "cos(u)", True),
+    _everywhere("cos", "\\cos", True, "acos", "-sin(u)", True),
+    _everywhere("tan", "\\tan", True, "atan", "1 + tan(u).^2", False),  # poles at π/2 + kπ
     _reciprocal("cot", _np_cot, "\\cot", "-1 - cot(u).^2"),
     _reciprocal("sec", _np_sec, "\\sec", "sec(u) .* tan(u)"),
     _reciprocal("csc", _np_csc, "\\csc", "-csc(u) .* cot(u)"),
     _inverse("asin", "\\arcsin", "sin", "1 ./ sqrt(1 - u.^2)"),
     _inverse("acos", "\\arccos", "cos", "-1 ./ sqrt(1 - u.^2)"),
-    _inverse("atan", "\\arctan", "tan", "1 ./ (1 + u.^2)"),
+    _inverse("atan", "\\arctan", "tan", "1 ./ (1 + u.^2)", total=True),
     Function(
         "atan2", (2, 2), "atan2", _np_atan2, "\\operatorname{atan2}", False,
         c="atan2", jax="arctan2", julia="atan", matlab="atan2",
     ),
-    _everywhere("sinh", "\\sinh", True, "asinh", "cosh(u)"),
-    _everywhere("cosh", "\\cosh", True, "acosh", "sinh(u)"),
-    _everywhere("tanh", "\\tanh", True, "atanh", "1 - tanh(u).^2"),
-    _inverse("asinh", "\\operatorname{arsinh}", "sinh", "1 ./ sqrt(u.^2 + 1)"),
+    _everywhere("sinh", "\\sinh", True, "asinh", "cosh(u)", True),
+    _everywhere("cosh", "\\cosh", True, "acosh", "sinh(u)", True),
+    _everywhere("tanh", "\\tanh", True, "atanh", "1 - tanh(u).^2", True),
+    _inverse("asinh", "\\operatorname{arsinh}", "sinh", "1 ./ sqrt(u.^2 + 1)", total=True),
     _inverse("acosh", "\\operatorname{arcosh}", "cosh", "1 ./ sqrt(u.^2 - 1)"),
     _inverse("atanh", "\\operatorname{artanh}", "tanh", "1 ./ (1 - u.^2)"),
-    _everywhere("exp", None, False, "ln", "exp(u)"),  # built as a power of e: no macro
+    _everywhere("exp", None, False, "ln", "exp(u)", True),  # built as a power of e: no macro
     Function(
         "log", (1, 2), _se_log, _np_log, "\\ln", True, "exp",
         c="log", jax="log", julia="log", matlab="log", derivative="1 ./ u",  # log(u) alone
@@ -300,13 +310,14 @@ _ENTRIES = (
         "ln", _ONE, "log", "log", "\\ln", True, "exp",
         c="log", jax="log", julia="log", matlab="log", derivative="1 ./ u",
     ),
-    _everywhere("sqrt", None, False, None, "1 ./ (2*sqrt(u))"),  # built as a power: \\sqrt{...}
+    _everywhere("sqrt", None, False, None, "1 ./ (2*sqrt(u))", False),  # a power: \\sqrt{...}
     Function("cbrt", _ONE, _se_cbrt, _np_cbrt, None, False, derivative="1 ./ (3*cbrt(u).^2)"),
     _absolute("abs"),
     _absolute("Abs"),
     Function(
         "sign", _ONE, "sign", "sign", "\\operatorname{sgn}", False,
         jax="sign", julia="sign", matlab="sign", derivative="2*DiracDelta(u)",  # as SymPy's
+        total=True,
     ),
     Function("DiracDelta", _ONE, _se_dirac_delta, _np_dirac_delta, "\\delta", False),
     # Machine learning's functions, built from the ones above (see the module's docstring).
@@ -315,14 +326,14 @@ _ENTRIES = (
     _built("relu", 1, _se_relu, _np_relu, "(1 + sign(u))/2"),  # undefined at 0: a kink of |u|
     _built(
         "log10", 1, _se_log10, "log10", "1 ./ (u*log(10))",
-        c="log10", jax="log10", julia="log10", matlab="log10",
+        c="log10", jax="log10", julia="log10", matlab="log10", total=False,
     ),
     # C's fmax and MATLAB's max skip a NaN; NumPy's maximum and Julia's max keep it, as jac.
     _built("max", 2, _se_max, "maximum", None, jax="maximum", julia="max"),
     _built("min", 2, _se_min, "minimum", None, jax="minimum", julia="min"),
     Function(
         "erf", _ONE, "erf", _np_erf, "\\operatorname{erf}", False,
-        c="erf", matlab="erf", derivative="2/sqrt(pi)*exp(-u.^2)",
+        c="erf", matlab="erf", derivative="2/sqrt(pi)*exp(-u.^2)", total=True,
     ),  # JAX's erf is in jax.scipy.special, Julia's in SpecialFunctions: not named here
     _written("coth", "\\coth", power=True),
     _written("acot", "\\operatorname{arccot}"),
@@ -340,7 +351,7 @@ _ENTRIES = (
     _vector("diag", 1),
     _vector("tr", 1),
     _vector("det", 1),
-    _vector("inv", 1),
+    _vector("inv", 1, total=False),
     _vector("ones", 1),
 )  # fmt: skip
 

@@ -1,0 +1,271 @@
+"""Where F as typed can be undefined, found once per input rather than on every chunk.
+
+`eval --at` evaluates F as typed, operation by operation (x/x is undefined at x = 0 although
+SymEngine simplifies it to 1). `eval --points` follows the same rule, but running the whole
+parsed tree in NumPy on every chunk cost more than the compiled F and J themselves. So each
+parsed component is classified once:
+
+- *total*: built only from operations defined at every finite point (+, −, ×, whole powers
+  ≥ 1, e^u, sin, exp, tanh, abs, sigmoid, ... : `Function.total` in the catalogue). Nothing
+  to check: only overflow could make it undefined, and the compiled F shows that.
+- *guarded*: a scalar expression whose partial operations are known. Their arguments (each
+  divisor, the base and exponent of each power, the argument of log, sqrt, asin, ...) are
+  compiled with F and J, and tested on each chunk: a divisor that is 0, jac's rule for
+  powers, a function whose value there is not finite.
+- *typed*: anything else (vectors and matrices with a partial operation, functions without
+  a formula): today's check, F evaluated operation by operation, for that component only.
+
+A row where a guard fires, or where a compiled value is not finite, is *suspect*: there, and
+only there, F as typed is evaluated and the exact rules apply (`typed_check`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from jaccli import parse
+from jaccli.functions import CATALOGUE, numpy_functions
+from jaccli.parse.tree import children
+
+
+class Guard(NamedTuple):
+    """A partial operation of a component: its arguments are compiled with F and J."""
+
+    kind: str  # "zero" (a divisor), "power" (base, exponent), or a function's name
+    exprs: tuple[Any, ...]  # SymEngine expressions of its arguments
+
+
+class Checks(NamedTuple):
+    """What a chunk needs checked beyond its compiled values."""
+
+    guards: tuple[Guard, ...]
+    typed_parsed: tuple[int, ...]  # indices of the components checked operation by operation
+    typed: Callable[..., Any]  # (columns, only=None) -> (rows, m) F as typed (`typed_check`)
+
+
+def classify(parsed: Sequence[parse.Parsed], args: Sequence[Any]) -> Checks:
+    """The guards of every component, and those that must be checked operation by operation."""
+    names = {a.name for a in args}
+    guards: list[Guard] = []
+    typed_parsed = []
+    for index, p in enumerate(parsed):
+        found = _guards(p, names)
+        if found is None:
+            typed_parsed.append(index)
+        else:
+            guards.extend(found)
+    return Checks(tuple(guards), tuple(typed_parsed), typed_check(parsed))
+
+
+def _guards(p: parse.Parsed, names: set[str]) -> list[Guard] | None:
+    """The guards of a component (none: total), or None where only F as typed will do."""
+    nodes: list[tuple[str, tuple[parse.Node, ...]]] = []
+    if not _collect(p.node, nodes):
+        return None
+    if not nodes:
+        return []
+    from jaccli.parse.build import Builder
+
+    builder = Builder()
+    builder.parsed = p
+    found = []
+    try:
+        for kind, operands in nodes:
+            exprs = tuple(builder.node(o) for o in operands)
+            if any(_is_tensor(e) for e in exprs):
+                return None
+            free = {s.name for e in exprs for s in e.free_symbols}
+            if not free:
+                continue  # of numbers only: the parser checked it already
+            if not free <= names:
+                return None
+            found.append(Guard(kind, exprs))
+    except Exception:  # past the default limits of exact numbers (--digits): as typed then
+        return None
+    return found
+
+
+def _is_tensor(value: Any) -> bool:
+    from jaccli.parse.tensor import Tensor
+
+    return isinstance(value, Tensor)
+
+
+def _collect(node: parse.Node, out: list[tuple[str, tuple[parse.Node, ...]]]) -> bool:
+    """Append the partial operations under `node`; False where they cannot be listed
+    (a vector or matrix in a partial operation, a function without a NumPy form)."""
+    if isinstance(node, parse.Name):
+        return True
+    if isinstance(node, parse.Product):
+        for divide, factor in node.factors:
+            if divide:
+                out.append(("zero", (factor,)))
+    elif isinstance(node, parse.Elementwise):
+        if node.op == "/":
+            out.append(("zero", (node.right,)))
+        elif node.op == "^" and not _total_power(node.left, node.right):
+            out.append(("power", (node.left, node.right)))
+    elif isinstance(node, parse.Power) and not _total_power(node.base, node.exponent):
+        out.append(("power", (node.base, node.exponent)))
+    elif isinstance(node, parse.Call):
+        function = CATALOGUE.get(node.func)
+        if function is None or (function.kind == "vector" and not function.total):
+            return False
+        if not function.total:
+            out.append((node.func, node.args))
+    return all(_collect(child, out) for child in children(node))
+
+
+def _total_power(base: parse.Node, exponent: parse.Node) -> bool:
+    """u^k for a whole k ≥ 1, or c^u for a constant c > 0 (e, π, 2): defined everywhere."""
+    if isinstance(exponent, parse.Num) and exponent.text.isdigit() and int(exponent.text) > 0:
+        return True
+    return isinstance(base, parse.Const) or (
+        isinstance(base, parse.Num) and Fraction(base.text) > 0
+    )
+
+
+def fires(kind: str, values: Sequence[Any]) -> Any:
+    """Where a guard's operation is undefined, given its arguments' values (columns)."""
+    import numpy as np
+
+    if kind == "zero":
+        return values[0] == 0
+    if kind == "power":
+        base, exponent = values
+        return ((base == 0) & (exponent <= 0)) | ((base < 0) & (exponent != np.round(exponent)))
+    with np.errstate(all="ignore"):
+        value: Any = numpy_functions()[kind](*values)
+        return ~np.isfinite(value)
+
+
+# --------------------------------------------------------------------------- F as typed
+
+
+def typed_check(parsed: Sequence[parse.Parsed]) -> Callable[[dict[str, Any]], Any]:
+    """F as typed, operation by operation: where it is undefined, so is row i of J."""
+    import numpy as np
+
+    from jaccli.parse import tensor
+
+    def check(columns: dict[str, Any], only: Sequence[int] | None = None) -> Any:
+        rows = len(next(iter(columns.values()))) if columns else 0
+        chosen = parsed if only is None else [parsed[i] for i in only]
+        with np.errstate(all="ignore"):
+            values = [
+                np.broadcast_to(v, (rows,))
+                for p in chosen
+                for v in tensor.entries(numeric(p.node, columns))
+            ]
+        return np.column_stack(values) if values else np.zeros((rows, 0))
+
+    return check
+
+
+def components(parsed: Sequence[parse.Parsed]) -> list[range]:
+    """The components of F that each parsed expression stands for."""
+    spans, start = [], 0
+    for p in parsed:
+        size = 1 if p.shape is None else p.shape[0] * p.shape[1]
+        spans.append(range(start, start + size))
+        start += size
+    return spans
+
+
+def undefined_values(values: Any, columns: dict[str, Any]) -> Any:
+    """Where values of F are undefined: NaN, or infinite at a point with finite coordinates."""
+    import numpy as np
+
+    undefined = ~np.isfinite(values)
+    if undefined.any():  # rare: look at the points only then
+        finite = np.ones(values.shape[0], dtype=bool)
+        for column in columns.values():
+            finite &= np.isfinite(column)
+        undefined &= np.isnan(values) | finite[:, None]
+    return undefined
+
+
+def numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
+    """The parsed expression in floating point, operation by operation (NaN: undefined).
+
+    A vector or matrix is a Tensor of columns (jaccli.parse.tensor), as in the builder.
+    """
+    import numpy as np
+
+    from jaccli.parse import tensor
+
+    if isinstance(node, parse.Num):
+        return float(Fraction(node.text))
+    if isinstance(node, parse.Name):
+        if node.shape is not None:
+            names = parse.entry_names(node.name, node.shape)
+            return tensor.made(*node.shape, [columns.get(n, np.nan) for n in names])
+        return columns.get(node.name, np.nan)
+    if isinstance(node, parse.Const):
+        return np.pi if node.name == "pi" else np.e
+    if isinstance(node, parse.Neg):
+        return -numeric(node.operand, columns)
+    if isinstance(node, parse.Transpose):
+        return tensor.transpose(numeric(node.operand, columns))
+    if isinstance(node, parse.Sum):
+        terms = [-v if neg else v for neg, v in ((n, numeric(t, columns)) for n, t in node.terms)]
+        return tensor.broadcast(lambda *ts: _backend().add(ts), *terms)
+    if isinstance(node, parse.Product):
+        product: Any = None
+        for divide, factor in node.factors:
+            value = numeric(factor, columns)
+            if divide:
+                value = tensor.broadcast(reciprocal, value)
+            product = value if product is None else tensor.times(product, value, _backend().add)
+        return product
+    if isinstance(node, parse.Elementwise):
+        left, right = numeric(node.left, columns), numeric(node.right, columns)
+        if node.op == "/":
+            right = tensor.broadcast(reciprocal, right)
+        operation = power if node.op == "^" else lambda a, b: a * b
+        return tensor.broadcast(operation, left, right)
+    if isinstance(node, parse.Power):
+        base, exponent = numeric(node.base, columns), numeric(node.exponent, columns)
+        if isinstance(base, tensor.Tensor):
+            return tensor.matrix_power(base, int(exponent), _backend().add)
+        return power(base, exponent)
+    if isinstance(node, parse.Call):
+        args = [numeric(a, columns) for a in node.args]
+        if node.func == "ones":
+            return tensor.ones(int(node.args[0].text), 1.0)  # type: ignore[attr-defined]
+        if node.func in parse.VECTOR_FUNCTIONS:
+            return tensor.vector_function(node.func, args, _backend())
+        return tensor.broadcast(numpy_functions()[node.func], *args)
+    raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+
+@functools.cache
+def _backend() -> Any:
+    from jaccli.parse import tensor
+
+    return tensor.numpy_backend()
+
+
+def reciprocal(value: Any) -> Any:
+    import numpy as np
+
+    return np.where(value == 0, np.nan, 1 / np.where(value == 0, 1.0, value))
+
+
+def power(base: Any, exponent: Any) -> Any:
+    import numpy as np
+
+    undefined = fires("power", (base, exponent))
+    return np.where(
+        undefined, np.nan, np.power(np.abs(base), exponent) * _sign_of_power(base, exponent)
+    )
+
+
+def _sign_of_power(base: Any, exponent: Any) -> Any:
+    import numpy as np
+
+    odd = np.mod(np.round(exponent), 2) == 1
+    return np.where((base < 0) & odd, -1.0, 1.0)

@@ -1,0 +1,308 @@
+"""eval --points per chunk (jaccli.batch.compute): the fast path against the evaluate it
+replaced, which checked F as typed on every row, and against `eval --at` at single points."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jaccli import problem
+from jaccli.batch import compute, det, guards, stream
+from jaccli.engine import differentiate, kink_applies, kinks
+
+
+def _plan(functions: Sequence[str], names: str, with_value: bool = True) -> stream.Plan:
+    return stream.plan(problem.read(list(functions), names), None, with_value)
+
+
+def reference(functions: Sequence[str], names: str, columns: dict[str, Any]) -> compute.Evaluated:
+    """evaluate as it was before issue 15: F as typed, operation by operation, on every row,
+    J's non-zero entries scattered into zeros, each kink checked on every row."""
+    p = problem.read(list(functions), names)
+    plan = stream.plan(p, None, True)
+    m, n = plan.compiled.shape
+    symbols = {s.name: s for f in p.functions for s in f.free_symbols}
+    import symengine as se
+
+    args = [symbols.get(name, se.Symbol(name)) for name in plan.compiled.names]
+    variables = args[:n]
+    sparse = differentiate(p.functions, variables)
+    entries = [(i, j) for i, row in enumerate(sparse.rows) for j, _ in row]
+    exprs = [*p.functions, *(e for row in sparse.rows for _, e in row)]
+    values = np.column_stack([columns[a.name] for a in args])
+    out = compute._lambdify(args, exprs)(values)
+    jacobian = np.zeros((len(values), m * n))
+    if entries:
+        jacobian[:, [i * n + j for i, j in entries]] = out[:, m:]
+    as_typed = guards.typed_check(p.parsed)(columns)
+    typed = guards.undefined_values(as_typed, columns)
+    undefined = ~np.isfinite(jacobian) | np.repeat(typed, n, axis=1)
+    found = kinks(p.functions, variables)
+    if found:
+        ab = compute._lambdify(args, [e for k in found for e in (k.a, k.b)])(values)
+        for index, k in enumerate(found):
+            a, b = ab[:, 2 * index], ab[:, 2 * index + 1]
+            undefined[:, k.i * n + k.j] |= kink_applies(k.kind, a, b)
+    jacobian[undefined] = np.nan
+    value = out[:, :m]
+    with np.errstate(all="ignore"):
+        value = np.where(~np.isfinite(value) & np.isfinite(as_typed), as_typed, value)
+    value = np.where(typed | guards.undefined_values(value, columns), np.nan, value)
+    return compute.Evaluated(jacobian, value, undefined)
+
+
+def assert_same(
+    new: compute.Evaluated, old: compute.Evaluated, rtol: float = 1e-14, atol: float = 0.0
+) -> None:
+    """NaN pattern, values (to 1e-14 relative) and undefined masks equal."""
+    for a, b in ((new.jacobian, old.jacobian), (new.value, old.value)):
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
+    assert np.array_equal(new.undefined, old.undefined)
+
+
+def _columns(names: Sequence[str], points: Sequence[Sequence[float]]) -> dict[str, Any]:
+    array = np.array(points, dtype=float).reshape(len(points), len(names))
+    return {name: array[:, k].copy() for k, name in enumerate(names)}
+
+
+HOSTILE = [
+    # (F, variables, points): every point is one where some check must fire
+    (["x/y", "y/x"], "x,y", [[1, 0], [0, 1], [0, 0], [2, 3]]),
+    (["x^y"], "x,y", [[0, 0], [0, -1], [-1, 0.5], [-8, 1 / 3], [2, 0.5], [0, 2]]),
+    (["log(x)", "ln(x*y)", "log10(x)"], "x,y", [[0, 1], [-1, 1], [1, 0], [2, 2]]),
+    (["sqrt(x)", "cbrt(x)", "x^0.5"], "x", [[-1], [0], [4]]),
+    (["abs(x - y)", "sign(x)*y", "relu(x)", "max(x, y)"], "x,y", [[0, 0], [1, 1], [0, 2], [3, 1]]),
+    (["softplus(x)", "sigmoid(x)", "exp(x)*y"], "x,y", [[800, 1], [-800, 1], [0, 0], [710, 2]]),
+    (["x/x + y", "abs(x)", "sqrt(x)"], "x,y", [[1, 1], [0, 0], [2, 0], [-1, 3]]),
+    (["x*y*z", "exp(x+z)*y", "sin(x)/y"], "x,y,z", [[1e200, 1e200, 1e-200], [1, 0, 1], [0, 0, 0]]),
+    (["asin(x)", "acos(x)", "atanh(x)", "acosh(x)"], "x", [[1], [-1], [2], [0.5], [0]]),
+    (["atan2(y, x)", "tan(x)", "cot(x)", "sec(x)", "csc(x)"], "x,y", [[0, 0], [0, 1], [1, 0]]),
+    (["x^-2", "(x - y)^(-1)", "2^x", "(-2)^x", "0^x"], "x,y", [[0, 0], [1, 1], [0.5, 2]]),
+    (["x^2 + y", "x*y"], "x,y", [[math.inf, 1], [math.inf, -math.inf], [math.nan, 1], [1, 2]]),
+    (["exp(exp(x))", "x*y - x*y + 1/(x + 1e-300)"], "x,y", [[800, 1e308], [-1e-300, 1], [1, 1]]),
+]
+
+
+@pytest.mark.parametrize(("functions", "names", "points"), HOSTILE)
+def test_hostile_points_as_before(functions: list[str], names: str, points: list[Any]) -> None:
+    columns = _columns(names.split(","), points)
+    plan = _plan(functions, names)
+    old = reference(functions, names, columns)
+    assert_same(compute.evaluate(plan.compiled, dict(columns)), old)
+    assert_same(compute.evaluate(plan.compiled, dict(columns), reuse=True), old)
+
+
+@pytest.mark.parametrize("share", [0.0, 2.0])
+def test_dense_and_sparse_j_agree(monkeypatch: pytest.MonkeyPatch, share: float) -> None:
+    monkeypatch.setattr(compute, "DENSE_SHARE", share)
+    functions, names = ["x/y + z", "abs(z)", "y^z"], "x,y,z"
+    plan = _plan(functions, names)
+    assert plan.compiled.dense is (share == 0.0)
+    rng = np.random.default_rng(3)
+    points = rng.choice([0.0, 1.0, -1.0, 0.5, 2.5], size=(200, 3))
+    columns = _columns(names.split(","), points)
+    assert_same(compute.evaluate(plan.compiled, columns), reference(functions, names, columns))
+
+
+def test_static_classification() -> None:
+    def kinds(text: str, names: str = "x,y") -> tuple[list[str], tuple[int, ...]]:
+        checks = _plan([text], names).compiled.checks
+        return [g.kind for g in checks.guards], checks.typed_parsed
+
+    assert kinds("x*y*exp(x+y) + sin(x)^2 - tanh(y)/2 + e^x + 2^y + abs(x)") == ([], ())
+    assert kinds("sin(x)/y") == (["zero"], ())
+    assert kinds("x^y + log(x) + atan2(y, x) + x^-1") == (["power", "log", "atan2", "power"], ())
+    assert kinds("1/2 + x/3 + sqrt(2)*x") == ([], ())  # divisors and roots of numbers only
+    # vectors: total ones need nothing; a partial operation on a vector is checked as typed
+    vector = problem.read(["sum(v) + norm(v)", "inv(A)*v"], "v", shapes="v=2,A=2x2")
+    checks = stream.plan(vector, None, False).compiled.checks
+    assert checks.typed_parsed == (1,)
+
+
+def test_only_the_typed_components_are_checked_operation_by_operation() -> None:
+    p = problem.read(["v'*v", "log(v)"], "v", shapes="v=2")
+    plan = stream.plan(p, None, True)
+    columns = _columns(["v[1]", "v[2]"], [[0, 1], [1, 1], [2, 0]])
+    result = compute.evaluate(plan.compiled, columns)
+    assert result.undefined[:, :2].sum() == 0  # v'v is total
+    assert result.undefined[0, 2] and result.undefined[2, 4] and not result.undefined[1].any()
+    assert math.isnan(result.value[0, 1]) and math.isnan(result.value[2, 2])
+
+
+def test_matrix_form_path_agrees_with_entry_by_entry() -> None:
+    p = problem.read(["tanh(W*x + b)", "log(x)"], "x", shapes="W=2x2,x=2,b=2")
+    plan = stream.plan(p, None, True)
+    assert plan.compiled.form is not None
+    rng = np.random.default_rng(5)
+    names = plan.compiled.names
+    columns = {k: rng.choice([-1.0, 0.0, 0.5, 3.0], 300) for k in names}
+    # not x = 0: the matrix form of log(x), diag(1 ./ x), is NaN off the diagonal there
+    columns.update((k, rng.choice([-1.0, 0.5, 3.0], 300)) for k in names if k.startswith("x"))
+    plain = compute.compile_jacobian(p.functions, *_split(plan), p.parsed, True, structure=None)
+    # 1 - tanh(u)^2 in NumPy against SymEngine's compiled derivative: rounding apart
+    form, entries = compute.evaluate(plan.compiled, columns), compute.evaluate(plain, columns)
+    assert_same(form, entries, rtol=1e-9, atol=1e-14)
+
+
+def _split(plan: stream.Plan) -> tuple[list[Any], list[Any]]:
+    import symengine as se
+
+    symbols = [se.Symbol(s) for s in plan.compiled.names]
+    n = plan.compiled.shape[1]
+    return symbols[:n], symbols[n:]
+
+
+def test_arrays_are_the_callers_unless_reused() -> None:
+    plan = _plan(["x*y", "x/y"], "x,y")
+    first = compute.evaluate(plan.compiled, _columns(["x", "y"], [[1, 2], [3, 4]]))
+    second = compute.evaluate(plan.compiled, _columns(["x", "y"], [[5, 6], [7, 8]]))
+    assert first.jacobian[0, 0] == 2 and second.jacobian[0, 0] == 6
+    a = compute.evaluate(plan.compiled, _columns(["x", "y"], [[1, 2]]), reuse=True)
+    b = compute.evaluate(plan.compiled, _columns(["x", "y"], [[5, 6]]), reuse=True)
+    assert np.shares_memory(a.jacobian, b.jacobian) and a.jacobian[0, 0] == 6
+
+
+def test_threads_have_buffers_of_their_own() -> None:
+    functions, names = ["exp(x)*y", "x/y", "abs(x - y)"], "x,y"
+    plan = _plan(functions, names)
+    rng = np.random.default_rng(9)
+    inputs = [_columns(["x", "y"], rng.choice([0.0, 1.0, 2.0, -3.0], (5000, 2))) for _ in range(4)]
+    expected = [reference(functions, names, c) for c in inputs]
+    failures: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for _ in range(20):
+                assert_same(compute.evaluate(plan.compiled, inputs[k], reuse=True), expected[k])
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+
+
+def test_rows_with_nan_despite_overflowing_row_sums() -> None:
+    jacobian = np.array([[1e308, 1e308, -1e308, -1e308], [1.0, np.nan, 0, 0], [1, 2, 3, 4.0]])
+    assert det._nan_rows(jacobian).tolist() == [False, True, False]
+    value = compute.determinants(jacobian, np.zeros((3, 4), bool), 2, False)[0]
+    assert value[0, 0] == -math.inf and math.isnan(value[1, 0])  # overflows honestly, not NaN
+    undefined = np.zeros((3, 4), bool)
+    assert compute.undefined_rows(undefined).tolist() == []
+    undefined[2, 3] = True
+    assert compute.undefined_rows(undefined).tolist() == [2]
+
+
+def test_the_cancellations_eval_at_sees_through() -> None:
+    # Guards are compiled from exactly simplified arguments, as eval --at computes them:
+    # 1/((x + 1) - x - 1 + y) is 1/y. Rounding x + 1 at x = 1e20 once made it 1/0 here.
+    plan = _plan(["1/((x + 1) - x - 1 + y)"], "x,y")
+    result = compute.evaluate(plan.compiled, _columns(["x", "y"], [[1e20, 1.0]]))
+    assert result.value[0, 0] == 1.0 and result.jacobian[0].tolist() == [0.0, -1.0]
+
+
+# --------------------------------------------------------------------------- properties
+
+_LEAVES = ["x", "y", "z", "0", "1", "2", "0.5", "pi", "e"]
+_UNARY = ["sin", "cos", "exp", "log", "sqrt", "abs", "sign", "tanh", "asin", "atan", "cbrt",
+          "softplus", "sigmoid", "relu", "acosh", "tan"]  # fmt: skip
+_BINARY = ["+", "-", "*", "/", "^"]
+
+
+def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    unary = st.tuples(st.sampled_from(_UNARY), inner).map(lambda t: f"{t[0]}({t[1]})")
+    binary = st.tuples(inner, st.sampled_from(_BINARY), inner).map(
+        lambda t: f"({t[0]}{t[1]}{t[2]})"
+    )
+    two = st.tuples(st.sampled_from(["atan2", "max", "min"]), inner, inner)
+    return unary | binary | two.map(lambda t: f"{t[0]}({t[1]}, {t[2]})")
+
+
+_EXPRESSIONS = st.recursive(st.sampled_from(_LEAVES), _extend, max_leaves=6)
+_COORDINATE = st.sampled_from([0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 1e-8]) | st.floats(-4, 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_EXPRESSIONS, min_size=1, max_size=3),
+    st.lists(st.tuples(_COORDINATE, _COORDINATE, _COORDINATE), min_size=1, max_size=12),
+)
+def test_random_expressions_and_points_as_before(functions: list[str], points: list[Any]) -> None:
+    from sympy.printing.codeprinter import PrintMethodNotImplementedError
+
+    from jaccli.errors import JacError
+
+    try:
+        plan = _plan(functions, "x,y,z")
+    except JacError:  # 1/0, 0^0 and friends in the text itself
+        return
+    except PrintMethodNotImplementedError:  # d/dx |u| of an abs inside u: never compiled
+        return
+    columns = _columns(["x", "y", "z"], points)
+    new, old = compute.evaluate(plan.compiled, columns), reference(functions, "x,y,z", columns)
+    for row, point in enumerate(points):
+        if not _same_row(new, old, row):  # then eval --at decides, and must agree with new
+            _agrees_with_eval_at(functions, point, new, row)
+
+
+def _same_row(new: compute.Evaluated, old: compute.Evaluated, row: int) -> bool:
+    try:
+        assert_same(*(compute.Evaluated(*(a[row : row + 1] for a in e)) for e in (new, old)))
+    except AssertionError:
+        return False
+    return True
+
+
+def _agrees_with_eval_at(
+    functions: list[str], point: Any, new: compute.Evaluated, row: int
+) -> None:
+    """Where the new evaluate differs from the old one, it agrees with `eval --at`."""
+    import warnings
+
+    from jaccli import api
+    from jaccli.errors import JacError, UndefinedError
+
+    at = ",".join(f"{v}={c!r}" for v, c in zip("xyz", point, strict=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            exact = api.evaluate(functions, "x,y,z", at=at, digits=20).to_numpy()
+        except UndefinedError:
+            assert new.undefined[row].any(), (functions, point)
+            return
+        except JacError:
+            return  # too large for exact arithmetic: nothing to compare with
+    assert not new.undefined[row].any(), (functions, point)
+    expected = np.asarray(exact, dtype=float).reshape(-1)
+    np.testing.assert_allclose(new.jacobian[row], expected, rtol=1e-9, atol=1e-12)
+
+
+def test_the_catalogues_total_flag_is_right_about_numpy() -> None:
+    # total: finite wherever its arguments are (overflow aside); partial: some finite
+    # argument where jac's NumPy form is NaN or infinite (tan and sec: none in doubles, but
+    # their poles are exact numbers such as tan(pi/2), which the parser refuses).
+    from jaccli.functions import CATALOGUE, numpy_functions
+
+    grid = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0])
+    for name, function in CATALOGUE.items():
+        implementation = numpy_functions().get(name)
+        if implementation is None or function.kind == "vector":
+            continue
+        args = np.meshgrid(*[grid] * function.arity[0])
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(np.asarray(implementation(*args), dtype=float))
+        if function.total:
+            assert finite.all(), name
+        elif name not in ("tan", "sec"):
+            assert not finite.all(), name
