@@ -626,13 +626,17 @@ def _parquet_like() -> bytes:
 
 
 def test_a_binary_file_is_a_usage_error_naming_it(tmp_path: Path) -> None:
-    path = tmp_path / "points.parquet"
-    path.write_bytes(_parquet_like())
+    path = tmp_path / "points.bin"  # not Parquet (that is read: tests/test_parquet.py)
+    path.write_bytes(b"BIN1" + _parquet_like()[4:])
     result = invoke(["eval", G, "--vars", "x,y", "--points", str(path)])
     assert result.code == 2
     assert result.stderr.startswith(f"jac: error: {path} line 1, column 8: not text (byte 0x80")
     proc = run("eval", G, "--vars", "x,y", "--points", str(path))  # was exit 70
     assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    parquet = tmp_path / "points.parquet"  # Parquet's magic bytes, but not Parquet
+    parquet.write_bytes(_parquet_like())
+    result = invoke(["eval", G, "--vars", "x,y", "--points", str(parquet)])
+    assert result.code == 2 and f"{parquet}: not a Parquet file (" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Points from CSV, TSV, JSON Lines or a JSON array, in chunks of columns.
+"""Points from CSV, TSV, JSON Lines, a JSON array or Parquet, in chunks of columns.
 
 CSV and TSV need a header naming the columns; a column whose name is a
 variable (or a parameter) is read as numbers, every other column passes
@@ -9,6 +9,8 @@ lines and lines starting with `#` are skipped (before a JSON array too).
 The input is read as bytes and decoded here, block by block, so that a file
 that is not UTF-8 text (a Parquet file, a UTF-16 export) is a usage error that
 names its line rather than a decoding crash; a UTF-8 byte-order mark is dropped.
+Parquet (its name, or the magic bytes PAR1 it starts with, or a directory of
+Parquet files) is read by `parquet` instead, through pyarrow.
 
 A number is what both Python's `float()` and NumPy read: decimal, with an
 exponent or not, or `inf`, `infinity`, `nan` in any case with a sign (in JSON
@@ -24,14 +26,14 @@ is not valid JSON) is always an error.
 
 import csv
 from collections.abc import Iterator, Sequence
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from jaccli.batch.json_ import JsonArray, jsonl, object_chunks
 from jaccli.batch.rows import WHAT_JAC_READS, Chunk, NotText, stopped
 from jaccli.batch.table import Table
 from jaccli.errors import Location, ParseError, UsageError, literal
 
-FORMATS = ("csv", "tsv", "jsonl", "json")
+FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
 
 # Bytes are read in blocks of this size (~35,000 lines of three 17-digit numbers): big
 # enough that per-block costs vanish, small enough for flat memory.
@@ -39,9 +41,33 @@ BLOCK_BYTES = 2 << 20
 
 
 class Points(NamedTuple):
-    kind: str  # "csv", "tsv", "jsonl" or "json"
-    header: list[str]  # CSV/TSV columns; for JSON, the names jac reads
+    kind: str  # "csv", "tsv", "jsonl", "json" or "parquet"
+    header: list[str]  # CSV/TSV/Parquet columns; for JSON, the names jac reads
     chunks: Iterator[Chunk]
+    unit: str = "line"  # what Chunk.line_numbers count: "line", or "row" (Parquet)
+    schema: Any = None  # Parquet: the input's Arrow schema
+    numbers: tuple[str, ...] = ()  # the columns jac reads as numbers
+
+
+def read_points(
+    stream: IO[bytes] | str, name: str, needed: Sequence[str], skip: bool = False
+) -> Points:
+    """Open a stream of points (a str: a directory, read as a Parquet dataset); `needed`
+    are the names that must have values.
+
+    An input with no points at all (empty, only comments) has no chunks.
+    """
+    from jaccli.batch import parquet
+
+    if isinstance(stream, str):
+        points = parquet.read(stream, b"", name, needed, skip)
+    else:
+        head = stream.read(len(parquet.MAGIC))
+        if head == parquet.MAGIC or parquet.named(name):
+            points = parquet.read(stream, head, name, needed, skip)
+        else:
+            points = _read_text(stream, head, name, needed, skip)
+    return points._replace(numbers=tuple(needed))
 
 
 def sniff(first_line: str, name: str) -> str:
@@ -65,12 +91,10 @@ def sniff(first_line: str, name: str) -> str:
     return "tsv" if "\t" in first_line else "csv"
 
 
-def read_points(stream: IO[bytes], name: str, needed: Sequence[str], skip: bool = False) -> Points:
-    """Open a stream of points; `needed` are the names that must have values.
-
-    An input with no points at all (empty, only comments) has no chunks.
-    """
-    blocks = _decoded(stream, name)
+def _read_text(
+    stream: IO[bytes], head: bytes, name: str, needed: Sequence[str], skip: bool
+) -> Points:
+    blocks = _decoded(stream, name, head)
     buffer, start = _first_content(blocks, name)
     if start < 0:
         kind = sniff("", name)
@@ -114,14 +138,15 @@ def read_points(stream: IO[bytes], name: str, needed: Sequence[str], skip: bool 
 # --------------------------------------------------------------------------- text
 
 
-def _decoded(stream: IO[bytes], name: str) -> Iterator[str]:
-    """The stream as text, in blocks that may end anywhere but inside a character.
+def _decoded(stream: IO[bytes], name: str, head: bytes = b"") -> Iterator[str]:
+    """The stream as text (after `head`, its first bytes, already read), in blocks that
+    may end anywhere but inside a character.
 
     What is not UTF-8 text raises NotText, after the text before it has been handed on
     (so the points before it are written first). Lines are not counted here: the reader
     of the blocks counts them anyway, and names the line (`_stopped`).
     """
-    pending, first = b"", True
+    pending, first = head, True
     while True:
         raw = stream.read(max(BLOCK_BYTES, 4) if first else BLOCK_BYTES)
         data = pending + raw if pending else raw

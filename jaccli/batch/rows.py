@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from jaccli.errors import Location, ParseError, UsageError
 
-WHAT_JAC_READS = "{points} reads CSV, TSV, JSON Lines or a JSON array, in UTF-8"
+WHAT_JAC_READS = "{points} reads CSV, TSV, JSON Lines or a JSON array in UTF-8, or Parquet"
 
 
 class BadRowError(ParseError):
@@ -28,6 +28,7 @@ class Chunk(NamedTuple):
     records: list[dict[str, Any]]  # JSON: the parsed objects (else empty)
     columns: dict[str, Any]  # name -> float64 array
     bad: tuple[tuple[int, str], ...] = ()  # skipped rows: (row in this chunk, why); NaN
+    batch: Any = None  # Parquet: the input's Arrow record batch (its columns pass through)
 
     @property
     def rows(self) -> int:

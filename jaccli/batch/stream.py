@@ -91,9 +91,15 @@ class Streamed(NamedTuple):
 
 
 def stream(
-    plan: Plan, source: IO[bytes], name: str, fmt: str | None, out: IO[bytes], skip: bool = False
+    plan: Plan,
+    source: IO[bytes] | str,
+    name: str,
+    fmt: str | None,
+    out: IO[bytes],
+    skip: bool = False,
 ) -> Streamed:
-    """Every point of `source` evaluated and written to `out`.
+    """Every point of `source` (a str: a directory, read as a Parquet dataset) evaluated
+    and written to `out`.
 
     A bad row stops the stream (`skip`: it is written as NaN or null and counted), but
     only after every point before it has been written, so the error comes back here
@@ -116,7 +122,8 @@ def stream(
         try:
             for chunk in prefetched(points.chunks):  # the next block is parsed on the other core
                 constants = {k: np.full(chunk.rows, v) for k, v in plan.fixed.items()}
-                result = evaluate(plan.compiled, {**chunk.columns, **constants})
+                # reuse: this chunk is written before the next is evaluated
+                result = evaluate(plan.compiled, {**chunk.columns, **constants}, reuse=True)
                 if chunk.bad:  # skipped rows: nothing of theirs is computed, whatever F is
                     rows = [row for row, _ in chunk.bad]
                     result.jacobian[rows] = np.nan

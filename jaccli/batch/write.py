@@ -1,4 +1,4 @@
-"""Records out, one per input point: CSV, TSV, JSON Lines or one JSON array.
+"""Records out, one per input point: CSV, TSV, JSON Lines, one JSON array or Parquet.
 
 CSV and TSV rows are the input line, untouched (extra columns pass through),
 followed by the results' columns. For eval, F's components `f1..fm` with
@@ -13,15 +13,22 @@ is null there.
 
 A row that could not be read (--on-error skip) is still one record: `nan` in
 every number (CSV, TSV), or "value" and "jacobian" null with an "error" (JSON).
+Parquet (`parquet`) holds the input's columns with their types, then the results'
+columns as doubles, NaN where undefined.
 
 Numbers are printed by orjson: the shortest text that reads back as the same
 double, about ten times faster than Python's own formatting.
 """
 
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from jaccli.batch.compute import undefined_rows
 from jaccli.batch.read import Points
 from jaccli.batch.rows import Chunk
+from jaccli.errors import UsageError
+
+if TYPE_CHECKING:
+    from jaccli.batch.parquet import ParquetOut
 
 
 def entry_names(m: int, variables: list[str]) -> list[str]:
@@ -67,8 +74,19 @@ class Writer:
     ) -> None:
         """`fields`: what each record holds; `entries`: the names of J's entries, row by row,
         for the undefined ones."""
+        if kind == "parquet" and out.isatty():
+            raise UsageError(
+                "Parquet is binary, not for a terminal: redirect it to a file "
+                "(> points.parquet) or a pipe"
+            )
         self.kind, self.points = kind, points
-        self.out = _Background(out)
+        self.parquet: ParquetOut | None = None
+        if kind == "parquet":  # encoded in the writer's thread too
+            from jaccli.batch import parquet
+
+            columns = [c for f in fields for c in f.columns]
+            self.parquet = parquet.ParquetOut(out, points, columns)
+        self.out = _Background(self.parquet or out)
         self.fields = fields
         self.names = entries
         self.records = 0
@@ -83,9 +101,11 @@ class Writer:
 
     def write(self, chunk: Chunk, values: list[Any], undefined: Any) -> None:
         """One chunk's records: `values` holds an array (rows, columns) for each field."""
-        bad_rows = undefined.any(axis=1).nonzero()[0].tolist() if undefined.size else []
+        bad_rows = undefined_rows(undefined).tolist()
         self._note_undefined(chunk, undefined, bad_rows)
-        if self.kind in ("csv", "tsv"):
+        if self.parquet is not None:
+            self.out.write(self.parquet.batch(chunk, values))
+        elif self.kind in ("csv", "tsv"):
             self._write_table(chunk, values)
         else:
             self._write_json(chunk, values, undefined, set(bad_rows))
@@ -104,6 +124,13 @@ class Writer:
 
         delimiter = b"\t" if self.kind == "tsv" else b","
         numbers = values[0] if len(values) == 1 else np.hstack(values)
+        if chunk.batch is not None:  # Parquet in: its columns as text
+            from jaccli.batch.parquet import lines
+
+            prefix = lines(chunk.batch, delimiter)
+            body = _number_lines(numbers, delimiter).split(b"\n")
+            self.out.write(b"\n".join(map(delimiter.join, zip(prefix, body, strict=True))) + b"\n")
+            return
         if not chunk.text:
             # Every input column is a number jac read (or JSON Lines came in): print them
             # with the results, as the same doubles, in one pass rather than line by line.
@@ -131,7 +158,12 @@ class Writer:
             (field.key, array.reshape(rows, *field.shape).tolist())
             for field, array in zip(self.fields, values, strict=True)
         ]
-        inputs = chunk.records or self._table_records(chunk)
+        if chunk.batch is not None:
+            from jaccli.batch.parquet import records
+
+            inputs = records(chunk.batch)
+        else:
+            inputs = chunk.records or self._table_records(chunk)
         unread = dict(chunk.bad)
         pieces = []
         for r in range(rows):
@@ -176,19 +208,20 @@ class Writer:
         self.bad_points += len(bad_rows)
         for r in bad_rows[: max(0, 3 - len(self.examples))]:
             cells = ", ".join(self.names[c] for c in undefined[r].nonzero()[0][:4])
-            self.examples.append(f"line {chunk.line_numbers[r]} ({cells})")
+            self.examples.append(f"{self.points.unit} {chunk.line_numbers[r]} ({cells})")
 
 
 class _Background:
     """Writes in a thread: the system call runs without the GIL, so the next chunk is
-    formatted while this one is copied out (a tenth of the run for 10^6 points)."""
+    formatted while this one is copied out (a tenth of the run for 10^6 points). `out`
+    is a binary stream, or a ParquetOut (given record batches: it encodes them there)."""
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: "IO[bytes] | ParquetOut") -> None:
         import queue
         import threading
 
         self.out = out
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -201,7 +234,7 @@ class _Background:
                 except BaseException as e:  # BrokenPipeError above all: raised in close()
                     self.error = e
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: Any) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put(data)
@@ -228,7 +261,8 @@ def _dumps(record: dict[str, Any]) -> bytes:
             return {k: finite(v) for k, v in value.items()}
         return value
 
-    return json.dumps(finite(record), ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(finite(record), ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode()
 
 
 def _number_lines(numbers: Any, delimiter: bytes) -> bytes:

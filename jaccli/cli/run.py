@@ -55,7 +55,7 @@ def solve(
     settings = with_stdin(settings)
     terminal = sys.stdout.isatty()  # decided here: the worker's stdout is not ours
     chosen = settings.fmt or (Format.table if terminal else Format.plain)
-    if chosen in (Format.csv, Format.tsv):
+    if chosen in (Format.csv, Format.tsv, Format.parquet):
         raise UsageError(f"--format {chosen.value} is only for --points (eval, det)")
     colour = {Color.always: True, Color.never: False}.get(settings.color, terminal)
     width = shutil.get_terminal_size().columns if terminal else None

@@ -36,9 +36,10 @@ class Format(str, Enum):
     jsonl = "jsonl"  # the JSON object on one line: one record per run, for streams
     csv = "csv"  # only for eval --points and det --points: one row per point
     tsv = "tsv"
+    parquet = "parquet"  # only for eval --points and det --points, binary (pyarrow)
 
 
-POINT_FORMATS = (Format.csv, Format.tsv, Format.jsonl, Format.json)
+POINT_FORMATS = (Format.csv, Format.tsv, Format.jsonl, Format.json, Format.parquet)
 
 
 class LatexStyle(str, Enum):
