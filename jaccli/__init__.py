@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time they load on fir
         vjp,
     )
     from jaccli.api_analysis import eig, singular, sparsity, stability
+    from jaccli.batch.kernel import kernel
 
 __version__ = "0.1.0"
 
@@ -41,6 +42,7 @@ __all__ = [
     "hessian",
     "jacobian",
     "jvp",
+    "kernel",
     "linearize",
     "singular",
     "sparsity",
@@ -49,10 +51,17 @@ __all__ = [
 ]
 
 _ANALYSIS = frozenset(("eig", "singular", "sparsity", "stability"))  # in jaccli.api_analysis
+# jaccli.batch.kernel, not a module jaccli/kernel.py: importing that module (as unpickling a
+# kernel does) would rebind the name jaccli.kernel from the function to the module.
+_KERNEL = "kernel"
 
 
 def __getattr__(name: str) -> object:
     """The API, imported on first use (PEP 562): `jac --help` never pays for it."""
+    if name == _KERNEL:
+        from jaccli.batch.kernel import kernel
+
+        return kernel
     if name in __all__:
         from jaccli import api, api_analysis
 

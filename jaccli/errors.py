@@ -22,6 +22,8 @@ INPUTS = (
     "digits",
     "simplify",
     "points",
+    "dask",
+    "output",
     "timeout",
     "max_memory",
     "dir",
@@ -30,6 +32,7 @@ INPUTS = (
     "of",
     "of_vars",
     "box",
+    "name",
 )
 PYTHON_NAMES: Mapping[str, str] = {
     **{name: f"{name}=" for name in INPUTS},

@@ -38,7 +38,10 @@ class OnError(str, Enum):
     skip = "skip"
 
 
-_POINTS_HELP = "Evaluate at every point of a CSV, TSV, JSON Lines or JSON array file (- for stdin)."
+_POINTS_HELP = (
+    "Evaluate at every point of a CSV, TSV, JSON Lines, JSON array or Parquet file (- for "
+    "stdin), or a directory of Parquet files."
+)
 PointsOpt = Annotated[Optional[str], option("--points", metavar="FILE", help=_POINTS_HELP)]  # noqa: UP045
 _WITH_VALUE_HELP = "With --points: add F's value to each record."
 WithValueOpt = Annotated[bool, option("--with-value", help=_WITH_VALUE_HELP, shown=True)]
@@ -51,6 +54,15 @@ OnErrorOpt = Annotated[
     OnError, option("--on-error", case_sensitive=False, help=_ON_ERROR_HELP, shown=True)
 ]
 
+
+_DASK_HELP = (
+    "With --points DATA.parquet (or a directory of them): evaluate its partitions in "
+    "parallel on Dask: local (a process per core), or the address of a dask.distributed "
+    "scheduler such as tcp://host:8786. Writes a Parquet dataset into --output DIR."
+)
+DaskOpt = Annotated[Optional[str], option("--dask", metavar="local|ADDRESS", help=_DASK_HELP)]  # noqa: UP045
+_OUTPUT_HELP = "With --dask: a new or empty directory for the results, a Parquet file a partition."
+OutputOpt = Annotated[Optional[str], option("--output", "-o", metavar="DIR", help=_OUTPUT_HELP)]  # noqa: UP045
 
 _EXPLAIN_HELP = "With --at: read the result in words, for students (table and JSON)."
 ExplainOpt = Annotated[bool, option("--explain", help=_EXPLAIN_HELP, shown=True)]
@@ -92,9 +104,9 @@ def solve_points(
 ) -> None:
     """J (or with `det`: "det" or "log", det J or its sign and log|det J|) at every point."""
     from jaccli import budget
+    from jaccli.batch.parquet import MAGIC, dataset_files
 
-    if digits is not None or simplify:
-        raise UsageError("--points computes in double precision: no --digits or --simplify")
+    check_double_precision(digits, simplify)
     at = joined(at_options)
     if path == "-" and "-" in settings.functions:
         raise UsageError("--points - and the functions cannot both come from stdin")
@@ -104,8 +116,11 @@ def solve_points(
     # Anything readable will do (/dev/null, a pipe such as <(cmd), a FIFO), but a directory
     # or a path that is not there is caught now, before J is compiled.
     shown_path = literal(path)
-    if path != "-" and os.path.isdir(path):
-        raise UsageError(f"--points {shown_path}: a directory, not a file of points")
+    if path != "-" and os.path.isdir(path) and not dataset_files(path):
+        raise UsageError(
+            f"--points {shown_path}: a directory, not a file of points "
+            "(nor a directory of *.parquet files)"
+        )
     if path != "-" and not os.path.exists(path):
         raise UsageError(f"--points {shown_path}: no such file")
     if path != "-" and not os.access(path, os.R_OK):
@@ -131,17 +146,80 @@ def solve_points(
             return Output("", shown(notes, quiet), e)
         return Output("", shown((*notes, *more), quiet), error)
 
-    def whole() -> Output:  # no file descriptor to stream to (a test runner): return text
+    def whole() -> tuple[Output, bytes]:  # no file descriptor to stream to (a test runner)
         buffer = io.BytesIO()
-        return deliver(work(), buffer)._replace(text=buffer.getvalue().decode())
+        return deliver(work(), buffer), buffer.getvalue()
 
     if has_fd(sys.stdout):
         output = budget.run(work, settings.budget, deliver)
     else:
-        output = budget.run(whole, settings.budget)
+        output, data = budget.run(whole, settings.budget)
+        if data.startswith(MAGIC):  # binary: as it is, after the notes
+            print_output(output._replace(error=None), sys.stdout)
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            output = output._replace(notes=())
+        else:
+            output = output._replace(text=data.decode())
     print_output(output._replace(error=None), sys.stdout)  # the points before an error, then it
     if output.error is not None:
         raise output.error
+
+
+def check_double_precision(digits: int | None, simplify: bool | None) -> None:
+    if digits is not None or simplify:
+        raise UsageError("--points computes in double precision: no --digits or --simplify")
+
+
+def solve_dask(
+    settings: Settings,
+    at_options: list[str] | None,
+    path: str | None,
+    with_value: bool,
+    on_error: OnError,
+    scheduler: str | None,
+    output: str | None,
+    digits: int | None = None,
+    simplify: bool | None = None,
+    det: str | None = None,
+) -> None:
+    """--points DATA --dask SCHEDULER --output DIR: F checked and compiled here as for
+    --points (within the budget), then every partition on Dask's workers, which the budget
+    does not cover (jaccli.batch.distributed)."""
+    from jaccli import budget
+    from jaccli.batch import distributed
+    from jaccli.batch.kernel import Kernel, Spec
+
+    if path is None:
+        raise UsageError("--dask and --output are for many points: add --points DATA.parquet")
+    if scheduler is None:
+        raise UsageError(
+            "--output DIR is for --dask, which writes one file per partition; without it, "
+            "eval --points writes to stdout: redirect it to a file"
+        )
+    check_double_precision(digits, simplify)
+    fmt = settings.fmt and settings.fmt.value
+    job = distributed.prepare(path, scheduler, output, fmt)
+    at, settings = joined(at_options), with_stdin(settings)
+
+    def work() -> tuple[tuple[str, ...], JacError | None]:
+        notes: list[str] = []
+        try:
+            _compile(settings, at, with_value, notes, det)
+        except JacError as e:
+            return tuple(notes), e
+        return tuple(notes), None
+
+    notes, error = budget.run(work, settings.budget)
+    if error is None:
+        s = settings
+        spec = (s.functions, s.stdin, s.vars_text, s.shapes_text, s.abstract_text, at)
+        kernel = Kernel(Spec(*spec, with_value, det, on_error.value))
+        more, error = distributed.run(kernel, job, literal(path))
+        notes += tuple(more)
+    print_output(Output("", shown(notes, settings.quiet), None), sys.stdout)
+    if error is not None:
+        raise error
 
 
 def _compile(
@@ -165,7 +243,9 @@ def _stream(
     from jaccli.batch import stream
 
     if path == "-":  # bytes: jac decodes them itself, whatever the locale says
-        source: BinaryIO = sys.stdin.buffer
+        source: BinaryIO | str = sys.stdin.buffer
+    elif os.path.isdir(path):  # a Parquet dataset, its files opened by the reader
+        source = path
     else:
         try:
             source = open(path, "rb")  # noqa: SIM115
@@ -177,5 +257,5 @@ def _stream(
     except BrokenPipeError:  # the reader has all it wanted
         return [], None
     finally:
-        if path != "-":
+        if not isinstance(source, str) and path != "-":
             source.close()

@@ -6,12 +6,15 @@ from typing import Annotated
 
 from jaccli.cli.options import AtOpt, DigitsOpt, Settings, SimplifyOpt, option, problem_command
 from jaccli.cli.points import (
+    DaskOpt,
     ExplainOpt,
     OnError,
     OnErrorOpt,
+    OutputOpt,
     PointsOpt,
     check_explain,
     check_on_error,
+    solve_dask,
     solve_points,
 )
 from jaccli.cli.run import solve
@@ -31,6 +34,8 @@ def det(
     log: LogOpt = False,
     explain: ExplainOpt = False,
     on_error: OnErrorOpt = OnError.stop,
+    dask: DaskOpt = None,
+    output: OutputOpt = None,
     digits: DigitsOpt = None,
     simplify: SimplifyOpt = None,
 ) -> None:
@@ -51,8 +56,11 @@ def det(
     from jaccli.engine.explain import explaining
 
     check_explain(explain, at, points)
+    method = "log" if log else "det"
+    if dask is not None or output is not None:
+        args = (settings, at, points, False, on_error, dask, output, digits, simplify, method)
+        return solve_dask(*args)
     if points is not None:
-        method = "log" if log else "det"
         return solve_points(settings, at, points, False, on_error, digits, simplify, method)
     check_on_error(on_error)
     determinant = explaining(engine.determinant, explain)
