@@ -253,6 +253,21 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
         ]
         jobs.append(Job("points 1e6", tools, [("jac", "numpy", 1.0)]))
 
+    if wanted("parquet") and importlib.util.find_spec("pyarrow") is not None:
+        # eval --points Parquet → Parquet, 10^6 points of the 3x3 example, against pyarrow +
+        # hand-written NumPy (bench/peer_parquet.py: read_table, J, write_table).
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = tmp / "points1000000.parquet"
+        values = np.random.default_rng(1_000_000).uniform(-2, 2, (1_000_000, 3))
+        pq.write_table(pa.table({v: values[:, k] for k, v in enumerate("xyz")}), path)
+        argv = [jac, "eval", "x^2+y*z, sin(x*y), e^(x+z)", "--vars", "x,y,z", "--points"]
+        tools = [Tool("jac", [*argv, str(path)]),
+                 Tool("pyarrow", [PY, str(HERE / "peer_parquet.py"), str(path)])]  # fmt: skip
+        jobs.append(Job("parquet 1e6", tools, [("jac", "pyarrow", 1.5)]))
+
     if wanted("startup"):
         bare = [PY, str(HERE / "bare_typer.py")]
         complete = {"_JAC_COMPLETE": "complete_bash", "COMP_WORDS": "jac jac", "COMP_CWORD": "1"}
@@ -382,6 +397,17 @@ def main() -> None:
         ok = report(jobs, args.runs, args.sympy_limit) if jobs else True
     if only is None or "simplify" in only:
         ok &= textbook_report()
+    if only is None or "chunk" in only:  # eval --points per chunk vs bare Lambdify (≤ 2x)
+        print()
+        ok &= subprocess.run([PY, str(HERE / "peer_chunk.py")]).returncode == 0
+    if only is None or "dask" in only:  # --dask, LocalCluster(2) vs one process (>= 1.5x)
+        print()
+        dask = [PY, str(HERE / "peer_dask.py"), "--runs", str(args.runs)]
+        ok &= subprocess.run(dask).returncode == 0
+    if only is None or "codegen" in only:  # jac codegen --lang c vs CasADi, arm-20 (<= 1.0x)
+        print()
+        codegen = [PY, str(HERE / "peer_casadi_codegen.py"), "--runs", str(args.runs)]
+        ok &= subprocess.run(codegen).returncode == 0
     sys.exit(0 if ok else 1)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, when missing, the real clients jac's tests check its output against:
 # pdflatex (LaTeX documents), KaTeX (notebooks, web pages), zsh and fish (completion),
-# jq (the README's JSON pipelines).
+# jq (the README's JSON pipelines), Octave (the MATLAB code of `jac codegen`).
 # Without root or apt-get, or without npm, it says what is missing and carries on:
 # those tests then skip with the same advice.
 set -uo pipefail
@@ -12,6 +12,7 @@ command -v zsh >/dev/null || debian+=(zsh)
 command -v fish >/dev/null || debian+=(fish)
 command -v bash >/dev/null || debian+=(bash)
 command -v jq >/dev/null || debian+=(jq)
+command -v octave-cli >/dev/null || debian+=(octave)  # runs `jac codegen --lang matlab` output
 if ((${#debian[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "tests/tools/install.sh: installing ${debian[*]}" >&2

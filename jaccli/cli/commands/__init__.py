@@ -67,6 +67,8 @@ COMMANDS = (
     Command("sparsity", f"{__name__}.sparsity", "sparsity", "SparsityResult", ("sparsity",)),
     Command("stability", f"{__name__}.stability", "stability", "StabilityResult", ("stability",)),
     Command("singular", f"{__name__}.singular", "singular", "SingularResult", ("singular",)),
+    # codegen reads F but prints code: none of the shared output options (--format, --check).
+    Command("codegen", f"{__name__}.codegen", "codegen", None, (), reads_functions=False),
     Command("schema", f"{__name__}.schema", "schema", None, (), reads_functions=False),
 )
 
