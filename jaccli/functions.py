@@ -204,11 +204,12 @@ def _np_erf(u: ArrayLike) -> object:
     return np.vectorize(math.erf, otypes=[float])(u)
 
 
-def _np_dirac_delta(u: ArrayLike) -> object:
-    """DiracDelta(u) is 0 wherever it has a value (u ≠ 0); at u = 0 it is NaN."""
+def _np_dirac_delta(u: ArrayLike, k: ArrayLike = 0) -> object:
+    """DiracDelta(u) is 0 wherever it has a value (u ≠ 0); at u = 0 it is NaN. So is its
+    k-th derivative, which SymPy writes DiracDelta(u, k) (d/dx of y·DiracDelta(x))."""
     import numpy as np
 
-    return np.where(u == 0, np.nan, 0.0)
+    return np.where(np.asarray(u) == 0, np.nan, 0.0 * np.asarray(k))
 
 
 # --------------------------------------------------------------------------- the catalogue

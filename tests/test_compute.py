@@ -306,3 +306,163 @@ def test_the_catalogues_total_flag_is_right_about_numpy() -> None:
             assert finite.all(), name
         elif name not in ("tan", "sec"):
             assert not finite.all(), name
+
+
+# --------------------------------------------------------------------------- issue 15 fixes
+# Three inputs that were internal errors (exit 70), and their neighbours: --points against
+# --at at the same points, expression by expression (--at stops at the first undefined
+# value, so each expression as typed is asked alone: its rows of J are defined, and equal,
+# exactly where --at answers for it alone).
+
+
+def _points_agree_with_at(
+    functions: Sequence[str], names: str, points: Sequence[Sequence[float]], shape: str = ""
+) -> compute.Evaluated:
+    import warnings
+
+    from jaccli import api
+    from jaccli.errors import JacError, MathError
+
+    p = problem.read(list(functions), names, shapes=shape or None)
+    compiled = stream.plan(p, None, True).compiled
+    evaluated = compute.evaluate(compiled, _columns(compiled.names, points))
+    n = compiled.shape[1]
+    for row, point in enumerate(points):
+        at = ",".join(f"{k}={c!r}" for k, c in zip(compiled.names, point, strict=True))
+        for text, span in zip(functions, guards.components(p.parsed), strict=True):
+            got = evaluated.jacobian[row].reshape(-1, n)[span.start : span.stop]
+            undefined = evaluated.undefined[row].reshape(-1, n)[span.start : span.stop]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    exact = api.evaluate([text], names, at=at, shape=shape or None, digits=20)
+                except MathError:  # undefined (or complex) somewhere in these rows
+                    assert undefined.any(), (text, point, got)
+                    continue
+                except JacError:  # pragma: no cover - past exact arithmetic's limits
+                    continue
+            assert not undefined.any() and np.isfinite(got).all(), (text, point, got)
+            expected = np.asarray(exact.to_numpy(), dtype=float).reshape(got.shape)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14, err_msg=text)
+    return evaluated
+
+
+KINK_POINTS = [[x, y] for x in (0.0, 1.0, -1.0, 2.0, 0.5, -0.5, 1.5) for y in (1.0, -2.0)]
+
+
+@pytest.mark.parametrize(
+    "functions",
+    [
+        # DiracDelta's derivative is DiracDelta(u, 1) (SymPy's): NumPy's entry takes the order
+        ["DiracDelta(x)*y", "x"],
+        ["DiracDelta(x^2 - 1)*y", "DiracDelta(y + 2)*x"],
+        ["DiracDelta(sin(x))*y^2"],
+        ["sign(x)*y", "sign(x*y)^2"],
+        # a kink inside a kink: ∂|x - |x||/∂x is built with jac's rules, not left a Derivative
+        ["max(x, abs(x))", "y"],
+        ["min(abs(x), x^2)", "y"],
+        ["abs(abs(x) - 1)*y"],
+        ["abs(x - abs(x))", "max(x, -x)"],
+        ["max(abs(y), abs(x)) + relu(abs(x) - 1)"],
+        # log(0) = -inf is undefined as typed, even where sign(...) or 1/... makes it finite
+        ["sign(log(x))*x", "1/log(abs(x)) + sign(atanh(x/2) - 1)"],
+    ],
+)
+def test_kinks_and_deltas_agree_with_eval_at(functions: list[str]) -> None:
+    _points_agree_with_at(functions, "x,y", KINK_POINTS)
+
+
+def test_a_kink_inside_a_kink_is_only_where_it_is() -> None:
+    # max(x, |x|) is |x|: J is sign(x), undefined at x = 0 only (not wherever x - |x| = 0)
+    evaluated = _points_agree_with_at(["max(x, abs(x))"], "x,y", KINK_POINTS)
+    xs = np.array([p[0] for p in KINK_POINTS])
+    assert np.array_equal(evaluated.undefined[:, 0], xs == 0)
+    defined = xs != 0
+    assert np.array_equal(evaluated.jacobian[defined, 0], np.sign(xs[defined]))
+
+
+VECTOR_POINTS = [
+    [1.0, 2.0, 3.0, -4.0, 2.0],
+    [0.0, 2.0, 1.0, 1.0, 0.0],  # v[1] = 0
+    [-1.0, 0.5, 0.0, 2.0, -1.0],  # v[1] + 1 = 0, w[1] = 0
+    [0.25, -3.0, 0.5, 0.5, 3.0],
+]
+
+
+@pytest.mark.parametrize(
+    "functions",
+    [
+        ["1 ./ v"],
+        ["2 ./ v", "v ./ w"],
+        ["1 ./ (v + 1)"],
+        ["s ./ v", "v ./ s"],
+        ["(s + 1) ./ (v .* w)"],
+        ["s .* v", "v .* s - w"],
+        ["s .^ v"],
+        ["v .^ w", "v .^ s"],
+        ["(2*s) .^ v + v .^ 3"],
+    ],
+)
+def test_elementwise_with_a_scalar_agrees_with_eval_at(functions: list[str]) -> None:
+    # the matrix form path (J from a form, when every block has one) or the entries' path
+    _points_agree_with_at(functions, "v,w,s", VECTOR_POINTS, "v=2,w=2")
+
+
+@pytest.mark.parametrize(
+    "expression", ["1 ./ v", "2 ./ v", "1 ./ (v + 1)", "s ./ v", "s .^ v", "v .^ w", "v ./ w"]
+)
+def test_forms_of_elementwise_operations_with_a_scalar(expression: str) -> None:
+    # the form, expanded, is J's entries: a scalar on the left of ./ or .^ is not a product
+    import random
+    import warnings
+    from fractions import Fraction
+
+    import jaccli
+    from tests.vectors import assert_forms_match, numbers, random_point, symbols_at
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no function depends on s, w (a typo?)
+        result = jaccli.jacobian(expression, "s,v,w", shape="v=2,w=2")
+    assert len(result.matrix_form) >= 2  # u .^ w has none by w
+    rng = random.Random(15)
+    for _ in range(3):
+        point = random_point({"v": (2, 1), "w": (2, 1)}, rng, low=1, high=3)
+        point["s"] = Fraction(rng.randint(1, 9), rng.randint(1, 4))
+        assert_forms_match(result, point, numbers(result.matrix, symbols_at(point)))
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["DiracDelta(x)*y, x", "--vars", "x,y"], "x,y\n0,1\n1,2\n"),
+        (["max(x, abs(x)), y", "--vars", "x,y"], "x,y\n0,1\n1,2\n"),
+        (["1 ./ v", "--shape", "v=2", "--vars", "v"], "v[1],v[2]\n1,2\n"),
+        (["s ./ v", "--shape", "v=2", "--vars", "s,v"], "s,v[1],v[2]\n3,1,2\n"),
+    ],
+)
+def test_the_internal_errors_are_answers(jac: Any, args: list[str], text: str) -> None:
+    run = jac(["eval", *args, "--points", "-"], input=text)
+    assert run.code == 0, run.stderr
+    assert len(run.stdout.splitlines()) == 1 + text.count("\n") - 1
+
+
+@pytest.mark.parametrize(
+    ("functions", "shapes"),
+    [
+        (["1 ./ v", "s ./ (v + 1)"], "v=3"),
+        (["tanh(W*v + b)", "log(v)", "-sqrt(v)"], "W=3x3,v=3,b=3"),
+    ],
+)
+def test_the_matrix_form_is_zero_off_a_diagonal_with_an_undefined_entry(
+    functions: list[str], shapes: str
+) -> None:
+    # diag(1 ./ v) at v[1] = 0: its off-diagonal entries are 0 (as J's entries say), not NaN
+    p = problem.read(functions, "v,s" if "s" in functions[1] else "v", shapes=shapes)
+    plan = stream.plan(p, None, True)
+    assert plan.compiled.form is not None
+    rng = np.random.default_rng(15)
+    columns = {k: rng.choice([-1.0, 0.0, 0.5, 3.0], 200) for k in plan.compiled.names}
+    plain = compute.compile_jacobian(p.functions, *_split(plan), p.parsed, True, structure=None)
+    form, entries = compute.evaluate(plan.compiled, columns), compute.evaluate(plain, columns)
+    assert_same(form, entries, rtol=1e-9, atol=1e-14)
+    assert not np.signbit(form.jacobian[form.jacobian == 0]).any()  # no -0.0 either

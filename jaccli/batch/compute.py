@@ -166,11 +166,16 @@ def _form_evaluator(
         jacobian = np.empty((rows, m, n))
         with np.errstate(all="ignore"):
             for block, tree, identity in trees:
-                found = tensor.entries(guards.numeric(tree, {**columns, **identity}))
                 (r0, r1), (c0, c1) = block.rows, block.columns
+                if block.form == "0":  # the zero block, of any size: "0" is one number
+                    jacobian[:, r0 - 1 : r1, c0 - 1 : c1] = 0.0
+                    continue
+                values = guards.numeric(tree, {**columns, **identity}, zeros=True)
+                found = tensor.entries(values)
                 cells = np.stack([np.broadcast_to(np.asarray(v, float), (rows,)) for v in found], 1)
-                jacobian[:, r0 - 1 : r1, c0 - 1 : c1] = cells.reshape(
-                    rows, r1 - r0 + 1, c1 - c0 + 1
+                # + 0.0: -diag(u) is -0.0 off its diagonal, where J's entries say 0.0
+                jacobian[:, r0 - 1 : r1, c0 - 1 : c1] = (
+                    cells.reshape(rows, r1 - r0 + 1, c1 - c0 + 1) + 0.0
                 )
         return jacobian.reshape(rows, m * n)
 

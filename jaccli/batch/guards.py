@@ -188,10 +188,12 @@ def undefined_values(values: Any, columns: dict[str, Any]) -> Any:
     return undefined
 
 
-def numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
+def numeric(node: parse.Node, columns: dict[str, Any], *, zeros: bool = False) -> Any:
     """The parsed expression in floating point, operation by operation (NaN: undefined).
 
     A vector or matrix is a Tensor of columns (jaccli.parse.tensor), as in the builder.
+    `zeros`: diag(u) has exact zeros off its diagonal, even where an entry of u is NaN (a
+    matrix form of J, whose zeros are structural); F as typed keeps NaN·0 there.
     """
     import numpy as np
 
@@ -207,39 +209,72 @@ def numeric(node: parse.Node, columns: dict[str, Any]) -> Any:
     if isinstance(node, parse.Const):
         return np.pi if node.name == "pi" else np.e
     if isinstance(node, parse.Neg):
-        return -numeric(node.operand, columns)
+        return -numeric(node.operand, columns, zeros=zeros)
     if isinstance(node, parse.Transpose):
-        return tensor.transpose(numeric(node.operand, columns))
+        return tensor.transpose(numeric(node.operand, columns, zeros=zeros))
     if isinstance(node, parse.Sum):
-        terms = [-v if neg else v for neg, v in ((n, numeric(t, columns)) for n, t in node.terms)]
+        terms = [
+            -v if neg else v
+            for neg, v in ((n, numeric(t, columns, zeros=zeros)) for n, t in node.terms)
+        ]
         return tensor.broadcast(lambda *ts: _backend().add(ts), *terms)
     if isinstance(node, parse.Product):
         product: Any = None
         for divide, factor in node.factors:
-            value = numeric(factor, columns)
+            value = numeric(factor, columns, zeros=zeros)
             if divide:
                 value = tensor.broadcast(reciprocal, value)
             product = value if product is None else tensor.times(product, value, _backend().add)
         return product
     if isinstance(node, parse.Elementwise):
-        left, right = numeric(node.left, columns), numeric(node.right, columns)
+        left, right = (
+            numeric(node.left, columns, zeros=zeros),
+            numeric(node.right, columns, zeros=zeros),
+        )
         if node.op == "/":
             right = tensor.broadcast(reciprocal, right)
         operation = power if node.op == "^" else lambda a, b: a * b
         return tensor.broadcast(operation, left, right)
     if isinstance(node, parse.Power):
-        base, exponent = numeric(node.base, columns), numeric(node.exponent, columns)
+        base, exponent = (
+            numeric(node.base, columns, zeros=zeros),
+            numeric(node.exponent, columns, zeros=zeros),
+        )
         if isinstance(base, tensor.Tensor):
             return tensor.matrix_power(base, int(exponent), _backend().add)
         return power(base, exponent)
     if isinstance(node, parse.Call):
-        args = [numeric(a, columns) for a in node.args]
+        args = [numeric(a, columns, zeros=zeros) for a in node.args]
         if node.func == "ones":
             return tensor.ones(int(node.args[0].text), 1.0)  # type: ignore[attr-defined]
+        if node.func == "diag" and zeros and _is_vector(args[0]):
+            vector = tensor.entries(args[0])
+            size = range(len(vector))
+            return tensor.made(
+                len(vector), len(vector), [vector[i] if i == j else 0.0 for i in size for j in size]
+            )
         if node.func in parse.VECTOR_FUNCTIONS:
             return tensor.vector_function(node.func, args, _backend())
-        return tensor.broadcast(numpy_functions()[node.func], *args)
+        function = numpy_functions()[node.func]
+        if not CATALOGUE[node.func].total:  # log(0) is -inf: undefined, even inside sign(...)
+            function = functools.partial(_undefined_if_infinite, function)
+        return tensor.broadcast(function, *args)
     raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
+
+
+def _undefined_if_infinite(function: Callable[..., Any], *args: Any) -> Any:
+    """A partial function's value, NaN where it is infinite although its arguments are not."""
+    import numpy as np
+
+    value = function(*args)
+    finite = functools.reduce(np.logical_and, (np.isfinite(a) for a in args))
+    return np.where(np.isfinite(value) | ~finite, value, np.nan)
+
+
+def _is_vector(value: Any) -> bool:
+    from jaccli.parse.tensor import Tensor
+
+    return isinstance(value, Tensor) and 1 in (value.rows, value.columns)
 
 
 @functools.cache

@@ -135,6 +135,15 @@ def _differentiate_one(
     return tuple((j, d) for j, d in row if d != 0)
 
 
+def partial(f: Any, v: Any) -> Any:
+    """∂f/∂v as an entry of J is computed: jac's rules for abs and sign included, so no
+    Derivative is left unevaluated (SymEngine's d/dx (x - |x|) holds one)."""
+    from symengine import Integer
+
+    row = _differentiate_one(f, [v])
+    return row[0][1] if row else Integer(0)
+
+
 def _foreign(expr: Any) -> bool:
     """Whether SymPy handed back a function SymEngine only wraps (re, im, arg)."""
     from symengine import Function

@@ -36,6 +36,8 @@ def kinks(functions: Sequence[Any], variables: Sequence[Any]) -> list[Kink]:
     """
     import symengine as se
 
+    from jaccli.engine.derivatives import partial
+
     found: list[Kink] = []
     for i, f in enumerate(functions):
         for node in f.atoms(se.Abs, se.sign, se.FunctionSymbol):
@@ -45,7 +47,7 @@ def kinks(functions: Sequence[Any], variables: Sequence[Any]) -> list[Kink]:
             kind = "abs" if isinstance(node, se.Abs) else "jump"
             for j, v in enumerate(variables):
                 if u.has(v):
-                    b = u.diff(v) if kind == "abs" else se.Integer(0)
+                    b = partial(u, v) if kind == "abs" else se.Integer(0)
                     found.append(Kink(i, j, kind, u, b, f"{node} has no derivative where {u} = 0"))
         for node in f.atoms(se.Pow):
             base, exponent = node.args

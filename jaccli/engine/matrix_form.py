@@ -208,13 +208,15 @@ class Differentiator:
 
     def elementwise(self, node: Elementwise) -> Term:
         left, right = node.left, node.right
-        if SCALAR in (self.shape(left), self.shape(right)) and node.op != "^":
+        scalars = SCALAR in (self.shape(left), self.shape(right))
+        # u .* s, s .* u and u ./ s are products; s ./ u and s .^ u are not (u a vector).
+        if (node.op == "*" and scalars) or (node.op == "/" and self.shape(right) == SCALAR):
             fake = Product(node.pos, node.end, ((False, left), (node.op == "/", right)))
             self.made.append(fake)  # kept alive: the caches are keyed by id
             self.shapes[id(fake)] = self.shape(node)
             return self.product(fake)
         n = self.size(node)
-        u, w = self.column(left) if self.size(left) > 1 else self.lit(left), self.lit(right)
+        u, w = self.entries_of(left), self.entries_of(right)
         ut, wt = wrapped(u.text(), ATOM), wrapped(w.text(), ATOM)
         if node.op == "*":
             return plus(
@@ -223,15 +225,29 @@ class Differentiator:
             )
         if node.op == "/":
             return plus(
-                times(Diag(f"1 ./ {wt}", n), self.d(left)),
+                times(self.spread(f"1 ./ {wt}", left, n), self.d(left)),
                 scaled(Fraction(-1), (), times(Diag(f"{ut} ./ {wt}.^2", n), self.d(right))),
             )
         if self.depends(right):
             raise Unrecognised  # u.^w with w depending on the variable
         k = self.line[right.pos : right.end].strip()
         if k == "2":
-            return times(Diag(f"2*{ut}", n), self.d(left))
-        return times(Diag(f"{atom(k)}*{ut}.^({k} - 1)", n), self.d(left))
+            return times(self.spread(f"2*{ut}", left, n), self.d(left))
+        if self.size(right) > 1:  # a vector of exponents: entry by entry
+            return times(self.spread(f"{wt} .* {ut}.^({wt} - 1)", left, n), self.d(left))
+        return times(self.spread(f"{atom(k)}*{ut}.^({k} - 1)", left, n), self.d(left))
+
+    def entries_of(self, node: Node) -> Lit:
+        """An operand of an elementwise operation: a vector as a column, a scalar as typed."""
+        return self.column(node) if self.size(node) > 1 else self.lit(node)
+
+    def spread(self, text: str, operand: Node, n: int) -> Term:
+        """The factor of D(operand) in D of an elementwise operation with n entries: diag(text)
+        for a vector operand; for a scalar one (s ./ u, s .^ u) the column text, as the scalar
+        reaches every entry."""
+        if self.size(operand) == 1 and n > 1:
+            return Lit(text, PRODUCT, (n, 1))
+        return Diag(text, n)
 
     def diag(self, text: str, node: Node, n: int) -> Term:
         if self.size(node) == 1:
