@@ -213,7 +213,7 @@ class Evaluator:
         if self.mpfr is not None:
             self.mpfr.clear_flags()
         try:
-            value = expr.n(bits)
+            value = numeric_form(expr).n(bits)  # sec(u) as 1/cos(u): MPC aborts on sec
             if real and value.is_Number and not value.is_real:
                 value = value.as_real_imag()[0]
         except (RuntimeError, OverflowError, ValueError) as e:
@@ -294,3 +294,94 @@ class Evaluator:
             parts.append(self.constant(exact, real=True))
         real, imaginary = parts
         return real + imaginary * self.se.I
+
+
+# --------------------------------------------------------------------------- safe numerics
+
+# SymEngine evaluates sec(u), csc, cot, their hyperbolic and inverse forms through MPC by
+# an MPFR call of precision 0 whenever the evaluation is complex (sec(i), sec(4/5) with
+# real=False, asech(3)): an assertion that aborts the whole process. Rewritten through the
+# functions they are the reciprocals of, they evaluate (and are equal).
+_RECIPROCALS = {
+    "sec": lambda se, u: 1 / se.cos(u),
+    "csc": lambda se, u: 1 / se.sin(u),
+    "cot": lambda se, u: se.cos(u) / se.sin(u),
+    "sech": lambda se, u: 1 / se.cosh(u),
+    "csch": lambda se, u: 1 / se.sinh(u),
+    "coth": lambda se, u: se.cosh(u) / se.sinh(u),
+    "asec": lambda se, u: se.acos(1 / u),
+    "acsc": lambda se, u: se.asin(1 / u),
+    "acot": lambda se, u: se.atan(1 / u),
+    "asech": lambda se, u: se.acosh(1 / u),
+    "acsch": lambda se, u: se.asinh(1 / u),
+    "acoth": lambda se, u: se.atanh(1 / u),
+}
+
+
+def _atan2(se: Any, y: Any, x: Any) -> Any:
+    """atan2(y, x) = 2 atan(y / (√(x² + y²) + x)) off the negative x axis: SymEngine's complex
+    evaluation leaves atan2 of numbers as it is (atan2(1.0, 0.5)); atan of them it evaluates."""
+    if y == 0:
+        return se.atan2(y, x)
+    return 2 * se.atan(y / (se.sqrt(x**2 + y**2) + x))
+
+
+def numeric_form(expr: Any) -> Any:
+    """An exact constant rewritten, equal, into calls that SymEngine's `n()` evaluates in
+    complex arithmetic without aborting (sec(u) → 1/cos(u)) and to a number (atan2)."""
+    from jaccli import _symengine
+
+    se = _symengine.load()
+    names = {*_RECIPROCALS, "atan2"}
+    if not any(type(a).__name__ in names for a in expr.atoms(se.Function)):
+        return expr
+    memo: dict[Any, Any] = {}
+
+    def walk(e: Any) -> Any:
+        if not e.args:
+            return e
+        done = memo.get(e)
+        if done is None:
+            args = [walk(a) for a in e.args]
+            name = type(e).__name__
+            if name in _RECIPROCALS:
+                done = _RECIPROCALS[name](se, args[0])
+            elif name == "atan2":
+                done = _atan2(se, *args)
+            else:
+                done = e.func(*args)
+            memo[e] = done
+        return done
+
+    return walk(expr)
+
+
+def constant_value(expr: Any, bits: int = 128) -> complex | None:
+    """An exact constant as a Python complex, from `bits` of precision; None where it cannot
+    be evaluated or is not finite. Real arithmetic (MPFR) first, which evaluates atan2 and
+    never leaves imaginary noise; complex arithmetic (MPC) where that fails (log(-1), i)."""
+    form = numeric_form(expr)
+    for real in (True, False):
+        try:
+            value = form.n(bits, real=True) if real else form.n(bits)
+        except (RuntimeError, ValueError, TypeError, OverflowError):
+            continue
+        if not value.is_Number or printed(value) is None:
+            continue  # symbolic, or MPFR's NaN (not real) or Inf
+        try:
+            z = complex(value)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if math.isfinite(z.real) and math.isfinite(z.imag):
+            return z
+    return None
+
+
+def is_complex(expr: Any) -> bool:
+    """Whether an exact constant has a non-zero imaginary part (checked at 128 bits)."""
+    if expr.free_symbols:
+        return False
+    if expr.is_Number:
+        return not expr.is_real  # 1 + 2*I, exactly
+    z = constant_value(expr)
+    return z is not None and abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real))

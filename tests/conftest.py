@@ -28,6 +28,15 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown under -p no:xdist
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts) is a worker per core, but one process when rewriting:
+    every README block rewrites README.md, and a golden may be read while rewritten."""
+    if os.environ.get("JAC_UPDATE_GOLDEN") or os.environ.get("JAC_UPDATE_README"):
+        return 0
+    return None
+
+
 @dataclass
 class Run:
     code: int

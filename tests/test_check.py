@@ -26,7 +26,7 @@ from jaccli.cli.app import ExitCode
 from jaccli.cli.commands import COMMANDS
 from jaccli.engine.check import CheckReport, check
 from jaccli.errors import CheckError
-from jaccli.render import POINT_FORMATS
+from jaccli.render import draws
 from tests.conftest import invoke
 
 UNBUDGETED = ["--timeout", "0", "--max-memory", "0"]  # in this process: quicker, patchable
@@ -466,7 +466,8 @@ CLI = [
     (row.name, fmt.value)
     for row in COMMANDS
     if row.reads_functions
-    for fmt in sorted(row.formats() - set(POINT_FORMATS[:2]), key=lambda f: f.value)
+    for fmt in sorted(row.formats(), key=lambda f: f.value)
+    if draws(getattr(engine, str(row.result)), fmt)  # not csv, tsv, parquet: --points only
 ]
 
 

@@ -310,7 +310,11 @@ def test_parameters_are_ordered_as_eval_points_reads_them() -> None:
     assert params == sorted(f"l{j}" for j in range(1, 13))
     assert params[:3] == ["l1", "l10", "l11"]
     assert "p[1] = l10" in "\n".join(plan.header)
-    assert plan.guards == ()  # no division, no domain, no kink: nothing to check
+    # no division, no domain, no kink: only "an input of F_i is NaN" (jac eval's row rule)
+    is_nan = predicates()[2]
+    for guard in plan.guards:
+        either = guard.condition.args if guard.condition.func.__name__ == "Or" else ()
+        assert all(isinstance(a, is_nan) for a in either or (guard.condition,)), guard
 
 
 def test_at_fixes_parameters() -> None:
@@ -334,11 +338,16 @@ def test_guards_follow_jac_evals_rules() -> None:
 
     plan = _plan(Case("g", "x/x + y, abs(x)*y", "x,y"), "jacobian")
     x = sympy.Symbol("x")
-    conditions = {g.slots: g.condition for g in plan.guards}
+    not_finite, not_integer, is_nan = predicates()
+    conditions = {g.slots: g.condition for g in plan.guards if not g.condition.has(is_nan)}
     assert conditions[(0, 1)] == sympy.Eq(x, 0)  # F_1 as typed: the whole row
     assert conditions[(2,)] == sympy.Eq(x, 0)  # the kink of |x|: ∂/∂x only
     assert all(g.block == "jacobian" for g in plan.guards)
-    not_finite, not_integer = predicates()
+    # an input of F_i NaN: F_1 = 1 + y, J_1 = (0, 1) always; F_2's entries read x and y, so
+    # C checks it only where an entry is not finite (lazy)
+    y = sympy.Symbol("y")
+    nan_rows = {(g.slots, g.lazy): g.condition for g in plan.guards if g.condition.has(is_nan)}
+    assert nan_rows == {((0, 1), False): is_nan(y), ((2, 3), True): is_nan(x) | is_nan(y)}
     assert not_finite(sympy.Integer(1)) is sympy.false and not_integer(sympy.Rational(1, 2))
 
 

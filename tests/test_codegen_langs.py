@@ -109,6 +109,23 @@ CASES: dict[str, Case] = {
             {"x": 3.0, "y": 3.0},
         ),
     ),
+    # complex constants (NaN), 0^x (its derivative has log 0), a constant below the doubles
+    # (0, as jac eval's), and NaN or infinite inputs (jac eval's row rule). 1e400*x: the code
+    # makes the entries that overflow NaN, jac eval the row (the header says so)
+    "specials": Case(
+        "log(-2)*x + y, (-8)^(1/3)*x, acosh(0)*y, 0^x + y, x*y + 1e-400, x*y, "
+        "sqrt(x) + y, log(x)*y",
+        "x,y",
+        "both",
+        hostile=(
+            {"x": math.nan, "y": 1.0},
+            {"x": math.inf, "y": 1.0},
+            {"x": -math.inf, "y": 2.0},
+            {"x": 1.0, "y": math.nan},
+            {"x": 0.0, "y": 0.0},
+            {"x": math.inf, "y": math.inf},
+        ),
+    ),
     "value": Case(
         "log(x) + y, x/y, softplus(x)",
         "x,y",

@@ -230,7 +230,12 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 _EXPRESSIONS = st.recursive(st.sampled_from(_LEAVES), _extend, max_leaves=6)
-_COORDINATE = st.sampled_from([0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 1e-8]) | st.floats(-4, 4)
+# No coordinates in (0, 1e-12): there cos x and e^x both round to 1, so a kink of
+# min(cos x, e^x) is a tie in doubles and --points says undefined (NaN, never a wrong number)
+# where exact arithmetic (--at) sees two different values.
+_COORDINATE = st.sampled_from([0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 1e-8]) | st.floats(-4, 4).filter(
+    lambda c: c == 0 or abs(c) > 1e-12
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -466,3 +471,96 @@ def test_the_matrix_form_is_zero_off_a_diagonal_with_an_undefined_entry(
     form, entries = compute.evaluate(plan.compiled, columns), compute.evaluate(plain, columns)
     assert_same(form, entries, rtol=1e-9, atol=1e-14)
     assert not np.signbit(form.jacobian[form.jacobian == 0]).any()  # no -0.0 either
+
+
+# --- issue 15 review: whole powers beyond 32 bits, complex intermediates, huge constants
+
+
+def _double(value: Any) -> float:
+    """An exact value as eval --points should write it: NaN past the largest double."""
+    import mpmath
+
+    number = float(value)
+    return number if abs(value) <= mpmath.mpf(np.finfo(float).max) else math.nan
+
+
+@pytest.mark.parametrize(
+    "k", [2**31 - 1, 2**31, 2**32 + 1, -(2**31), -(2**31) - 1, 2**40, 3 * 2**52 + 1]
+)
+def test_whole_powers_beyond_32_bits(k: int) -> None:
+    # SymEngine's LLVM code passes a whole exponent to llvm.powi as a 32-bit int: x^(2^32+1)
+    # was x^1. Against mpmath at 60 digits: F = x^k, J = k·x^(k-1), 0 or NaN past a double.
+    import mpmath
+
+    mpmath.mp.dps = 60
+    xs = [0.5, -0.5, 2.0, -2.0, 1.0, -1.0, 1 + 2**-40, -(1 + 2**-40), 1 - 2**-41, 0.0]
+    plan = _plan([f"x^({k})"], "x")
+    result = compute.evaluate(plan.compiled, _columns(["x"], [[x] for x in xs]))
+    for row, x in enumerate(xs):
+        if x == 0 and k <= 0:
+            assert math.isnan(result.value[row, 0]) and math.isnan(result.jacobian[row, 0])
+            continue
+        exact = (mpmath.mpf(x) ** k, k * mpmath.mpf(x) ** (k - 1))
+        got = (result.value[row, 0], result.jacobian[row, 0])
+        # below 2^31 LLVM's powi squares repeatedly: off by up to |k|·2^-52 near |x| = 1,
+        # as much as x^k moves when x moves by its rounding (its condition number is |k|)
+        rel = max(1e-12, 2 * abs(k) * 2**-52) if abs(k) <= 2**31 else 1e-12
+        for a, b in zip(got, map(_double, exact), strict=True):
+            assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=rel), (x, k)
+
+
+def test_nested_powers_beyond_32_bits() -> None:
+    # the base of a rewritten power holds another one: both are rewritten
+    plan = _plan(["(x^(2^32) + y)^(2^33 + 1)"], "x,y")
+    result = compute.evaluate(plan.compiled, _columns(["x", "y"], [[0.5, 1.0], [0.5, -1.0]]))
+    assert result.value[:, 0].tolist() == [1.0, -1.0]
+    assert result.jacobian[:, 1].tolist() == [2**33 + 1, 2**33 + 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "point"),
+    [
+        ("x^relu(x)", "x", [-2.0]),
+        ("x^relu(x)", "x", [-0.5]),
+        ("x^relu(x)*y + x^(2*relu(y))", "x,y", [-3.0, -1.5]),
+        ("x^y", "x,y", [-2.0, 2.0]),  # ∂/∂y = 4·log(-2): complex, undefined
+        ("x^y", "x,y", [-2.0, 0.0]),
+        ("sin(x^relu(x)) + log(x^2)*relu(x)", "x", [-1.0]),
+    ],
+)
+def test_entries_nan_in_doubles_are_what_eval_at_says(
+    text: str, names: str, point: list[float]
+) -> None:
+    # where F is defined and an entry is 0·log(x) at x < 0 (NaN in real doubles), eval --at
+    # says 0: a complex intermediate times an exact 0. A truly complex entry stays undefined.
+    import warnings
+
+    from jaccli import api
+    from jaccli.errors import MathError
+
+    plan = _plan([text], names)
+    result = compute.evaluate(plan.compiled, _columns(names.split(","), [point]))
+    at = ",".join(f"{v}={c!r}" for v, c in zip(names.split(","), point, strict=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            exact = np.asarray(api.evaluate([text], names, at=at, digits=20).to_numpy(), float)
+        except MathError:
+            assert result.undefined[0].any() and np.isnan(result.jacobian[0]).any()
+            return
+    assert not result.undefined[0].any()
+    np.testing.assert_allclose(result.jacobian[0], exact.reshape(-1), rtol=1e-12, atol=1e-15)
+
+
+def test_constants_beyond_a_double_are_infinite_not_a_crash() -> None:
+    # 1e400 is inf in doubles: F and J of 1e400*x are undefined (as an overflow is);
+    # 1e-400 underflows to 0, as a tiny product does
+    plan = _plan(["1e400*x", "1e-400*x", "x/1e400"], "x")
+    result = compute.evaluate(plan.compiled, _columns(["x"], [[1.0], [0.0]]))
+    assert np.isnan(result.value[:, 0]).all() and np.isnan(result.jacobian[:, 0]).all()
+    assert result.value[:, 1:].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert result.jacobian[:, 1:].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    # with abs, SymPy's printer compiles F: it wrote 10^400 as an int, too large for NumPy
+    plan = _plan(["abs(x) + 1e400*x", "abs(x) + 10^400/3*x"], "x")
+    result = compute.evaluate(plan.compiled, _columns(["x"], [[1.0], [-2.0]]))
+    assert np.isnan(result.value).all() and np.isnan(result.jacobian).all()

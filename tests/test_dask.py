@@ -159,3 +159,28 @@ def test_an_unreachable_scheduler_is_one_line(jac: Any, data: Path) -> None:
     assert run.stderr.startswith("jac: error: --dask: cannot reach the Dask scheduler at tcp://")
     assert len(run.stderr.splitlines()) == 1, run.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"x": pa.array([1, 2], pa.int32()), "y": [3.0, 4.0]}, "its columns differ"),
+        ({"y": [3.0, 4.0], "x": [1.0, 2.0]}, "its columns differ"),
+        ({"x": [1.0, 2.0], "y": [3.0, 4.0], "df1/dx": [0.0, 0.0]}, "column df1/dx already"),
+    ],
+)
+def test_files_refused_as_without_dask(
+    jac: Any, tmp_path: Path, second: dict[str, Any], message: str
+) -> None:
+    """Files of one dataset with other columns (type, order), or a column named as a
+    result: the same usage error with and without --dask, and no part written."""
+    (tmp_path / "in").mkdir()
+    first = {"x": [1.0, 2.0], "y": [3.0, 4.0]} if "df1/dx" not in second else second
+    pq.write_table(pa.table(first), tmp_path / "in" / "a.parquet")
+    pq.write_table(pa.table(second), tmp_path / "in" / "b.parquet")
+    argv = ["eval", "x*y", "--vars", "x,y", "--points", str(tmp_path / "in")]
+    alone = jac([*argv, "--format", "csv"])
+    assert alone.code == 2 and message in alone.stderr, alone.stderr
+    run = jac([*argv, "--dask", "synchronous", "--output", str(tmp_path / "out")])
+    assert run.code == 2 and message in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()

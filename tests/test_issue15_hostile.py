@@ -63,12 +63,6 @@ def _same(mine: float, theirs: float) -> bool:
 # --- 1. generated code against jac eval ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NumPy (and JAX) code prints a complex constant as Python complex ((-1)**(1/3), "
-    "1j*numpy.pi): F comes back as its real part (log(-2)*x gives x*log 2, acosh(0)*x gives 0) "
-    "with exit 0 where jac eval says undefined; J raises TypeError",
-)
 @pytest.mark.parametrize("functions", ["(-8)^(1/3)*x", "log(-2)*x", "acosh(0)*x", "(-2)^(1/2)*x"])
 def test_bug_numpy_complex_constant(functions: str, tmp_path: Path) -> None:
     np = pytest.importorskip("numpy")
@@ -84,11 +78,6 @@ def test_bug_numpy_complex_constant(functions: str, tmp_path: Path) -> None:
         assert np.isnan(result).all(), (what, result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Julia code for log(-2)*x prints log(2) + piim (an undefined name) and for "
-    "acosh(0)*x a complex im*pi into a Matrix{Float64}; C prints NAN there",
-)
 @pytest.mark.parametrize("functions", ["log(-2)*x", "acosh(0)*x"])
 def test_bug_julia_complex_constant(functions: str) -> None:
     run = invoke(["codegen", functions, "--vars", "x", "--lang", "julia", "--what", "value"])
@@ -97,22 +86,12 @@ def test_bug_julia_complex_constant(functions: str) -> None:
     assert re.search(r"\bpiim\b|\bim\b", body) is None, body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="codegen exits 70 (ComplexInfinity / KeyError in every printer) on 0^x, whose "
-    "derivative 0^x*log(0) SymPy makes zoo; jac eval --points answers it",
-)
 @pytest.mark.parametrize("lang", ["c", "numpy", "jax", "julia", "matlab"])
 def test_bug_codegen_zero_base_power(lang: str) -> None:
     run = invoke(["codegen", "0^x, x^2", "--vars", "x", "--lang", lang, "--what", "both"])
     assert run.code == 0, run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="codegen exits 70 (OverflowError in _print_Integer/_print_Rational) on constants "
-    "beyond a double: 1e400*x, x*1e308*10, and 1e-400*x in C",
-)
 @pytest.mark.parametrize(
     ("functions", "lang"),
     [("1e400*x", "c"), ("x*1e308*10", "numpy"), ("1e-400*x + x", "c"), ("1e400*x", "matlab")],
@@ -177,10 +156,31 @@ def test_c_reserved_names_compile_and_agree(tmp_path: Path) -> None:
 def test_c_nested_powers_agree(tmp_path: Path) -> None:
     """x^y^z both ways, negative bases with rational and integer exponents, 0^negative."""
     functions = "x^y^z, (x^y)^z, x^(2/3) + (-x)^(3/2), x^(-1/2)*y^3"
-    special = [[-2.0, 2.0, 0.5], [-8.0, 1 / 3, 3.0], [0.0, 2.0, -1.0], [-1.0, -1.0, -1.0]]
+    special = [[-2.0, 2.0, 0.5], [-8.0, 1 / 3, 3.0], [0.0, 2.0, -1.0]]
     rng = random.Random(7)
     points = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(12)] + special
     _c_agrees(tmp_path, functions, ["x", "y", "z"], points)
+
+
+def test_c_is_nan_where_eval_is_real_only_through_complex_steps(tmp_path: Path) -> None:
+    """The documented difference (README, jac codegen): d(x^y^z)/dz at (-1, -1, -1) is
+    log(-1)^2 = -pi^2, real through complex steps; jac eval finds it, the code says NaN."""
+    header, expected = _points(
+        ["x^y^z", "--vars", "x,y,z"], _csv(tmp_path / "p.csv", ["x", "y", "z"], [[-1.0] * 3])
+    )
+    assert expected[0][header.index("df1/dz")] == pytest.approx(-(math.pi**2))
+    cc = shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no gcc on PATH")
+    run = invoke(["codegen", "x^y^z", "--vars", "x,y,z"])
+    driver = run.stdout + (
+        "#include <stdio.h>\nint main(void) { double x[3] = {-1, -1, -1}, out[3];"
+        ' jac_f(x, out); printf("%g", out[2]); return 0; }\n'
+    )
+    (tmp_path / "d.c").write_text(driver, encoding="utf-8")
+    subprocess.run([cc, *GCC, "-o", str(tmp_path / "d"), str(tmp_path / "d.c"), "-lm"], check=True)
+    out = subprocess.run([str(tmp_path / "d")], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() in ("nan", "-nan")
 
 
 def test_matlab_reserved_names_run_in_octave(tmp_path: Path) -> None:
@@ -222,11 +222,6 @@ def test_matlab_reserved_names_run_in_octave(tmp_path: Path) -> None:
 # --- 4. the per-chunk path against eval --at ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eval --points evaluates x^(2^32+1) as x^1 (exponent wrapped to 32 bits): "
-    "0.5 and 2.0 with exit 0, where the answers are 0 and undefined (overflow)",
-)
 def test_bug_points_huge_integer_exponent(tmp_path: Path) -> None:
     path = _csv(tmp_path / "p.csv", ["x"], [[0.5], [2.0]])
     _, rows = _points(["x^(2^32+1)", "--vars", "x"], path)
@@ -234,21 +229,18 @@ def test_bug_points_huge_integer_exponent(tmp_path: Path) -> None:
     assert math.isnan(rows[1][1]) and math.isnan(rows[1][2])  # 2^4294967297 overflows
 
 
-@pytest.mark.xfail(
-    strict=True, reason="eval --points exits 70 on 1e400*x (a constant beyond a double)"
-)
 def test_bug_points_constant_beyond_double(tmp_path: Path) -> None:
     path = _csv(tmp_path / "p.csv", ["x"], [[1.0]])
     run = invoke(["eval", "1e400*x", "--vars", "x", "--points", str(path), "--format", "csv"])
     assert run.code in (0, 1, 2), run.stderr
     assert "internal error" not in run.stderr
+    # decided: in doubles 1e400 is inf, so F and J are undefined (nan, exit 0), as on an
+    # overflow; eval --at's exact 10^400 is not a double. 1e-400 underflows to 0.
+    _, rows = _points(["1e400*x, 1e-400*x", "--vars", "x"], path)
+    assert all(math.isnan(v) for v in (rows[0][1], rows[0][3])), rows
+    assert rows[0][2] == rows[0][4] == 0.0, rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eval --points says nan for d/dx x^relu(x) at x<0, where F is 1 near the point "
-    "and eval --at says 0",
-)
 def test_bug_points_nan_where_at_is_defined(tmp_path: Path) -> None:
     for x in ("-2", "-1/2"):
         run = invoke(["eval", "x^relu(x)", "--vars", "x", "--at", f"x={x}", "--format", "plain"])
@@ -259,11 +251,6 @@ def test_bug_points_nan_where_at_is_defined(tmp_path: Path) -> None:
     assert [r[1:] for r in rows] == [[1.0, 0.0], [1.0, 0.0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eval --at leaves atan2 of numbers unevaluated: prints sign(3/2 - atan2(1, 1/2)) "
-    "instead of a number (exit 0), also with --digits",
-)
 def test_bug_at_atan2_of_numbers_not_evaluated() -> None:
     for digits in ([], ["--digits", "10"]):
         args = ["eval", "max(x, atan2(1, y))", "--vars", "x,y", "--at", "x=3/2,y=1/2"]
@@ -272,21 +259,11 @@ def test_bug_at_atan2_of_numbers_not_evaluated() -> None:
         assert "atan2" not in run.stdout and "sign" not in run.stdout, run.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eval --at misses that atanh(atan2(y,2)+softplus(y)) is complex at y=1 (argument "
-    "1.78 > 1): exit 0 with a formula, where --points says nan and --at atanh(2) exits 1",
-)
 def test_bug_at_complex_value_missed() -> None:
     run = invoke(["eval", "atanh(atan2(y, 2) + softplus(y))", "--vars", "y", "--at", "y=1"])
     assert run.code == 1 and "complex" in run.stderr, (run.code, run.stdout, run.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eval --at of sec(asin(y)^(-3/2)) at y=-1 aborts in MPFR (the API kills the "
-    "Python process); the CLI says exit 3 'needs more than 4 GiB' instead of 'complex'",
-)
 def test_bug_at_mpfr_abort_is_not_memory() -> None:
     run = invoke(["eval", "sec(asin(y)^(-3/2))", "--vars", "y", "--at", "y=-1"])
     assert run.code == 1 and "complex" in run.stderr, (run.code, run.stderr)
@@ -350,11 +327,6 @@ def _parquet_points(
     return rows[0], [[float(row[k]) for k in keep] for row in rows[1:]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an input column named like a result (df1/dx, f1) is written twice in CSV output "
-    "(Parquet output refuses it): a reader by name gets the input's column",
-)
 def test_bug_csv_output_repeats_a_result_column(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("x,y,df1/dx,f1\n1,3,9,7\n", encoding="utf-8")
@@ -413,11 +385,6 @@ def test_dask_dataset_rows_match_one_process(
             ), name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--dask takes a directory whose files have different columns (order, an extra one, "
-    "int32 vs double) and writes parts of different schemas; without --dask it is exit 2",
-)
 def test_bug_dask_files_with_different_columns(tmp_path: Path) -> None:
     pytest.importorskip("dask")
     pa = pytest.importorskip("pyarrow")
@@ -436,22 +403,12 @@ def test_bug_dask_files_with_different_columns(tmp_path: Path) -> None:
         assert run.code == 2, run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--lang matlab takes --name _f (and names over MATLAB's 63 characters): MATLAB "
-    "identifiers start with a letter, so the file cannot be called",
-)
 @pytest.mark.parametrize("name", ["_f", "f" * 70])
 def test_bug_matlab_name_not_an_identifier(name: str) -> None:
     run = invoke(["codegen", "x^2", "--vars", "x", "--lang", "matlab", "--name", name])
     assert run.code == 2, run.stdout[:300]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="at NaN or infinite inputs the code and jac eval disagree both ways: NaN in x "
-    "gives df(x*y)/dx = 1 (jac eval: nan); x = inf gives sqrt(x)+y all NaN (jac eval: inf, 0, 1)",
-)
 def test_bug_codegen_nonfinite_inputs_disagree_with_eval(tmp_path: Path) -> None:
     np = pytest.importorskip("numpy")
     functions = "x*y, sqrt(x) + y"
@@ -467,11 +424,6 @@ def test_bug_codegen_nonfinite_inputs_disagree_with_eval(tmp_path: Path) -> None
         assert all(_same(a, b) for a, b in zip(got, want[2:], strict=True)), (point, got, want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jaccli.kernel refuses a dictionary-encoded Arrow column (UsageError) that "
-    "eval --points reads from the same Parquet file",
-)
 def test_bug_kernel_dictionary_column(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

@@ -17,6 +17,7 @@ from jaccli.batch.rows import BadRowError
 from jaccli.errors import JacError, JacWarning, ParseError, UsageError
 
 pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
 pd = pytest.importorskip("pandas")
 
 F, VARS = "exp(x+z)*y, x*y*z, sin(x)/y", "x,y,z"
@@ -111,6 +112,38 @@ def test_mistakes_raise_in_the_caller() -> None:
         k(pa.RecordBatch.from_pydict({"x": [1.0], "y": ["a"]}))
     with pytest.raises(TypeError, match="pandas DataFrame"):
         k({"x": [1.0], "y": [2.0]})
+
+
+def test_columns_read_as_eval_points_reads_them(jac: Any, tmp_path: Any) -> None:
+    """Dictionary-encoded (pandas: categorical) and 64-bit integer columns: the numbers of
+    eval --points on the same Parquet file; an input column named as a result is refused."""
+    big = 2**62 + 1  # beyond 2**53: rounded to a double, as eval --points does
+    table = pa.table(
+        {
+            "x": pa.array([1.5, -2.0, 1.5, None]).dictionary_encode(),
+            "y": pa.array([3, big, -1, 2], pa.int64()),
+        }
+    )
+    path = tmp_path / "d.parquet"
+    pq.write_table(table, path)
+    run = jac(["eval", "x*y", "--vars", "x,y", "--points", str(path), "--with-value",
+               "--on-error", "skip", "--format", "csv", "-q"])  # fmt: skip
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()[1:]  # x is empty in the row of its null
+    expected = np.array([[float(v) for v in line.split(",")[2:]] for line in lines])
+    k = jaccli.kernel("x*y", vars="x,y", with_value=True, on_error="skip")
+    arrow = np.column_stack([k(table).column(c).to_numpy() for c in k.columns()])
+    np.testing.assert_array_equal(arrow, expected)
+    assert arrow[1, 0] == -2.0 * float(big)
+    frame = k(table.slice(0, 3).to_pandas())  # x categorical; pandas has no null there
+    assert str(table.slice(0, 3).to_pandas()["x"].dtype) == "category"
+    np.testing.assert_array_equal(frame[k.columns()].to_numpy(), expected[:3])
+    for batch in (
+        pd.DataFrame({"x": [1.0], "y": [2.0], "f1": [0.0]}),
+        pa.table({"x": [1.0], "f1": [0.0]}),
+    ):
+        with pytest.raises(UsageError, match="column f1 already"):
+            k(batch)
 
 
 def test_a_null_stops_or_is_skipped() -> None:

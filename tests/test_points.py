@@ -480,10 +480,15 @@ def test_a_json_array_as_written_reads_back(tmp_path: Path) -> None:
     )
     path = tmp_path / "records.json"
     path.write_text(first.stdout)
-    again = invoke(["eval", F, "--vars", "x,y,z", "--points", str(path), "--format", "json"])
+    args = ["eval", F, "--vars", "x,y,z", "--points", str(path), "--format", "json"]
+    refused = invoke(args)  # its "jacobian" key would be overwritten: refused, as in CSV
+    assert refused.code == 2 and "column jacobian already" in refused.stderr
+    written = json.loads(first.stdout)
+    path.write_text(json.dumps([{k: r[k] for k in ("x", "y", "z")} for r in written]))
+    again = invoke(args)
     assert again.code == 0, again.stderr
     records = json.loads(again.stdout)
-    assert records == json.loads(first.stdout)  # jacobian overwritten by the same numbers
+    assert records == written
     for record, p in zip(records, points, strict=True):
         expected = J_SYMPY(*p)
         assert all(

@@ -3,9 +3,10 @@
 F, J and the arguments of the checks below are compiled once, together, with SymEngine's
 `Lambdify` (LLVM when SymEngine has it, common subexpressions shared: F costs almost nothing
 next to J), then evaluated on each chunk in C into one array. An entry is undefined (NaN) at
-a point where it is NaN or infinite, where F itself is undefined as typed (x/x at x = 0,
-found by evaluating the parsed input operation by operation), where `abs` or `sign` has a
-kink, or where 0^0 appears: the same rules as `eval --at`, applied row by row.
+a point where it is infinite, NaN also in complex doubles (0·log(x) is 0 at x < 0, as --at
+says), where F is undefined as typed (x/x at x = 0, found by evaluating the parsed input
+operation by operation), where `abs` or `sign` has a kink, or where 0^0 appears: the same
+rules as `eval --at`, applied row by row.
 
 Those rules are applied exactly only on *suspect* rows, found in one pass: a row whose
 compiled values are not all finite (a row sum is NaN or infinite exactly then, or on an
@@ -21,6 +22,7 @@ An infinite F counts as undefined only at a point whose coordinates are all
 finite (log(0) there); at an infinite point it is what IEEE arithmetic gives.
 """
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -65,6 +67,7 @@ class Compiled(NamedTuple):
     checks: guards.Checks
     kinks: tuple[Kink, ...]
     buffers: threading.local  # per thread: arrays reused by evaluate(..., reuse=True)
+    entry: Callable[[int, int], Any]  # (i, j) -> ∂f_i/∂x_j, symbolic (see _entries)
 
 
 def compile_jacobian(
@@ -90,8 +93,11 @@ def compile_jacobian(
     if sum(_cells(b) for b in blocks) == m * n > 0:
         entries = tuple((i, j) for i in range(m) for j in range(n))
         form, dense = _form_evaluator(blocks, names, (m, n)), False
+        entry = _entries(functions, variables, None)
     else:
         entries, cells, dense = _sparse_or_dense(functions, variables)
+        known = [cells[i * n + j] for i, j in entries] if dense else cells
+        entry = _entries(functions, variables, dict(zip(entries, known, strict=True)))
     zeros = [g.exprs[0] for g in checks.guards if g.kind == "zero"]
     others = [e for g in checks.guards if g.kind != "zero" for e in g.exprs]
     exprs = [*functions, *cells, *zeros, *(k.a for k in found), *others, *(k.b for k in found)]
@@ -105,8 +111,29 @@ def compile_jacobian(
     )
     return Compiled(
         names, (m, n), with_value, entries, _compiled(args, exprs), layout, dense, form,
-        checks, found, threading.local(),
+        checks, found, threading.local(), entry,
     )  # fmt: skip
+
+
+def _entries(
+    functions: Sequence[Any], variables: Sequence[Any], known: dict[tuple[int, int], Any] | None
+) -> Callable[[int, int], Any]:
+    """∂f_i/∂x_j as an expression: from the cells compiled, or (a matrix form) differentiated
+    when first asked for; only an entry that is NaN where F is defined needs it."""
+
+    @functools.cache
+    def cells() -> dict[tuple[int, int], Any]:
+        if known is not None:
+            return known
+        rows = differentiate(functions, variables).rows
+        return {(i, j): e for i, row in enumerate(rows) for j, e in row}
+
+    def entry(i: int, j: int) -> Any:
+        import symengine as se
+
+        return cells().get((i, j), se.Integer(0))
+
+    return entry
 
 
 def _sparse_or_dense(
@@ -216,9 +243,44 @@ def _llvm(args: Sequence[Any], exprs: Sequence[Any]) -> Any:
     import symengine as se
 
     try:
-        return se.Lambdify(args, list(exprs), cse=True, backend="llvm")
+        return se.Lambdify(args, _within_powi(exprs), cse=True, backend="llvm")
     except (RuntimeError, ValueError, TypeError):  # a SymEngine built without LLVM
         return se.Lambdify(args, list(exprs), cse=True)
+
+
+POWI = 2**31  # SymEngine's LLVM code raises to a whole power with llvm.powi, whose
+# exponent is a 32-bit int: x**(2**32 + 1) ran as x**1, x**(2**31) as x**(-2**31)
+
+
+def _within_powi(exprs: Sequence[Any]) -> list[Any]:
+    """`exprs` with each b^k whose whole k is beyond 32 bits written |b|^k (k even) or
+    b·|b|^(k−1) (k odd), k a double: the same value and sign (k's rounding past 2^53 costs
+    ~2^-53 relative, as b's does: |b|^k is 0 or inf unless |b| is within 10^-9 of 1)."""
+    import symengine as se
+
+    exprs = list(exprs)
+    while True:
+        big = {
+            p: _powi_free(p.args[0], int(p.args[1]))
+            for e in exprs
+            for p in e.atoms(se.Pow)
+            if isinstance(p.args[1], se.Integer) and abs(int(p.args[1])) >= POWI
+        }
+        if not big:  # a pass rewrites the outermost; those inside their bases come next
+            return exprs
+        exprs = [e.xreplace(big) for e in exprs]
+
+
+def _powi_free(base: Any, k: int) -> Any:
+    from math import inf
+
+    import symengine as se
+
+    size, even = se.Abs(base), k - k % 2
+    # past the largest double (x^(10^400)), k is ±inf: |b|^k is then 0, 1 or inf, as it rounds
+    exponent = float(even) if abs(even) < 2**1024 else (inf if even > 0 else -inf)
+    power = se.Pow(size, se.RealDouble(exponent))
+    return power if k == even else base * power
 
 
 def _lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]:
@@ -240,7 +302,7 @@ def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any]
     import sympy
 
     symbols = [to_sympy(a) for a in args]
-    body = [to_sympy(e) for e in exprs]
+    body = [to_sympy(e) for e in guards.as_doubles(exprs)]
     # Functions NumPy lacks, which SymPy's printer leaves to the math module (scalars only).
     modules = [{name: numpy_functions()[name] for name in ("DiracDelta", "erf")}, "numpy"]
     function = sympy.lambdify(symbols, body, modules=modules, cse=True)
@@ -379,6 +441,7 @@ def _exactly(
         jacobian = into.jacobian[bad]
         as_typed = compiled.checks.typed(columns)
         typed = guards.undefined_values(as_typed, columns)
+        _through_complex(compiled, columns, jacobian, np.isnan(jacobian) & ~np.repeat(typed, n, 1))
         undefined = ~np.isfinite(jacobian) | np.repeat(typed, n, axis=1)
         kinks_a, kinks_b = layout.others - len(compiled.kinks), layout.checked
         for index, k in enumerate(compiled.kinks):
@@ -395,6 +458,37 @@ def _exactly(
             into.value[bad] = np.where(
                 typed | guards.undefined_values(value, columns), np.nan, value
             )
+
+
+def _through_complex(
+    compiled: Compiled, columns: dict[str, Any], jacobian: Any, cells: Any
+) -> None:
+    """Entries that are NaN in real doubles where F is defined, evaluated again in complex
+    doubles (guards.in_complex): where that is real, it is the entry, as `eval --at` says
+    (0·log(x) is 0 at x < 0). A value that is complex stays NaN: undefined."""
+    import numpy as np
+
+    n = compiled.shape[1]
+    for cell in np.flatnonzero(cells.any(axis=0)):
+        rows = np.flatnonzero(cells[:, cell])
+        at = {name: np.asarray(c)[rows] for name, c in columns.items()}
+        value = guards.in_complex(compiled.entry(cell // n, cell % n), at, _real_at)
+        jacobian[rows, cell] = np.where(value.imag == 0, value.real, np.nan)
+
+
+def _real_at(expr: Any, arguments: Sequence[Any]) -> Any:
+    """`expr` of the symbols _z0, _z1, ... at arguments (columns), in real doubles."""
+    import numpy as np
+
+    values = np.column_stack([np.asarray(a, dtype=float) for a in arguments])
+    return _real_function(expr, len(arguments))(values)[:, 0]
+
+
+@functools.cache
+def _real_function(expr: Any, arity: int) -> Callable[[Any], Any]:
+    import symengine as se
+
+    return _lambdify([se.Symbol(f"_z{k}") for k in range(arity)], [expr])
 
 
 def undefined_rows(undefined: Any) -> Any:

@@ -136,7 +136,7 @@ def run(kernel: Kernel, job: Job, name: str) -> tuple[list[str], JacError | None
 
     `name` is how the notes name the input (--points as given).
     """
-    _check_columns(kernel, job.files[0], job.names[0])
+    _check_columns(kernel, job)
     if job.scheduler in LOCAL:
         workers = 1 if job.scheduler == "synchronous" else os.cpu_count() or 1
         fragments = _fragments(job, workers)
@@ -147,18 +147,17 @@ def run(kernel: Kernel, job: Job, name: str) -> tuple[list[str], JacError | None
     return _notes(summaries, job, name)
 
 
-def _check_columns(kernel: Kernel, path: str, name: str) -> None:
-    """A column missing or not numbers: said once, here, rather than by every task."""
-    pq = untyped("pyarrow.parquet")
+def _check_columns(kernel: Kernel, job: Job) -> None:
+    """Files whose columns differ (as eval --points refuses them), a column missing or not
+    numbers, or named as a result: said once, here, rather than by every task."""
+    from jaccli.batch.parquet import dataset_schema
 
-    try:
-        schema = pq.read_schema(path)
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{name}: not a Parquet file jac can read ({literal(str(e))})") from None
+    schema = dataset_schema(list(zip(job.files, job.names, strict=True)))
     try:
         kernel.read(schema.empty_table())
+        kernel.schema(schema)
     except UsageError as e:
-        raise UsageError(f"{name}: {e.template}") from None
+        raise UsageError(f"{job.names[0]}: {e.template}") from None
 
 
 def _fragments(job: Job, workers: int) -> list[Fragment]:

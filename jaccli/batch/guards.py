@@ -200,7 +200,7 @@ def numeric(node: parse.Node, columns: dict[str, Any], *, zeros: bool = False) -
     from jaccli.parse import tensor
 
     if isinstance(node, parse.Num):
-        return float(Fraction(node.text))
+        return _double(node.text)
     if isinstance(node, parse.Name):
         if node.shape is not None:
             names = parse.entry_names(node.name, node.shape)
@@ -262,6 +262,28 @@ def numeric(node: parse.Node, columns: dict[str, Any], *, zeros: bool = False) -
     raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
 
 
+def _double(text: str) -> float:
+    """A number of the input as a double: inf beyond the largest (1e400, as the compiled F
+    has it: an entry that is infinite at finite coordinates is then undefined, as on an
+    overflow), 0 below the smallest."""
+    try:
+        return float(Fraction(text))
+    except OverflowError:
+        return float("inf")
+
+
+def as_doubles(exprs: Sequence[Any]) -> list[Any]:
+    """SymEngine expressions with each exact number beyond the largest double as ±inf, as
+    compiled code has it (SymPy's printer writes 10^400 as an int, too large for NumPy)."""
+    import math
+
+    import symengine as se
+
+    numbers = {n for e in exprs for n in e.atoms(se.Integer, se.Rational)}
+    huge = {n: se.RealDouble(float(n)) for n in numbers if math.isinf(float(n))}
+    return [e.xreplace(huge) for e in exprs] if huge else list(exprs)
+
+
 def _undefined_if_infinite(function: Callable[..., Any], *args: Any) -> Any:
     """A partial function's value, NaN where it is infinite although its arguments are not."""
     import numpy as np
@@ -304,3 +326,101 @@ def _sign_of_power(base: Any, exponent: Any) -> Any:
 
     odd = np.mod(np.round(exponent), 2) == 1
     return np.where((base < 0) & odd, -1.0, 1.0)
+
+
+# --------------------------------------------------------------------------- J in complex
+
+# Functions whose principal complex branch NumPy has: through them a value may leave the
+# reals and come back (log(x)·0 at x < 0), as it may in the exact arithmetic of `eval --at`.
+COMPLEX = {
+    "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin",
+    "acos": "arccos", "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
+}  # fmt: skip
+
+
+def in_complex(
+    expr: Any, columns: dict[str, Any], real: Callable[[Any, Sequence[Any]], Any]
+) -> Any:
+    """A SymEngine expression at each point of `columns`, in complex doubles.
+
+    `eval --at` evaluates an entry of J exactly, so a complex intermediate value multiplied
+    by an exact 0 is 0: d/dx x^relu(x) = x^relu(x)·(relu(x)/x + log(x)·(1 + sign(x))/2) is 0
+    at x < 0. In real doubles that is 0·NaN. Here +, ×, powers and the functions of COMPLEX
+    are complex; any other function is evaluated by `real(f(z0, ...), arguments)` where its
+    arguments are real, and NaN where one is not (as `eval --at` calls sign(i) complex).
+    The caller keeps the values whose imaginary part is 0.
+    """
+    import numpy as np
+    import symengine as se
+
+    rows = len(next(iter(columns.values()))) if columns else 0
+    memo: dict[Any, Any] = {}
+
+    def value(e: Any) -> Any:
+        if e in memo:
+            return memo[e]
+        number = None if e.free_symbols else _complex_number(e)
+        args = [] if number is not None else [value(a) for a in e.args]
+        if isinstance(e, se.Symbol):
+            v = np.asarray(columns[e.name], dtype=complex)
+        elif number is not None:
+            v = np.full(rows, number)
+        elif isinstance(e, se.Add):
+            v = functools.reduce(np.add, args)
+        elif isinstance(e, se.Mul):
+            v = functools.reduce(np.multiply, args)
+        elif isinstance(e, se.Pow):
+            v = _complex_power(*args)
+        elif type(e).__name__ in COMPLEX:
+            v = _complex_function(type(e).__name__, args[0])
+        else:
+            v = _through_real(e, args, real)
+        memo[e] = v = np.broadcast_to(np.asarray(v, dtype=complex), (rows,))
+        return v
+
+    with np.errstate(all="ignore"):
+        return value(expr)
+
+
+def _through_real(e: Any, args: Sequence[Any], real: Callable[[Any, Sequence[Any]], Any]) -> Any:
+    """A function without a complex form: `real` of it where its arguments are real, else NaN.
+    Arguments that are numbers stay (the order k of DiracDelta(u, k) must be one)."""
+    import numpy as np
+    import symengine as se
+
+    varying = [k for k, a in enumerate(e.args) if a.free_symbols]
+    if not varying:  # a constant whose complex() failed: no value
+        return np.nan
+    dummies = {k: se.Symbol(f"_z{n}") for n, k in enumerate(varying)}
+    inner = e.func(*(dummies.get(k, a) for k, a in enumerate(e.args)))
+    reals = np.logical_and.reduce([args[k].imag == 0 for k in varying])
+    return np.where(reals, real(inner, [args[k].real for k in varying]), np.nan)
+
+
+def _complex_number(number: Any) -> complex | None:
+    """A constant's value; None for one to evaluate by its parts."""
+    try:
+        return complex(number)
+    except (RuntimeError, TypeError, ValueError):  # zoo, nan, oo: no value
+        return None if number.args and not number.is_Number else complex(float("nan"), 0.0)
+
+
+def _complex_power(base: Any, exponent: Any) -> Any:
+    """base^exponent: jac's real rule where both are real and the power is (a negative base
+    to a whole power), NumPy's principal complex power elsewhere."""
+    import numpy as np
+
+    real = (base.imag == 0) & (exponent.imag == 0)
+    whole = exponent.real == np.round(exponent.real)
+    real &= (base.real >= 0) | whole
+    return np.where(real, power(base.real, exponent.real), np.power(base, exponent))
+
+
+def _complex_function(name: str, argument: Any) -> Any:
+    """A function of COMPLEX: its real value where that is finite, else the principal one."""
+    import numpy as np
+
+    function = getattr(np, COMPLEX[name])
+    real = function(argument.real)
+    return np.where((argument.imag == 0) & np.isfinite(real), real, function(argument))

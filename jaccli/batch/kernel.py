@@ -202,8 +202,11 @@ class Kernel:
 
     def schema(self, inputs: Any = None) -> Any:
         """The Arrow schema of its output: `inputs`' fields, then a float64 field a column."""
+        from jaccli.batch.write import refuse_clash
+
         pa = untyped("pyarrow")
 
+        refuse_clash(inputs.names if inputs else (), self.columns())
         added = [pa.field(c, pa.float64()) for c in self.columns()]
         return pa.schema([*(inputs or ()), *added])
 
@@ -221,7 +224,10 @@ class Kernel:
         """The batch (pandas DataFrame, pyarrow RecordBatch or Table) with the results added."""
         import numpy as np
 
+        from jaccli.batch.write import refuse_clash
+
         arrow = _is_arrow(batch)
+        refuse_clash(map(str, batch.schema.names if arrow else batch.columns), self.columns())
         columns, null = self.read(batch)
         if null is not None and self.spec.on_error == "stop":
             row = int(np.argmax(null))
@@ -369,7 +375,7 @@ def _not_numbers(name: str, kind: object) -> UsageError:
 
 def _arrow_columns(batch: Any, names: Sequence[str]) -> tuple[dict[str, Any], Any]:
     """float64 columns of an Arrow batch or table, and where any of them is null (or None)."""
-    pa = untyped("pyarrow")
+    from jaccli.batch.parquet import doubles, numeric
 
     columns, null = {}, None
     for name in names:
@@ -377,12 +383,11 @@ def _arrow_columns(batch: Any, names: Sequence[str]) -> tuple[dict[str, Any], An
         if index < 0:
             raise _missing(name, batch.schema.names)
         column = batch.column(index)
-        if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        if not numeric(column.type):  # as eval --points reads a Parquet column
             raise _not_numbers(name, column.type)
-        if column.null_count:
-            missing = column.is_null().to_numpy(zero_copy_only=False)
+        columns[name], missing = doubles(column)
+        if missing is not None:
             null = missing if null is None else null | missing
-        columns[name] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
     return columns, null
 
 
@@ -396,8 +401,10 @@ def _pandas_columns(frame: Any, names: Sequence[str]) -> tuple[dict[str, Any], N
         if name not in frame.columns:
             raise _missing(name, list(frame.columns))
         series = frame[name]
-        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            raise _not_numbers(name, series.dtype)
+        kind = series.dtype  # a categorical of numbers is read, as Arrow's dictionary is
+        values = kind.categories if isinstance(kind, pd.CategoricalDtype) else series
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            raise _not_numbers(name, kind)
         columns[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
     return columns, None
 

@@ -3,8 +3,10 @@
 A Parquet input is a file named *.parquet or *.pq, or any file (stdin too) that
 starts with Parquet's magic bytes `PAR1`, or a directory of such files read as one
 dataset (in natural order of their paths: part.2 before part.10; names starting
-with `_` or `.`, such as Spark's _SUCCESS, are not data). Its columns jac reads
-must be integers or floating point (cast to double); a null there makes the row
+with `_` or `.`, such as Spark's _SUCCESS, are not data), whose files must all have
+the same columns (with --dask too). Its columns jac reads must be integers or
+floating point, dictionary-encoded or not (cast to double, by `doubles`, which
+jaccli.kernel uses too); a null there makes the row
 bad, as an empty field does in CSV, and its message names the row (1-based,
 counted over the whole input). Every other column passes through with its Arrow
 type. Rows come in record batches of CHUNK_ROWS (never one batch of a whole table:
@@ -87,18 +89,26 @@ def read(
         else:  # a pipe: Parquet's footer is at the end, so the whole of it is read first
             handle = pa.BufferReader(head + source.read())
         files = [(_open(pq, handle, name), name)]
-    schema = _schema(files[0])
-    for file in files[1:]:
-        if not _schema(file).equals(schema, check_metadata=False):
-            raise UsageError(
-                f"{file[1]}: its columns differ from those of {files[0][1]}; the files of a "
-                "dataset must have the same columns, of the same types"
-            )
+    schema = dataset_schema(files)
     _check_columns(schema, name, needed)
     # The batch is kept for the output when the input has more than the doubles jac reads.
     keep = any(f.name not in needed or f.type != pa.float64() for f in schema)
     chunks = _chunks(files, name, needed, skip, keep)
     return Points("parquet", list(schema.names), chunks, unit="row", schema=schema)
+
+
+def dataset_schema(files: Sequence[tuple[Any, str]]) -> Any:
+    """The Arrow schema of the files (paths or opened, each with its name for messages) of
+    one input: every file must have the same columns, in the same order, of the same types,
+    with or without --dask (whose parts would otherwise differ in their columns)."""
+    schema = _schema(files[0])
+    for file in files[1:]:
+        if not _schema(file).equals(schema, check_metadata=False):
+            raise UsageError(
+                f"{file[1]}: its columns differ from those of {files[0][1]}; the files of a "
+                "dataset must have the same columns, in the same order, of the same types"
+            )
+    return schema
 
 
 def _schema(file: tuple[Any, str]) -> Any:
@@ -125,8 +135,6 @@ def _open(pq: Any, source: Any, name: str) -> Any:
 
 
 def _check_columns(schema: Any, name: str, needed: Sequence[str]) -> None:
-    import pyarrow as pa
-
     names = list(schema.names)
     missing = [n for n in needed if n not in names]
     if missing:
@@ -137,11 +145,34 @@ def _check_columns(schema: Any, name: str, needed: Sequence[str]) -> None:
         if names.count(n) > 1:
             raise UsageError(f"{name}: column {literal(n)} appears twice")
         kind = schema.field(n).type
-        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        if not numeric(kind):
             raise UsageError(
                 f"{name}: column {n} holds {literal(str(kind))}, not numbers: jac reads "
                 "integer and floating-point columns"
             )
+
+
+def numeric(kind: Any) -> bool:
+    """Whether jac reads an Arrow column of this type: integers and floating point, plain
+    or dictionary-encoded (pandas' categoricals, a Parquet column read as a dictionary).
+    eval --points and jaccli.kernel decide it here, and convert with `doubles`."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind))
+
+
+def doubles(column: Any) -> tuple[Any, Any]:
+    """A `numeric` Arrow column (an array or a chunked one) as float64 NumPy values, and
+    where it is null (a bool array), or None when nowhere. Integers beyond 2**53 round to
+    the nearest double, as CSV's digits do."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    null = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
+    values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+    return values, null
 
 
 def _chunks(
@@ -165,8 +196,6 @@ def _file_chunks(
 ) -> Iterator[Chunk]:
     """The chunks of one file, whose first row is row `start` + 1 of the whole input."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     first = start
     for batch in file.iter_batches(batch_size=CHUNK_ROWS):
@@ -174,13 +203,10 @@ def _file_chunks(
         columns, missing = {}, np.zeros(rows, dtype=bool)
         reason = np.full(rows, -1)
         for k, n in enumerate(needed):
-            column = batch.column(n)
-            if column.null_count:
-                nulls = column.is_null().to_numpy(zero_copy_only=False)
+            columns[n], nulls = doubles(batch.column(n))
+            if nulls is not None:
                 reason[nulls & ~missing] = k
                 missing |= nulls
-            doubles = pc.cast(column, pa.float64(), safe=False)
-            columns[n] = doubles.to_numpy(zero_copy_only=False)
         numbers = range(start + 1, start + rows + 1)
         bad = missing.nonzero()[0].tolist()
         if bad and not skip:
@@ -241,12 +267,9 @@ class ParquetOut:
 
     def _start(self, inputs: Any) -> None:
         pa = self.pa
-        twice = [name for name in self.results if name in inputs.names]
-        if twice:  # readers of Parquet refuse a name twice: pyarrow's read_table, pandas
-            raise UsageError(
-                f"the input has a column {literal(twice[0])} already, as the results do: a "
-                "Parquet file cannot hold two columns of one name; drop or rename it first"
-            )
+        from jaccli.batch.write import refuse_clash
+
+        refuse_clash(inputs.names, self.results)  # JSON in: its keys known from a chunk
         results = [pa.field(name, pa.float64()) for name in self.results]
         self.schema = pa.schema([*inputs, *results])
         text = [f.name for f in inputs if not pa.types.is_floating(f.type)]

@@ -14,18 +14,20 @@ is null there.
 A row that could not be read (--on-error skip) is still one record: `nan` in
 every number (CSV, TSV), or "value" and "jacobian" null with an "error" (JSON).
 Parquet (`parquet`) holds the input's columns with their types, then the results'
-columns as doubles, NaN where undefined.
+columns as doubles, NaN where undefined. In every format, an input column named as a
+result (`df1/dx`, `f1`; a JSON key `jacobian`, ...) is a usage error (`refuse_clash`).
 
 Numbers are printed by orjson: the shortest text that reads back as the same
 double, about ten times faster than Python's own formatting.
 """
 
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from jaccli.batch.compute import undefined_rows
 from jaccli.batch.read import Points
 from jaccli.batch.rows import Chunk
-from jaccli.errors import UsageError
+from jaccli.errors import UsageError, literal
 
 if TYPE_CHECKING:
     from jaccli.batch.parquet import ParquetOut
@@ -56,6 +58,27 @@ def det_fields(log: bool) -> list[Field]:
     return [Field("det", ["det"], ())]
 
 
+def output_names(fields: Sequence[Field], kind: str) -> list[str]:
+    """The names an output gives its results: CSV, TSV and Parquet columns; JSON keys
+    (with "undefined" and "error", which some records hold)."""
+    if kind in ("json", "jsonl"):
+        return [*(f.key for f in fields), "undefined", "error"]
+    return [c for f in fields for c in f.columns]
+
+
+def refuse_clash(inputs: Iterable[str], names: Sequence[str]) -> None:
+    """An input column named as a result is refused, in every output (CSV, TSV, JSON,
+    Parquet, jaccli.kernel's frames): written twice, a reader by name gets one of the two
+    (CSV's and pandas' the input's), and a JSON key once would lose the input's values."""
+    taken = set(names)
+    for name in inputs:
+        if name in taken:
+            raise UsageError(
+                f"the input has a column {literal(name)} already, as the results do: a "
+                "reader by name would get only one of the two; drop or rename it first"
+            )
+
+
 class Undefined(NamedTuple):
     points: int  # points with at least one undefined entry
     examples: tuple[str, ...]  # "line 5 (J[1,1])", the first few
@@ -79,6 +102,7 @@ class Writer:
                 "Parquet is binary, not for a terminal: redirect it to a file "
                 "(> points.parquet) or a pipe"
             )
+        refuse_clash(points.header, output_names(fields, kind))
         self.kind, self.points = kind, points
         self.parquet: ParquetOut | None = None
         if kind == "parquet":  # encoded in the writer's thread too
@@ -162,8 +186,11 @@ class Writer:
             from jaccli.batch.parquet import records
 
             inputs = records(chunk.batch)
+        elif chunk.records:  # JSON in: its keys are known a chunk at a time
+            refuse_clash(set().union(*chunk.records), output_names(self.fields, self.kind))
+            inputs = chunk.records
         else:
-            inputs = chunk.records or self._table_records(chunk)
+            inputs = self._table_records(chunk)
         unread = dict(chunk.bad)
         pieces = []
         for r in range(rows):

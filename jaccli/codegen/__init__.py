@@ -41,6 +41,11 @@ def check_name(name: str, lang: str) -> None:
         raise UsageError(
             f"{{name}} {literal(repr(name))} is not an identifier (letters, digits, _)"
         )
+    if lang == "matlab" and not (name[0].isalpha() and len(name) <= 63):
+        raise UsageError(
+            f"{{name}} {literal(repr(name[:70]))} is not a MATLAB name: it starts with a letter "
+            "and has at most 63 characters (namelengthmax)"
+        )
     if name in reserved:
         raise UsageError(f"{{name}} {name!r} is reserved in {lang}: choose another name")
 

@@ -11,8 +11,11 @@ Output: `gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c` compiles it clean.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from jaccli.codegen.common import finite_flag
 
 if TYPE_CHECKING:
     from jaccli.codegen.plan import Guard, Plan
@@ -25,7 +28,7 @@ _C99_WORDS = (
 # The names the generated code itself uses: its arrays, loop variables, math.h's functions and
 # macros (a local named pow would hide the function).
 _OWN = (
-    "x p out k finite main NAN INFINITY HUGE_VAL isfinite isnan isinf nearbyint pow sqrt cbrt "
+    "x p out k bad finite main NAN INFINITY HUGE_VAL isfinite isnan isinf nearbyint pow sqrt cbrt "
     "fabs exp log log10 sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh erf"
 )
 RESERVED = frozenset((_C99_WORDS + " " + _OWN).split())
@@ -54,6 +57,7 @@ def printer(names: dict[str, str]) -> Any:
     """A JacC99Printer printing each symbol by `names` (jac's name → C identifier)."""
     from sympy.printing.c import C99CodePrinter
 
+    from jaccli.codegen.common import double, small
     from jaccli.functions import CATALOGUE
 
     known = {f.name: f.c for f in CATALOGUE.values() if f.c is not None and f.name != "abs"}
@@ -72,12 +76,21 @@ def printer(names: dict[str, str]) -> Any:
         _print_GoldenRatio = _print_Catalan = _print_NumberSymbol
 
         def _print_Integer(self, e: Any) -> str:
-            return literal(int(e))
+            return literal(double(e))
 
         _print_Zero = _print_One = _print_NegativeOne = _print_Integer
 
         def _print_Rational(self, e: Any) -> str:
-            return f"{literal(e.p)}/{literal(e.q)}"
+            return f"{literal(e.p)}/{literal(e.q)}" if small(e) else literal(double(e))
+
+        def _print_Infinity(self, e: Any) -> str:
+            return literal(math.inf)
+
+        def _print_NegativeInfinity(self, e: Any) -> str:
+            return literal(-math.inf)
+
+        def _print_NaN(self, e: Any) -> str:
+            return literal(math.nan)
 
         def _print_Pow(self, e: Any) -> str:
             import sympy
@@ -113,8 +126,12 @@ def printer(names: dict[str, str]) -> Any:
         def _print_Or(self, e: Any) -> str:
             return " || ".join(f"({self._print(a)})" for a in e.args)
 
-        def _print_NotFinite(self, e: Any) -> str:
-            return f"!isfinite({self._print(e.args[0])})"
+        def _print_NotFinite(self, e: Any) -> str:  # `finite`: every input finite
+            u = self._print(e.args[0])
+            return f"(isnan({u}) || (isinf({u}) && finite))"
+
+        def _print_IsNaN(self, e: Any) -> str:
+            return f"isnan({self._print(e.args[0])})"
 
         def _print_NotInteger(self, e: Any) -> str:
             u = self._print(e.args[0])
@@ -182,16 +199,27 @@ def _function(plan: Plan, block: str, name: str, names: dict[str, str], print_: 
         if i.name in used_names:
             body.append(f"const double {names[i.name]} = {i.array}[{i.index}];")
             read[i.array] = True
+    if finite_flag(plan, (block,)):
+        body += _finite_lines(plan, has_p)
+        read["x"] = True
+        read["p"] = read["p"] or has_p
     body += [f"const double {names[t.name]} = {print_(e)};" for t, e in temps]
     body += [f"out[{o.slot}] = {print_(o.expr)};" for o in outputs]
-    body += _guard_lines(guards, print_)
+    body += _guard_lines([g for g in guards if not g.lazy], print_)
     size = len(outputs)
-    if block == "jacobian":
+    lazy = _guard_lines([g for g in guards if g.lazy], print_)
+    if block == "jacobian" and lazy:  # NaN inputs: only where some entry is not finite
+        body += [
+            "int bad = 0;",
+            f"for (int k = 0; k < {size}; k++) if (!isfinite(out[k])) {{ out[k] = NAN; bad = 1; }}",
+            "if (bad) {",
+            *(f"    {line}" for line in lazy[1:]),
+            "}",
+        ]
+    elif block == "jacobian":
         body.append(f"for (int k = 0; k < {size}; k++) if (!isfinite(out[k])) out[k] = NAN;")
-    else:
-        read["x"] = True
-        body += _finite_lines(plan, has_p, size)
-        read["p"] = read["p"] or has_p
+    else:  # F: NaN stays NaN; ±inf becomes NaN where every input is finite (jac eval's rule)
+        body.append(f"for (int k = 0; k < {size}; k++) if (finite && isinf(out[k])) out[k] = NAN;")
     voids = [f"(void){a};" for a in ("x", "p") if not read[a] and (a == "x" or has_p)]
     head = f"void {name}({signature}, double *restrict out)"
     comment = f"/* {'F' if block == 'value' else 'J'} at x{', p' if has_p else ''}: out[{size}] */"
@@ -209,8 +237,8 @@ def _guard_lines(guards: Sequence[Guard], print_: Any) -> list[str]:
     return lines
 
 
-def _finite_lines(plan: Plan, has_p: bool, size: int) -> list[str]:
-    """F: NaN stays NaN; ±inf becomes NaN where every input is finite (jac eval's rule)."""
+def _finite_lines(plan: Plan, has_p: bool) -> list[str]:
+    """`finite`: every input is finite (F's last pass and the guards NotFinite read it)."""
     lines = [
         "int finite = 1;",
         f"for (int k = 0; k < {plan.n}; k++) finite = finite && isfinite(x[k]);",
@@ -218,7 +246,6 @@ def _finite_lines(plan: Plan, has_p: bool, size: int) -> list[str]:
     if has_p:
         count = sum(1 for i in plan.inputs if i.array == "p")
         lines.append(f"for (int k = 0; k < {count}; k++) finite = finite && isfinite(p[k]);")
-    lines.append(f"for (int k = 0; k < {size}; k++) if (finite && !isfinite(out[k])) out[k] = NAN;")
     return lines
 
 

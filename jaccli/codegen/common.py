@@ -32,12 +32,14 @@ def refuse(function: str, language: str, why: str = "") -> UsageError:
 
 
 class Printing:
-    """Mixin for a SymPy code printer: jac's names for symbols, integers that every
-    language reads as numbers (2**53 and beyond as floats: no BigInt, no OverflowError), the
-    helpers the printed code calls (`helpers`), and an expression it cannot print as a
-    UsageError naming the function and the language, not SymPy's PrintMethodNotImplementedError."""
+    """Mixin for a SymPy code printer: jac's names for symbols, numbers that every language
+    reads as doubles (2**53 and beyond as floats: no BigInt; beyond the doubles ±inf, as jac
+    eval's double computation has them, never an OverflowError), ±inf and NaN as `SPECIALS`
+    says, the helpers the printed code calls (`helpers`), and an expression it cannot print as
+    a UsageError naming the function and the language, not PrintMethodNotImplementedError."""
 
     language = "?"
+    SPECIALS: Mapping[str, str] = {"inf": "Inf", "-inf": "(-Inf)", "nan": "NaN"}
 
     def __init__(self, names: Mapping[str, str], settings: dict[str, Any]) -> None:
         super().__init__(settings)  # type: ignore[call-arg]
@@ -47,13 +49,65 @@ class Printing:
     def _print_Symbol(self, e: Any) -> str:
         return str(self._names.get(e.name, e.name))
 
+    def _special(self, text: str) -> str:
+        return self.SPECIALS[text]
+
+    def _print_double(self, value: float) -> str:
+        text = repr(value)
+        return self._special(text) if text in self.SPECIALS else text
+
     def _print_Integer(self, e: Any) -> str:
         value = int(e)
-        return str(value) if abs(value) < 2**53 else repr(float(value))
+        return str(value) if abs(value) < 2**53 else self._print_double(double(e))
+
+    def _print_Rational(self, e: Any) -> str:
+        if small(e):
+            return str(super()._print_Rational(e))  # type: ignore[misc]
+        return self._print_double(double(e))
+
+    def _print_Infinity(self, e: Any) -> str:
+        return self._special("inf")
+
+    def _print_NegativeInfinity(self, e: Any) -> str:
+        return self._special("-inf")
+
+    def _print_NaN(self, e: Any) -> str:
+        return self._special("nan")
 
     def _print_not_supported(self, expr: Any) -> str:
         function = getattr(expr, "func", type(expr))
         raise refuse(getattr(function, "__name__", str(function)), self.language)
+
+
+def small(e: Any) -> bool:
+    """Whether the rational `e` prints as p/q: both exact in a double."""
+    return abs(int(e.p)) < 2**53 and int(e.q) < 2**53
+
+
+def double(e: Any) -> float:
+    """The double nearest the rational `e` (Python's p/q is correctly rounded), ±inf beyond
+    the doubles as jac eval --points has 1e400; 1e-400 is 0."""
+    import math
+
+    try:
+        return int(e.p) / int(e.q)
+    except OverflowError:
+        return math.inf if int(e.p) > 0 else -math.inf
+
+
+def finite_flag(plan: Plan, blocks: Iterable[str]) -> bool:
+    """Whether code for `blocks` reads `finite` (every input finite at the point): F's
+    final pass and the guards NotFinite(e) do."""
+    not_finite = _predicates()[0]
+    return any(b == "value" for b in blocks) or any(
+        g.block in blocks and g.condition.has(not_finite) for g in plan.guards
+    )
+
+
+def _predicates() -> Any:
+    from jaccli.codegen.predicates import predicates
+
+    return predicates()
 
 
 def arrays(plan: Plan) -> list[tuple[str, int]]:

@@ -45,7 +45,9 @@ def header_lines(
     lines += [
         "Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign",
         "kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is",
-        "undefined, all of row i.",
+        "undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs",
+        "from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is",
+        "NaN at an infinite input while J_i is finite (README, jac codegen).",
     ]
     if plan.layout == "sparse" and plan.what != "value":
         lines.append(

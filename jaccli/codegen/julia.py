@@ -63,6 +63,8 @@ def julia_printer(names: dict[str, str]) -> Any:
         language = "Julia"
 
         def _print_Rational(self, e: Any) -> str:  # 2/3 in Float64, not Julia's 2//3
+            if not common.small(e):
+                return self._print_double(common.double(e))
             return f"{self._print(Integer(e.p))} / {self._print(Integer(e.q))}"
 
         def _print_Exp1(self, e: Any) -> str:
@@ -114,8 +116,12 @@ def julia_printer(names: dict[str, str]) -> Any:
         def _print_Not(self, e: Any) -> str:
             return f"!({self._print(e.args[0])})"
 
-        def _print_NotFinite(self, e: Any) -> str:
-            return f"!isfinite({self._print(e.args[0])})"
+        def _print_NotFinite(self, e: Any) -> str:  # `finite`: every input finite
+            u = self._print(e.args[0])
+            return f"(isnan({u}) || (isinf({u}) && finite))"
+
+        def _print_IsNaN(self, e: Any) -> str:
+            return f"isnan({self._print(e.args[0])})"
 
         def _print_NotInteger(self, e: Any) -> str:
             u = self._print(e.args[0])
@@ -188,6 +194,8 @@ def _body(plan: Plan, printer: Any, names: dict[str, str]) -> list[str]:
     takes = " and ".join(f"{a}[1:{k}]" for a, k in given)
     lines = [f'{right} || throw(DimensionMismatch("{plan.name} takes {takes}"))']
     lines += [f"{names[i.name]} = Float64({i.array}[{i.index + 1}])" for i in plan.inputs]
+    if common.finite_flag(plan, plan.blocks()):
+        lines.append("finite = " + " && ".join(f"all(isfinite, {a})" for a, _ in given))
     lines += [f"{names[t.name]} = {printer.doprint(e)}" for t, e in plan.temps]
     results = []
     for block in plan.blocks():
@@ -205,8 +213,6 @@ def _body(plan: Plan, printer: Any, names: dict[str, str]) -> list[str]:
                 f"for k in eachindex({array}); isfinite({array}[k]) || ({array}[k] = NaN); end"
             )
         else:  # F: NaN stays NaN; ±inf is NaN where every input is finite
-            finite = " && ".join(f"all(isfinite, {a})" for a, _ in given)
-            lines.append(f"finite = {finite}")
             fix = f"finite && isinf({array}[k]) && ({array}[k] = NaN)"
             lines.append(f"for k in eachindex({array}); {fix}; end")
     lines.append(f"return {', '.join(results)}")

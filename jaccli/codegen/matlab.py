@@ -25,7 +25,7 @@ COMPLEX = frozenset(("sqrt", "log", "asin", "acos", "acosh", "atanh", "asec", "a
 _WORDS = (  # MATLAB's keywords, then the names the generated code calls or defines itself
     "break case catch classdef continue else elseif end for function global if otherwise "
     "parfor persistent return spmd switch try while "
-    "J F N bad finite rows cols zeros numel max reshape isfinite isinf imag real round mod "
+    "J F N bad finite rows cols zeros numel max reshape isfinite isinf isnan imag real round mod "
     "size true false double NaN nan Inf inf pi exp ans i j jac_real jac_pow jac_delta x p "
     "isvector all error"
 )
@@ -110,14 +110,20 @@ def octave_printer(names: dict[str, str]) -> Any:
         def _print_BooleanFalse(self, e: Any) -> str:
             return "false"
 
-        def _print_NotFinite(self, e: Any) -> str:
-            return f"~isfinite({self._print(e.args[0])})"
+        def _print_NotFinite(self, e: Any) -> str:  # `finite`: every input finite
+            u = self._print(e.args[0])
+            return f"(isnan({u}) | (isinf({u}) & finite))"
+
+        def _print_IsNaN(self, e: Any) -> str:
+            return f"isnan({self._print(e.args[0])})"
 
         def _print_NotInteger(self, e: Any) -> str:
             u = self._print(e.args[0])
             return f"({u} ~= round({u}))"
 
         def _print_Rational(self, e: Any) -> str:
+            if not common.small(e):
+                return self._print_double(common.double(e))
             return f"{self._print(Integer(e.p))}/{self._print(Integer(e.q))}"
 
     return JacOctavePrinter(names, {"strict": True})
@@ -177,6 +183,9 @@ def _body(plan: Plan, printer: Any, names: dict[str, str]) -> list[str]:
         lines.append(f"{a} = double({a});")
     lines.append(f"N = max([{', '.join(f'size({a}, 1)' for a, _ in given)}]);")
     lines += [f"{names[i.name]} = {i.array}(:, {i.index + 1});" for i in plan.inputs]
+    if common.finite_flag(plan, plan.blocks()):
+        finite = " & ".join(f"all(isfinite({a}), 2)" for a, _ in given)
+        lines.append(f"finite = {finite} & true(N, 1);")
     lines += [f"{printer.doprint(t)} = {printer.doprint(e)};" for t, e in plan.temps]
     for block in plan.blocks():
         array, size, entries, guards = common.written(plan, block, printer, 1)
@@ -191,8 +200,6 @@ def _body(plan: Plan, printer: Any, names: dict[str, str]) -> list[str]:
         if block == "jacobian":
             lines.append(f"{array}(~isfinite({array})) = NaN;")
         else:  # F: NaN stays NaN; ±inf is NaN where every input is finite
-            finite = " & ".join(f"all(isfinite({a}), 2)" for a, _ in given)
-            lines.append(f"finite = {finite} & true(N, 1);")
             lines.append(f"{array}(isinf({array}) & finite) = NaN;")
         one = ", ".join(map(str, size)) if len(size) == 2 else f"{size[0]}, 1"
         lines.append(f"if N == 1, {array} = reshape({array}, {one}); end")

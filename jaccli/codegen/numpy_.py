@@ -89,8 +89,18 @@ def _printer_methods(base: type) -> type:
         def _print_Not(self, e: Any) -> str:
             return f"{self._np('logical_not')}({self._print(e.args[0])})"
 
-        def _print_NotFinite(self, e: Any) -> str:
-            return f"{self._np('logical_not')}({self._np('isfinite')}({self._print(e.args[0])}))"
+        def _special(self, text: str) -> str:
+            return {"inf": self._np("inf"), "-inf": f"(-{self._np('inf')})"}.get(
+                text, self._np("nan")
+            )
+
+        def _print_NotFinite(self, e: Any) -> str:  # `finite`: every input finite
+            u = self._print(e.args[0])
+            infinite = f"{self._np('logical_and')}({self._np('isinf')}({u}), finite)"
+            return f"{self._np('logical_or')}({self._np('isnan')}({u}), {infinite})"
+
+        def _print_IsNaN(self, e: Any) -> str:
+            return f"{self._np('isnan')}({self._print(e.args[0])})"
 
         def _print_NotInteger(self, e: Any) -> str:
             u = self._print(e.args[0])
@@ -208,6 +218,8 @@ def _body(plan: Plan, flavour: Flavour, printer: Any, names: dict[str, str]) -> 
     shapes = ", ".join(f"{a}.shape[:-1]" for a, _ in given)
     lines.append(f"shape = {module}.broadcast_shapes({shapes})")
     lines += [f"{names[i.name]} = {i.array}[..., {i.index}]" for i in plan.inputs]
+    if common.finite_flag(plan, plan.blocks()):
+        lines.append("finite = " + " & ".join(f"{module}.isfinite({a}).all(-1)" for a, _ in given))
     inner = [f"{names[t.name]} = {printer.doprint(e)}" for t, e in plan.temps]
     for block in plan.blocks():
         write = _listed if flavour.functional else _assigned
@@ -264,8 +276,5 @@ def _finite_pass(plan: Plan, block: str, module: str) -> list[str]:
     array = common.BLOCK_NAMES[block]
     if block == "jacobian":
         return [f"{array} = {module}.where({module}.isfinite({array}), {array}, {module}.nan)"]
-    finite = " & ".join(f"{module}.isfinite({a}).all(-1)" for a, _ in common.arrays(plan))
-    return [
-        f"finite = {module}.expand_dims({finite}, -1)",
-        f"{array} = {module}.where({module}.isinf({array}) & finite, {module}.nan, {array})",
-    ]
+    finite = f"{module}.expand_dims(finite, -1)"
+    return [f"{array} = {module}.where({module}.isinf({array}) & {finite}, {module}.nan, {array})"]

@@ -14,8 +14,10 @@ Interface (the C printer and the NumPy/JAX/Julia/MATLAB printers code against it
   block "value" (F_i, slot i, col -1) and "jacobian" (dense: slot i*n + j, zeros included;
   sparse: the stored cells in row-major order, `plan.cells()`).
 - `plan.guards`: `Guard(condition, block, slots)`: where `condition` (a SymPy boolean of
-  Eq/Ne/Lt/Le/Gt/Ge, And/Or/Not, `NotFinite(e)` and `NotInteger(e)`) holds, those slots are
-  NaN. Conditions are evaluated on the inputs and temps, before any slot is overwritten.
+  Eq/Ne/Lt/Le/Gt/Ge, And/Or/Not, `NotFinite(e)`, `NotInteger(e)` and `IsNaN(input)`) holds,
+  those slots are NaN. Conditions are evaluated on the inputs and temps, before any slot is
+  overwritten. `NotFinite(e)` is jac eval's "e is NaN, or ±inf where every input is finite":
+  emitters compute that flag once, as `finite`, before the guards.
 - Non-finite values are NOT guards: every emitter ends with its own pass, "a Jacobian entry
   that is NaN or ±inf becomes NaN; a value F_i that is NaN stays NaN, and one that is ±inf
   becomes NaN when every input is finite" (jac eval's rule; one compare per slot).
@@ -40,12 +42,12 @@ is NaN at u = 0 and 0 elsewhere, sign(u) is a double, u^(1/3) (cbrt) is the prin
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jaccli.codegen.predicates import predicates as predicates  # re-exported
 from jaccli.errors import UsageError, literal
 
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ class Guard:
     condition: Any  # SymPy boolean: True where the slots are undefined
     block: str
     slots: tuple[int, ...]
+    lazy: bool = False  # only NaN inputs, which some entry of the block reads: C checks it
+    # only when an entry is not finite (no cost for arm-20)
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,9 @@ def build(
     chosen = _layout(layout, len(stored), m, n)
     cells = [(i, j) for i in range(m) for j in range(n)] if chosen == "dense" else sorted(stored)
     entries = {(i, j): d for i, row in enumerate(sparse.rows) for j, d in row}
+    for i in _complex_rows(functions):  # log(-2)*x + y: F_1 is complex, so all of row 1 is NaN
+        functions[i] = se.nan
+        entries.update({(k, j): se.nan for k, j in cells if k == i})
     pool: list[Any] = []
     with_value = what != "jacobian"
     with_jacobian = what != "value"
@@ -180,6 +187,8 @@ def build(
         pool += functions
     if with_jacobian:
         pool += [entries.get(c, se.Integer(0)) for c in cells]
+    if with_jacobian:
+        row_checks = _nan_rows(row_checks, functions, entries, cells, [*variables, *parameters])
     conditions = _conditions(row_checks, found if with_jacobian else [])
     operands = [e for _, _, cond in conditions for e in cond.operands]
     temps, reduced = _cse([*pool, *operands], {i.name for i in inputs})
@@ -231,6 +240,10 @@ class _Condition:
     def make(self, values: Sequence[Any]) -> Any:
         import sympy
 
+        if sympy.nan in values:  # an operand that is a complex constant: undefined everywhere
+            return sympy.true
+        if self.kind.startswith("nan"):  # F_i reads an input that is NaN
+            return sympy.Or(*(predicates()[2](v) for v in values))
         if self.kind == "zero":
             return sympy.Eq(values[0], 0)
         if self.kind == "power":
@@ -281,6 +294,31 @@ def _row_checks(
     return checks
 
 
+def _nan_rows(
+    checks: Mapping[int, list[_Condition]],
+    functions: Sequence[Any],
+    entries: Mapping[tuple[int, int], Any],
+    cells: Sequence[tuple[int, int]],
+    inputs: Sequence[Any],
+) -> dict[int, list[_Condition]]:
+    """`checks` and, for each row with a cell that does not read every input F_i reads (y in
+    d(x*y)/dx, a structural 0), "an input of F_i is NaN": there F_i is NaN, so jac eval calls
+    the whole row undefined. A row whose cells all read them is NaN there already."""
+    out = {i: list(found) for i, found in checks.items()}
+    order = {s: k for k, s in enumerate(inputs)}
+    row_cells: dict[int, list[Any]] = {}
+    for i, j in cells:
+        row_cells.setdefault(i, []).append(entries.get((i, j)))
+    for i, row in row_cells.items():
+        reads = functions[i].free_symbols
+        if reads and any(e is None or not reads <= e.free_symbols for e in row):
+            operands = sorted(reads, key=lambda s: order[s])
+            read = set().union(*(e.free_symbols for e in row if e is not None))
+            kind = "nan" if reads <= read else "nan!"
+            out.setdefault(i, []).append(_Condition(kind, operands))
+    return out
+
+
 def _with_values(guards: Sequence[Any], fixed: Mapping[Any, Any]) -> list[Any]:
     """The guards with the parameters of {at} put in; those left of numbers only are
     dropped (the point was checked against F as typed already)."""
@@ -294,11 +332,16 @@ def _with_values(guards: Sequence[Any], fixed: Mapping[Any, Any]) -> list[Any]:
     return found
 
 
+# Rows "an input of F_i is NaN": J only (F_i is NaN there already); lazy when an entry of
+# the row reads each such input (so some entry is NaN there too).
+_ROWS = {"nan": "lazy", "nan!": "jrow"}
+
+
 def _conditions(
     rows: Mapping[int, list[_Condition]], found: Sequence[Any]
 ) -> list[tuple[str, tuple[int, int], _Condition]]:
     """("row", (i, -1), condition) for rows, ("cell", (i, j), condition) for kinks."""
-    out = [("row", (i, -1), c) for i in sorted(rows) for c in rows[i]]
+    out = [(_ROWS.get(c.kind, "row"), (i, -1), c) for i in sorted(rows) for c in rows[i]]
     out += [("cell", (k.i, k.j), _Condition(k.kind, [k.a, k.b])) for k in found]
     return out
 
@@ -330,8 +373,8 @@ def _guards(
             continue
         if what == "row" and with_value:
             guards.append(Guard(condition, "value", (i,)))
-        if what == "row" and with_jacobian:
-            guards.append(Guard(condition, "jacobian", tuple(by_row.get(i, ()))))
+        if what in ("row", "jrow", "lazy") and with_jacobian:
+            guards.append(Guard(condition, "jacobian", tuple(by_row.get(i, ())), what == "lazy"))
         if what == "cell":
             guards.append(Guard(condition, "jacobian", (slot[(i, j)],)))
     return tuple(guards)
@@ -362,11 +405,46 @@ def _sympy(expr: Any) -> Any:
     jac's DiracDelta as SymPy's."""
     import sympy
 
-    converted = expr._sympy_()
+    converted = _real_constants(expr._sympy_())
     deltas = [f for f in converted.atoms(sympy.Function) if f.func.__name__ == "DiracDelta"]
     if deltas:
         converted = converted.xreplace({d: sympy.DiracDelta(*d.args) for d in deltas})
     return converted
+
+
+def _complex_rows(functions: Sequence[Any]) -> list[int]:
+    """The rows whose F_i holds a constant that is not real (or zoo): undefined everywhere."""
+    import symengine as se
+    import sympy
+
+    def suspect(f: Any) -> bool:  # cheap in SymEngine: I, zoo, a function of a constant
+        constants = (g for g in [*f.atoms(se.Pow), *f.atoms(se.Function)] if not g.free_symbols)
+        return bool(f.has(se.I, se.zoo) or any(True for _ in constants))
+
+    return [i for i, f in enumerate(functions) if suspect(f) and _sympy(f) is sympy.nan]
+
+
+def _real_constants(expr: Any) -> Any:
+    """`expr` with every constant that is not a real number NaN: jac calls a complex value
+    undefined (log(-2) = log 2 + iπ, acosh(0) = iπ/2, (-8)^(1/3) = 2·(-1)^(1/3)), and
+    SymPy's zoo (log(0) in d(0^x)/dx) has no double. NaN then absorbs what it meets, as in
+    jac eval; the printers never see a complex number."""
+    import sympy
+
+    def complex_power(p: Any) -> bool:
+        return bool(p.base.is_number and p.exp.is_number and not p.exp.is_integer)
+
+    if not (expr.has(sympy.I, sympy.zoo) or any(map(complex_power, expr.atoms(sympy.Pow)))):
+        return expr
+
+    def walk(e: Any) -> Any:
+        if e.is_number:
+            return sympy.nan if e is sympy.zoo or e.is_extended_real is False else e
+        if not e.args or isinstance(e, sympy.Symbol):
+            return e
+        return e.func(*map(walk, e.args))
+
+    return walk(expr)
 
 
 def _outputs(
@@ -393,40 +471,3 @@ def _count(temps: Sequence[tuple[Any, Any]], outputs: Sequence[Output]) -> int:
     return int(
         sum(sympy.count_ops(e) for _, e in temps) + sum(sympy.count_ops(o.expr) for o in outputs)
     )
-
-
-# --------------------------------------------------------------------------- predicates
-
-
-@functools.cache
-def predicates() -> tuple[Any, Any]:
-    """(NotFinite, NotInteger): SymPy boolean functions, made when first needed (importing
-    this module must not import SymPy). Printers print them by class name."""
-    import sympy
-    from sympy.logic.boolalg import BooleanFunction
-
-    class NotFinite(BooleanFunction):  # type: ignore[misc]
-        """True where e is NaN or ±inf (C: !isfinite(e))."""
-
-        nargs = 1
-
-        @classmethod
-        def eval(cls, e: Any) -> Any:
-            if e in (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo):
-                return sympy.true
-            if e.is_number and e.is_finite:
-                return sympy.false
-            return None
-
-    class NotInteger(BooleanFunction):  # type: ignore[misc]
-        """True where e is not a whole number (C: e != nearbyint(e))."""
-
-        nargs = 1
-
-        @classmethod
-        def eval(cls, e: Any) -> Any:
-            if e.is_Number:
-                return sympy.false if e.is_integer else sympy.true
-            return None
-
-    return NotFinite, NotInteger

@@ -94,6 +94,10 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
         if s in present:
             y, x = a.args
             d += g.diff(s) * (x * diff(y, v) - y * diff(x, v)) / (x**2 + y**2)
+    if any(node.has(*stand.values()) for node in d.atoms(se.Derivative, se.Subs)):
+        # A derivative SymEngine left unevaluated (of min, max) with a stand-in inside cannot
+        # take its atan2 back: SymEngine's own rule, and jac's fallbacks for what it leaves.
+        return f.diff(v)
     return d.xreplace({s: a for a, s in stand.items()})
 
 

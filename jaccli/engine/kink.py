@@ -75,6 +75,47 @@ def _singular_cells(
     """Entries that exist as formulas but not as derivatives at the point."""
     cells: dict[tuple[int, int], str] = {}
     for k in kinks(functions, variables):
-        if (k.i, k.j) not in cells and kink_applies(k.kind, k.a.subs(subs), k.b.subs(subs)):
+        if (k.i, k.j) in cells:
+            continue
+        # DiracDelta(1) and sign(2) as numbers: ∂u/∂x of 1 - sign(x) is -2 DiracDelta(x), 0 at 1
+        a, b = (_delta_values(e.subs(subs)) for e in (k.a, k.b))
+        if kink_applies(k.kind, a, b):
             cells[(k.i, k.j)] = k.why
     return cells
+
+
+def _delta_values(expr: Any) -> Any:
+    """DiracDelta(c) at a constant c: 0 when c ≠ 0 is real; NaN (undefined) at 0 or off the
+    reals. sign(c) of a constant SymEngine leaves as it is (sign(log(2))): ±1 by its value."""
+    import symengine as se
+
+    deltas = [d for d in expr.atoms(se.FunctionSymbol) if d.get_name() == "DiracDelta"]
+    numeric = {}
+    for d in deltas:
+        side = _side(d.args[0])
+        if side is not None:
+            numeric[d] = se.Integer(0) if side else se.nan
+    for s in expr.atoms(se.sign):
+        side = _side(s.args[0])
+        if side:
+            numeric[s] = se.Integer(side)
+    return expr.xreplace(numeric) if numeric else expr
+
+
+def _side(c: Any) -> int | None:
+    """For a constant: 1 or -1 by its sign, 0 where it is 0 or not real; None for an
+    expression with symbols or a constant too close to 0 to tell at 128 bits (or too big)."""
+    from jaccli.numbers import constant_value
+
+    if c.free_symbols:
+        return None
+    if c.is_Number:
+        return 0 if c == 0 or not c.is_real else (1 if c > 0 else -1)
+    z = constant_value(c)  # atan2 too: sign(3/2 - atan2(1, 1/2)) is 1
+    if z is None:
+        return None
+    if abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real)):
+        return 0
+    if abs(z.real) < 2.0**-100:
+        return None
+    return 1 if z.real > 0 else -1

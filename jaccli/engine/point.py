@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from jaccli.engine.algebra import _bounded_expand, _size
 from jaccli.engine.bridge import _no_text
 from jaccli.engine.derivatives import differentiate
+from jaccli.engine.kink import _delta_values as _delta_values  # chain, hessian use it
 from jaccli.engine.kink import _singular_cells
 from jaccli.engine.precision import evaluate_number
 from jaccli.engine.results import (
@@ -27,6 +28,7 @@ from jaccli.engine.results import (
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.variables import _free_symbols, header, natural_key
 from jaccli.errors import ComplexError, LimitError, MathError, UndefinedError, UsageError
+from jaccli.numbers import is_complex
 
 if TYPE_CHECKING:
     from symengine import Expr, Symbol
@@ -103,14 +105,7 @@ def _check_defined(values: Sequence[Any], point: Point | None, label: Callable[[
 
 def _is_complex(value: Any) -> bool:
     """Whether an exact number has a non-zero imaginary part (checked at 128 bits)."""
-    if value.free_symbols:
-        return False
-    try:
-        # Not n(real=False): that aborts the process inside MPFR for sec(4/5).
-        z = complex(value.n(128))
-    except (TypeError, ValueError, RuntimeError, OverflowError):
-        return False
-    return abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real))
+    return is_complex(value)
 
 
 def _real_point(point: Point) -> bool:
@@ -121,42 +116,6 @@ def _check_real(labelled: Sequence[tuple[str, Any]], point: Point) -> None:
     """Complex values at a real point mean the function is not real there: say so."""
     bad = [label for label, v in labelled if _is_complex(v)]
     _report(bad, point, "complex", ComplexError, ", although jac's variables are real")
-
-
-def _delta_values(expr: Any) -> Any:
-    """DiracDelta(c) at a constant c: 0 when c ≠ 0 is real; NaN (undefined) at 0 or off the
-    reals. sign(c) of a constant SymEngine leaves as it is (sign(log(2))): ±1 by its value."""
-    import symengine as se
-
-    deltas = [d for d in expr.atoms(se.FunctionSymbol) if d.get_name() == "DiracDelta"]
-    numeric = {}
-    for d in deltas:
-        side = _side(d.args[0])
-        if side is not None:
-            numeric[d] = se.Integer(0) if side else se.nan
-    for s in expr.atoms(se.sign):
-        side = _side(s.args[0])
-        if side:
-            numeric[s] = se.Integer(side)
-    return expr.xreplace(numeric) if numeric else expr
-
-
-def _side(c: Any) -> int | None:
-    """For a constant: 1 or -1 by its sign, 0 where it is 0 or not real; None for an
-    expression with symbols or a constant too close to 0 to tell at 128 bits."""
-    if c.free_symbols:
-        return None
-    if c.is_Number:
-        return 0 if c == 0 or not c.is_real else (1 if c > 0 else -1)
-    try:
-        z = complex(c.n(128))
-    except (TypeError, ValueError, RuntimeError, OverflowError):
-        return None
-    if abs(z.imag) > 2.0**-100 * max(1.0, abs(z.real)):
-        return 0
-    if abs(z.real) < 2.0**-100:
-        return None
-    return 1 if z.real > 0 else -1
 
 
 class _Substitution(dict[Any, Any]):
@@ -213,7 +172,36 @@ def _checked(functions: Sequence[Any], ordered: Point, label: Callable[[int], st
     real = _real_point(ordered)
     if real:
         _check_real([(label(i), v) for i, v in enumerate(values)], ordered)
+        _check_real_inside(functions, subs, ordered, label)
     return Exact(ordered, subs, real, tuple(_exactly(_tidy_value, v) for v in values))
+
+
+# Calls that are real wherever their real arguments are: nothing complex starts there.
+_REAL_CALLS = frozenset(
+    {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech", "csch"}
+    | {"atan", "asinh", "Abs", "sign", "erf", "erfc", "Max", "Min", "atan2", "FunctionSymbol"}
+)
+
+
+def _check_real_inside(
+    functions: Sequence[Any], subs: _Substitution, point: Point, label: Callable[[int], str]
+) -> None:
+    """A complex value on the way to a real one is not real either: abs(log(x)) at x = -1 is
+    |iπ| = π to SymEngine, but log(-1) is complex, as `eval --points` finds it (NaN). So
+    every call or fractional power that can leave the reals (log, √, acosh, ...) is checked."""
+    import symengine as se
+
+    bad = []
+    for i, f in enumerate(functions):
+        for node in sorted(f.atoms(se.Function, se.Pow), key=_size):
+            if type(node).__name__ in _REAL_CALLS:
+                continue
+            if node.is_Pow and (node.args[1].is_Integer or node.args[0] == se.E):
+                continue
+            if _is_complex(_exactly(subs, node)):
+                bad.append(f"{label(i)} (through {node})")
+                break
+    _report(bad, point, "complex", ComplexError, ", although jac's variables are real")
 
 
 def derivatives_at(matrix: Sparse, at: Exact, singular: Mapping[Cell, str], label: Label) -> Sparse:

@@ -9,9 +9,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from jaccli.errors import LimitError, Location, UndefinedError
+from jaccli.errors import ComplexError, LimitError, Location, UndefinedError
 from jaccli.functions import VECTOR_FUNCTIONS, symengine_functions
-from jaccli.numbers import rational_bits
+from jaccli.numbers import is_complex, numeric_form, rational_bits
 from jaccli.parse import tensor
 from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
 from jaccli.parse.shapes import entry_names
@@ -78,6 +78,12 @@ class Builder:
         # With `values`, names evaluate to them: the expression at a point, as typed.
         self.symbols: dict[str, Any] = dict(values or {})
         self.at = " at " + ", ".join(f"{k}={v}" for k, v in self.symbols.items()) if values else ""
+        # At a real point a complex value on the way is an error even where the result is
+        # real: sqrt(x)^2 at x = -1 is x to SymEngine, and |log(x)| is |iπ| = π.
+        self.real = bool(values) and not any(
+            is_complex(v) for v in self.symbols.values() if not isinstance(v, Tensor)
+        )
+        self.hidden: ComplexError | None = None  # the first complex value, kept by `real_checked`
         self.big: dict[Any, float] = {}
         for value in self.symbols.values():
             self.tracked(value)
@@ -95,10 +101,14 @@ class Builder:
         self.parsed = parsed
         if parsed.shape is not None and self.backend is None:
             self.backend = tensor.symengine_backend()
+        self.hidden = None
         try:
-            return tensor.entries(self.node(parsed.node))
+            entries = tensor.entries(self.node(parsed.node))
         except RuntimeError as e:  # SymEngine's own size limits (an exponent past 2^64)
             raise self.beyond_engine(parsed.node, e) from e
+        if self.hidden is not None and not any(is_complex(e) for e in entries):
+            raise self.hidden  # complex on the way, real at the end: |log(x)| at x = -1
+        return entries  # a complex component the engine reports as f1, f2, ...
 
     def beyond_engine(self, node: Node, error: Exception) -> LimitError:
         snippet = self.parsed.line[node.pos : node.end]
@@ -126,6 +136,16 @@ class Builder:
     def checked(self, node: Node, value: Any, why: str) -> Any:
         if isinstance(value, self.undefined):
             raise self.fail(node, why)
+        return value
+
+    def real_checked(self, node: Node, value: Any) -> Any:
+        """`value` (of a call or power), with the first complex one at a real point kept."""
+        if self.real and self.hidden is None and not value.free_symbols and is_complex(value):
+            snippet = self.parsed.line[node.pos : node.end]
+            location = Location(self.parsed.line, node.pos, self.parsed.where)
+            self.hidden = ComplexError(
+                f"{snippet} is complex{self.at}, although jac's variables are real", location
+            )
         return value
 
     def node(self, node: Node) -> Any:
@@ -229,12 +249,13 @@ class Builder:
                 raise self.too_big(node)
             if base == 0 and exponent == 0:
                 raise self.fail(node, "zero to the power zero")
-            return self.tracked(self.checked(node, base**exponent, "zero to a negative power"))
+            value = self.tracked(self.checked(node, base**exponent, "zero to a negative power"))
+            return self.real_checked(node, value)
         try:
             value = base**exponent
         except RuntimeError as e:  # x^(143^9): the exponent does not fit a machine word
             raise self.beyond_engine(node, e) from e
-        return self.checked(node, value, "zero to a negative power")
+        return self.real_checked(node, self.checked(node, value, "zero to a negative power"))
 
     def tracked(self, value: Any) -> Any:
         """`value`, remembered with its size when it is a big exact number."""
@@ -260,13 +281,15 @@ class Builder:
         value = self.checked(node, function(*args), "outside its domain")
         if value.is_Function and not value.free_symbols:
             self.finite(node, value)
-        return value
+        return self.real_checked(node, value)
 
     def finite(self, node: Call, value: Any) -> None:
         """A function of numbers at a pole is undefined: SymEngine keeps atanh(1) as it is,
         and x + atanh(1) would then differentiate to NaN (0 times its infinite derivative)."""
         try:
-            number = complex(value.n(128))  # not real=False: MPFR aborts on sec(4/5) then
+            # MPFR aborts on sec(u) evaluated in complex arithmetic (sec(4/5) with real=False,
+            # sec(sqrt(-2))): numeric_form writes it 1/cos(u).
+            number = complex(numeric_form(value).n(128))
         except (RuntimeError, ValueError, TypeError, OverflowError):
             return  # too big or too odd to tell here: the engine's checks still apply
         if not (math.isfinite(number.real) and math.isfinite(number.imag)):

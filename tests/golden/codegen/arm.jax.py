@@ -7,7 +7,9 @@
 # Operations: 13 (after shared subexpressions: 6 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # JAX: f_arm(x, p) takes x[..., 2] and p[..., 2], the inputs above on the last axis (one
 # point: a vector; N points: N rows; leading axes broadcast), and returns F[..., 2] and J[...,
 # 2, 2].
@@ -28,6 +30,7 @@ def f_arm(x, p):
     q2 = x[..., 1]
     l1 = p[..., 0]
     l2 = p[..., 1]
+    finite = jax.numpy.isfinite(x).all(-1) & jax.numpy.isfinite(p).all(-1)
     t0 = q1 + q2
     t1 = l2*jax.numpy.cos(t0)
     t2 = l1*jax.numpy.cos(q1) + t1
@@ -38,13 +41,17 @@ def f_arm(x, p):
     F[0] = t2
     F[1] = t3 + t4
     F = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in F], axis=-1)
-    finite = jax.numpy.expand_dims(jax.numpy.isfinite(x).all(-1) & jax.numpy.isfinite(p).all(-1), -1)
-    F = jax.numpy.where(jax.numpy.isinf(F) & finite, jax.numpy.nan, F)
+    F = jax.numpy.where(jax.numpy.isinf(F) & jax.numpy.expand_dims(finite, -1), jax.numpy.nan, F)
     J = [0.0] * 4
     J[0] = -t4 + t5
     J[1] = t5
     J[2] = t2
     J[3] = t1
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(l1), jax.numpy.isnan(l2)), jax.numpy.isnan(q1)), jax.numpy.isnan(q2))
+    for k in range(0, 2):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    for k in range(2, 4):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
     J = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in J], axis=-1).reshape(shape + (2, 2))
     J = jax.numpy.where(jax.numpy.isfinite(J), J, jax.numpy.nan)
     return F, J

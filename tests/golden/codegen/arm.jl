@@ -7,7 +7,9 @@
 # Operations: 13 (after shared subexpressions: 6 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Julia: f_arm(x, p) takes the vectors x (length 2) and p (length 2), the inputs above, and
 # returns F::Vector{Float64} (2) and J::Matrix{Float64} (2x2); for the rows of a matrix X of
 # points: f_arm.(eachrow(X), Ref(p)).
@@ -22,6 +24,7 @@ function f_arm(x::AbstractVector{<:Real}, p::AbstractVector{<:Real})::Tuple{Vect
     q2 = Float64(x[2])
     l1 = Float64(p[1])
     l2 = Float64(p[2])
+    finite = all(isfinite, x) && all(isfinite, p)
     t0 = q1 + q2
     t1 = l2 .* _jac_cos(t0)
     t2 = l1 .* _jac_cos(q1) + t1
@@ -31,13 +34,16 @@ function f_arm(x::AbstractVector{<:Real}, p::AbstractVector{<:Real})::Tuple{Vect
     F = zeros(Float64, 2)
     F[1] = t2
     F[2] = t3 + t4
-    finite = all(isfinite, x) && all(isfinite, p)
     for k in eachindex(F); finite && isinf(F[k]) && (F[k] = NaN); end
     J = zeros(Float64, 2, 2)
     J[1, 1] = -t4 + t5
     J[1, 2] = t5
     J[2, 1] = t2
     J[2, 2] = t1
+    if ((isnan(l1)) || (isnan(l2)) || (isnan(q1)) || (isnan(q2)))
+        J[1, :] .= NaN
+        J[2, :] .= NaN
+    end
     for k in eachindex(J); isfinite(J[k]) || (J[k] = NaN); end
     return F, J
 end

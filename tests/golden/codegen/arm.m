@@ -7,7 +7,9 @@
 % Operations: 13 (after shared subexpressions: 6 temporaries)
 % Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 % kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-% undefined, all of row i.
+% undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+% from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+% NaN at an infinite input while J_i is finite (README, jac codegen).
 % MATLAB/Octave: save as f_arm.m. f_arm(x, p) takes x (N-by-2) and p (N-by-2), one point a row
 % with the inputs above (a point alone: any vector); F is Nx2 (2x1 for one point); J is Nx2x2
 % (2x2 for one point).
@@ -23,6 +25,7 @@ function [F, J] = f_arm(x, p)
   q2 = x(:, 2);
   l1 = p(:, 1);
   l2 = p(:, 2);
+  finite = all(isfinite(x), 2) & all(isfinite(p), 2) & true(N, 1);
   t0 = q1 + q2;
   t1 = l2.*cos(t0);
   t2 = l1.*cos(q1) + t1;
@@ -34,7 +37,6 @@ function [F, J] = f_arm(x, p)
   F(:, 2) = t3 + t4;
   F(imag(F) ~= 0) = NaN;
   F = real(F);
-  finite = all(isfinite(x), 2) & all(isfinite(p), 2) & true(N, 1);
   F(isinf(F) & finite) = NaN;
   if N == 1, F = reshape(F, 2, 1); end
   J = zeros(N, 2, 2);
@@ -42,6 +44,9 @@ function [F, J] = f_arm(x, p)
   J(:, 1, 2) = t5;
   J(:, 2, 1) = t2;
   J(:, 2, 2) = t1;
+  bad = (isnan(l1) | isnan(l2) | isnan(q1) | isnan(q2)) & true(N, 1);
+  J(bad, 1, :) = NaN;
+  J(bad, 2, :) = NaN;
   J(imag(J) ~= 0) = NaN;
   J = real(J);
   J(~isfinite(J)) = NaN;

@@ -7,7 +7,9 @@
 # Operations: 13 (after shared subexpressions: 6 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # NumPy: f_arm(x, p) takes x[..., 2] and p[..., 2], the inputs above on the last axis (one
 # point: a vector; N points: N rows; leading axes broadcast), and returns F[..., 2] and J[...,
 # 2, 2].
@@ -25,6 +27,7 @@ def f_arm(x, p):
     q2 = x[..., 1]
     l1 = p[..., 0]
     l2 = p[..., 1]
+    finite = numpy.isfinite(x).all(-1) & numpy.isfinite(p).all(-1)
     with numpy.errstate(all="ignore"):
         t0 = q1 + q2
         t1 = l2*numpy.cos(t0)
@@ -35,12 +38,14 @@ def f_arm(x, p):
         F = numpy.zeros(shape + (2,))
         F[..., 0] = t2
         F[..., 1] = t3 + t4
-        finite = numpy.expand_dims(numpy.isfinite(x).all(-1) & numpy.isfinite(p).all(-1), -1)
-        F = numpy.where(numpy.isinf(F) & finite, numpy.nan, F)
+        F = numpy.where(numpy.isinf(F) & numpy.expand_dims(finite, -1), numpy.nan, F)
         J = numpy.zeros(shape + (2, 2))
         J[..., 0, 0] = -t4 + t5
         J[..., 0, 1] = t5
         J[..., 1, 0] = t2
         J[..., 1, 1] = t1
+        bad = numpy.logical_or(numpy.logical_or(numpy.logical_or(numpy.isnan(l1), numpy.isnan(l2)), numpy.isnan(q1)), numpy.isnan(q2))
+        J[..., 0, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 0, :])
+        J[..., 1, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 1, :])
         J = numpy.where(numpy.isfinite(J), J, numpy.nan)
     return F, J

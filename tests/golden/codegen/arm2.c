@@ -7,7 +7,9 @@
  * Operations: 12 (after shared subexpressions: 3 temporaries)
  * Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
  * kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
- * undefined, all of row i.
+ * undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+ * from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+ * NaN at an infinite input while J_i is finite (README, jac codegen).
  */
 #include <math.h>
 
@@ -30,5 +32,10 @@ void jac_f(const double *restrict x, const double *restrict p, double *restrict 
     out[1] = t1;
     out[2] = l1*cos(q1) + t2;
     out[3] = t2;
-    for (int k = 0; k < 4; k++) if (!isfinite(out[k])) out[k] = NAN;
+    int bad = 0;
+    for (int k = 0; k < 4; k++) if (!isfinite(out[k])) { out[k] = NAN; bad = 1; }
+    if (bad) {
+        if ((isnan(l1)) || (isnan(l2)) || (isnan(q1)) || (isnan(q2))) { out[0] = NAN; out[1] = NAN; }
+        if ((isnan(l1)) || (isnan(l2)) || (isnan(q1)) || (isnan(q2))) { out[2] = NAN; out[3] = NAN; }
+    }
 }

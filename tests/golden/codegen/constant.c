@@ -6,7 +6,9 @@
  * Operations: 1 (after shared subexpressions: 0 temporaries)
  * Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
  * kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
- * undefined, all of row i.
+ * undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+ * from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+ * NaN at an infinite input while J_i is finite (README, jac codegen).
  */
 #include <math.h>
 
@@ -17,10 +19,14 @@
 /* J at x: out[4] */
 void jac_f(const double *restrict x, double *restrict out)
 {
-    (void)x;
+    const double x_ = x[0];
+    const double y = x[1];
     out[0] = 2.0;
     out[1] = 3.0;
     out[2] = 1.0/7.0;
     out[3] = 0.0;
+    /* undefined entries are NaN, as jac eval reports them */
+    if ((isnan(x_)) || (isnan(y))) { out[0] = NAN; out[1] = NAN; }
+    if (isnan(x_)) { out[2] = NAN; out[3] = NAN; }
     for (int k = 0; k < 4; k++) if (!isfinite(out[k])) out[k] = NAN;
 }

@@ -6,7 +6,9 @@
 # Operations: 10 (after shared subexpressions: 0 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # JAX: f_constant(x) takes x[..., 2], the inputs above on the last axis (one point: a vector;
 # N points: N rows; leading axes broadcast), and returns F[..., 4] and J[..., 4, 2].
 # JAX computes in float32 unless told otherwise: enable jax_enable_x64 for double precision
@@ -23,14 +25,14 @@ def f_constant(x):
     shape = jax.numpy.broadcast_shapes(x.shape[:-1])
     x_ = x[..., 0]
     y = x[..., 1]
+    finite = jax.numpy.isfinite(x).all(-1)
     F = [0.0] * 4
     F[0] = 2*x_ + 3*y
     F[1] = x_*y
     F[2] = 7
     F[3] = (1/3)*x_ + (2/7)*y
     F = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in F], axis=-1)
-    finite = jax.numpy.expand_dims(jax.numpy.isfinite(x).all(-1), -1)
-    F = jax.numpy.where(jax.numpy.isinf(F) & finite, jax.numpy.nan, F)
+    F = jax.numpy.where(jax.numpy.isinf(F) & jax.numpy.expand_dims(finite, -1), jax.numpy.nan, F)
     J = [0.0] * 8
     J[0] = 2
     J[1] = 3
@@ -38,6 +40,13 @@ def f_constant(x):
     J[3] = x_
     J[6] = 1/3
     J[7] = 2/7
+    bad = jax.numpy.logical_or(jax.numpy.isnan(x_), jax.numpy.isnan(y))
+    for k in range(0, 2):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    for k in range(2, 4):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    for k in range(6, 8):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
     J = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in J], axis=-1).reshape(shape + (4, 2))
     J = jax.numpy.where(jax.numpy.isfinite(J), J, jax.numpy.nan)
     return F, J

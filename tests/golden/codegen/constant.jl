@@ -6,7 +6,9 @@
 # Operations: 10 (after shared subexpressions: 0 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Julia: f_constant(x) takes the vectors x (length 2), the inputs above, and returns
 # F::Vector{Float64} (4) and J::Matrix{Float64} (4x2); for the rows of a matrix X of points:
 # f_constant.(eachrow(X)).
@@ -16,12 +18,12 @@ function f_constant(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Fl
     length(x) == 2 || throw(DimensionMismatch("f_constant takes x[1:2]"))
     x_ = Float64(x[1])
     y = Float64(x[2])
+    finite = all(isfinite, x)
     F = zeros(Float64, 4)
     F[1] = 2 * x_ + 3 * y
     F[2] = x_ .* y
     F[3] = 7
     F[4] = x_ / 3 + (2 / 7) * y
-    finite = all(isfinite, x)
     for k in eachindex(F); finite && isinf(F[k]) && (F[k] = NaN); end
     J = zeros(Float64, 4, 2)
     J[1, 1] = 2
@@ -30,6 +32,11 @@ function f_constant(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Fl
     J[2, 2] = x_
     J[4, 1] = 1 / 3
     J[4, 2] = 2 / 7
+    if ((isnan(x_)) || (isnan(y)))
+        J[1, :] .= NaN
+        J[2, :] .= NaN
+        J[4, :] .= NaN
+    end
     for k in eachindex(J); isfinite(J[k]) || (J[k] = NaN); end
     return F, J
 end

@@ -6,7 +6,9 @@
 % Operations: 10 (after shared subexpressions: 0 temporaries)
 % Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 % kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-% undefined, all of row i.
+% undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+% from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+% NaN at an infinite input while J_i is finite (README, jac codegen).
 % MATLAB/Octave: save as f_constant.m. f_constant(x) takes x (N-by-2), one point a row with
 % the inputs above (a point alone: any vector); F is Nx4 (4x1 for one point); J is Nx4x2 (4x2
 % for one point).
@@ -17,6 +19,7 @@ function [F, J] = f_constant(x)
   N = max([size(x, 1)]);
   x_ = x(:, 1);
   y = x(:, 2);
+  finite = all(isfinite(x), 2) & true(N, 1);
   F = zeros(N, 4);
   F(:, 1) = 2*x_ + 3*y;
   F(:, 2) = x_.*y;
@@ -24,7 +27,6 @@ function [F, J] = f_constant(x)
   F(:, 4) = x_/3 + 2*y/7;
   F(imag(F) ~= 0) = NaN;
   F = real(F);
-  finite = all(isfinite(x), 2) & true(N, 1);
   F(isinf(F) & finite) = NaN;
   if N == 1, F = reshape(F, 4, 1); end
   J = zeros(N, 4, 2);
@@ -34,6 +36,10 @@ function [F, J] = f_constant(x)
   J(:, 2, 2) = x_;
   J(:, 4, 1) = 1/3;
   J(:, 4, 2) = 2/7;
+  bad = (isnan(x_) | isnan(y)) & true(N, 1);
+  J(bad, 1, :) = NaN;
+  J(bad, 2, :) = NaN;
+  J(bad, 4, :) = NaN;
   J(imag(J) ~= 0) = NaN;
   J = real(J);
   J(~isfinite(J)) = NaN;

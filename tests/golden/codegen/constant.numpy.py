@@ -6,7 +6,9 @@
 # Operations: 10 (after shared subexpressions: 0 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # NumPy: f_constant(x) takes x[..., 2], the inputs above on the last axis (one point: a
 # vector; N points: N rows; leading axes broadcast), and returns F[..., 4] and J[..., 4, 2].
 
@@ -20,14 +22,14 @@ def f_constant(x):
     shape = numpy.broadcast_shapes(x.shape[:-1])
     x_ = x[..., 0]
     y = x[..., 1]
+    finite = numpy.isfinite(x).all(-1)
     with numpy.errstate(all="ignore"):
         F = numpy.zeros(shape + (4,))
         F[..., 0] = 2*x_ + 3*y
         F[..., 1] = x_*y
         F[..., 2] = 7
         F[..., 3] = (1/3)*x_ + (2/7)*y
-        finite = numpy.expand_dims(numpy.isfinite(x).all(-1), -1)
-        F = numpy.where(numpy.isinf(F) & finite, numpy.nan, F)
+        F = numpy.where(numpy.isinf(F) & numpy.expand_dims(finite, -1), numpy.nan, F)
         J = numpy.zeros(shape + (4, 2))
         J[..., 0, 0] = 2
         J[..., 0, 1] = 3
@@ -35,5 +37,9 @@ def f_constant(x):
         J[..., 1, 1] = x_
         J[..., 3, 0] = 1/3
         J[..., 3, 1] = 2/7
+        bad = numpy.logical_or(numpy.isnan(x_), numpy.isnan(y))
+        J[..., 0, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 0, :])
+        J[..., 1, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 1, :])
+        J[..., 3, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 3, :])
         J = numpy.where(numpy.isfinite(J), J, numpy.nan)
     return F, J

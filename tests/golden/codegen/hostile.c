@@ -8,7 +8,9 @@
  * Operations: 31 (after shared subexpressions: 6 temporaries)
  * Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
  * kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
- * undefined, all of row i.
+ * undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+ * from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+ * NaN at an infinite input while J_i is finite (README, jac codegen).
  */
 #include <math.h>
 
@@ -24,6 +26,9 @@ void jac_f_value(const double *restrict x, const double *restrict p, double *res
     const double y = x[1];
     const double double_ = p[0];
     const double int_ = p[1];
+    int finite = 1;
+    for (int k = 0; k < 2; k++) finite = finite && isfinite(x[k]);
+    for (int k = 0; k < 2; k++) finite = finite && isfinite(p[k]);
     const double t0 = (1.0/3.0)*3.141592653589793;
     const double t1 = pow(y, 1.0/3.0);
     const double t2 = (double)(((x_) > 0.0) - ((x_) < 0.0));
@@ -34,20 +39,21 @@ void jac_f_value(const double *restrict x, const double *restrict p, double *res
     out[2] = t4 + atan2(y, x_);
     out[3] = double_*int_;
     /* undefined entries are NaN, as jac eval reports them */
-    if (!isfinite(t1)) { out[1] = NAN; }
-    if ((!isfinite(t4)) || ((x_ == 0.0) && (y == 0.0))) { out[2] = NAN; }
-    int finite = 1;
-    for (int k = 0; k < 2; k++) finite = finite && isfinite(x[k]);
-    for (int k = 0; k < 2; k++) finite = finite && isfinite(p[k]);
-    for (int k = 0; k < 4; k++) if (finite && !isfinite(out[k])) out[k] = NAN;
+    if ((isnan(t1) || (isinf(t1) && finite))) { out[1] = NAN; }
+    if (((isnan(t4) || (isinf(t4) && finite))) || ((x_ == 0.0) && (y == 0.0))) { out[2] = NAN; }
+    for (int k = 0; k < 4; k++) if (finite && isinf(out[k])) out[k] = NAN;
 }
 
 /* J at x, p: out[8] */
 void jac_f_jacobian(const double *restrict x, const double *restrict p, double *restrict out)
 {
-    (void)p;
     const double x_ = x[0];
     const double y = x[1];
+    const double double_ = p[0];
+    const double int_ = p[1];
+    int finite = 1;
+    for (int k = 0; k < 2; k++) finite = finite && isfinite(x[k]);
+    for (int k = 0; k < 2; k++) finite = finite && isfinite(p[k]);
     const double t0 = (1.0/3.0)*3.141592653589793;
     const double t1 = pow(y, 1.0/3.0);
     const double t2 = (double)(((x_) > 0.0) - ((x_) < 0.0));
@@ -63,8 +69,10 @@ void jac_f_jacobian(const double *restrict x, const double *restrict p, double *
     out[6] = 0.0;
     out[7] = 0.0;
     /* undefined entries are NaN, as jac eval reports them */
-    if (!isfinite(t1)) { out[2] = NAN; out[3] = NAN; }
-    if ((!isfinite(t4)) || ((x_ == 0.0) && (y == 0.0))) { out[4] = NAN; out[5] = NAN; }
+    if ((isnan(x_)) || (isnan(y))) { out[0] = NAN; out[1] = NAN; }
+    if ((isnan(t1) || (isinf(t1) && finite))) { out[2] = NAN; out[3] = NAN; }
+    if (((isnan(t4) || (isinf(t4) && finite))) || ((x_ == 0.0) && (y == 0.0))) { out[4] = NAN; out[5] = NAN; }
+    if ((isnan(double_)) || (isnan(int_))) { out[6] = NAN; out[7] = NAN; }
     if (y == 0.0) { out[1] = NAN; }
     if (x_ == 0.0) { out[2] = NAN; }
     for (int k = 0; k < 8; k++) if (!isfinite(out[k])) out[k] = NAN;

@@ -6,7 +6,9 @@
 # Operations: 55 (after shared subexpressions: 13 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # JAX: f_hostile(x) takes x[..., 2], the inputs above on the last axis (one point: a vector; N
 # points: N rows; leading axes broadcast), and returns F[..., 8] and J[..., 8, 2].
 # JAX computes in float32 unless told otherwise: enable jax_enable_x64 for double precision
@@ -23,6 +25,7 @@ def f_hostile(x):
     shape = jax.numpy.broadcast_shapes(x.shape[:-1])
     x_ = x[..., 0]
     y = x[..., 1]
+    finite = jax.numpy.isfinite(x).all(-1)
     t0 = 1 - x_
     t1 = y**(-1.0)
     t2 = jax.numpy.sign(x_)
@@ -47,21 +50,20 @@ def f_hostile(x):
     F[7] = 1
     bad = jax.numpy.equal(y, 0)
     F[0] = jax.numpy.where(bad, jax.numpy.nan, F[0])
-    bad = jax.numpy.logical_not(jax.numpy.isfinite(t3))
+    bad = jax.numpy.logical_or(jax.numpy.isnan(t3), jax.numpy.logical_and(jax.numpy.isinf(t3), finite))
     F[2] = jax.numpy.where(bad, jax.numpy.nan, F[2])
-    bad = jax.numpy.logical_or(jax.numpy.logical_not(jax.numpy.isfinite(t4)), jax.numpy.logical_not(jax.numpy.isfinite(t5)))
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(t4), jax.numpy.logical_and(jax.numpy.isinf(t4), finite)), jax.numpy.logical_or(jax.numpy.isnan(t5), jax.numpy.logical_and(jax.numpy.isinf(t5), finite)))
     F[3] = jax.numpy.where(bad, jax.numpy.nan, F[3])
     bad = jax.numpy.logical_and(jax.numpy.equal(x_, 0), jax.numpy.equal(y, 0))
     F[4] = jax.numpy.where(bad, jax.numpy.nan, F[4])
-    bad = jax.numpy.logical_or(jax.numpy.logical_not(jax.numpy.isfinite(t7)), jax.numpy.less(x_, 0))
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(t7), jax.numpy.logical_and(jax.numpy.isinf(t7), finite)), jax.numpy.less(x_, 0))
     F[5] = jax.numpy.where(bad, jax.numpy.nan, F[5])
     bad = jax.numpy.logical_or(jax.numpy.logical_and(jax.numpy.not_equal(y, jax.numpy.round(y)), jax.numpy.less(x_, 0)), jax.numpy.logical_and(jax.numpy.equal(x_, 0), jax.numpy.less_equal(y, 0)))
     F[6] = jax.numpy.where(bad, jax.numpy.nan, F[6])
     bad = jax.numpy.equal(x_, 0)
     F[7] = jax.numpy.where(bad, jax.numpy.nan, F[7])
     F = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in F], axis=-1)
-    finite = jax.numpy.expand_dims(jax.numpy.isfinite(x).all(-1), -1)
-    F = jax.numpy.where(jax.numpy.isinf(F) & finite, jax.numpy.nan, F)
+    F = jax.numpy.where(jax.numpy.isinf(F) & jax.numpy.expand_dims(finite, -1), jax.numpy.nan, F)
     J = [0.0] * 16
     J[0] = t1 + jax.numpy.sign(x_ - 1)
     J[1] = -x_/t10
@@ -78,10 +80,20 @@ def f_hostile(x):
     bad = jax.numpy.equal(y, 0)
     for k in range(0, 2):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
-    bad = jax.numpy.logical_not(jax.numpy.isfinite(t3))
+    bad = jax.numpy.logical_or(jax.numpy.isnan(x_), jax.numpy.isnan(y))
+    for k in range(2, 4):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    for k in range(6, 8):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    bad = jax.numpy.logical_or(jax.numpy.isnan(t3), jax.numpy.logical_and(jax.numpy.isinf(t3), finite))
     for k in range(4, 6):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
-    bad = jax.numpy.logical_or(jax.numpy.logical_not(jax.numpy.isfinite(t4)), jax.numpy.logical_not(jax.numpy.isfinite(t5)))
+    bad = jax.numpy.isnan(x_)
+    for k in range(4, 6):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    for k in range(10, 12):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(t4), jax.numpy.logical_and(jax.numpy.isinf(t4), finite)), jax.numpy.logical_or(jax.numpy.isnan(t5), jax.numpy.logical_and(jax.numpy.isinf(t5), finite)))
     for k in range(6, 8):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
     bad = jax.numpy.logical_and(jax.numpy.equal(x_, 0), jax.numpy.equal(y, 0))
@@ -89,7 +101,7 @@ def f_hostile(x):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
     for k in range(12, 14):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
-    bad = jax.numpy.logical_or(jax.numpy.logical_not(jax.numpy.isfinite(t7)), jax.numpy.less(x_, 0))
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(t7), jax.numpy.logical_and(jax.numpy.isinf(t7), finite)), jax.numpy.less(x_, 0))
     for k in range(10, 12):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
     bad = jax.numpy.logical_or(jax.numpy.logical_and(jax.numpy.not_equal(y, jax.numpy.round(y)), jax.numpy.less(x_, 0)), jax.numpy.logical_and(jax.numpy.equal(x_, 0), jax.numpy.less_equal(y, 0)))

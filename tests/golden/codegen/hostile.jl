@@ -6,7 +6,9 @@
 # Operations: 55 (after shared subexpressions: 13 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Julia: f_hostile(x) takes the vectors x (length 2), the inputs above, and returns
 # F::Vector{Float64} (8) and J::Matrix{Float64} (8x2); for the rows of a matrix X of points:
 # f_hostile.(eachrow(X)).
@@ -20,6 +22,7 @@ function f_hostile(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Flo
     length(x) == 2 || throw(DimensionMismatch("f_hostile takes x[1:2]"))
     x_ = Float64(x[1])
     y = Float64(x[2])
+    finite = all(isfinite, x)
     t0 = 1 - x_
     t1 = 1 / y
     t2 = sign(x_)
@@ -45,16 +48,16 @@ function f_hostile(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Flo
     if y == 0
         F[1] = NaN
     end
-    if !isfinite(t3)
+    if (isnan(t3) || (isinf(t3) && finite))
         F[3] = NaN
     end
-    if ((!isfinite(t4)) || (!isfinite(t5)))
+    if (((isnan(t4) || (isinf(t4) && finite))) || ((isnan(t5) || (isinf(t5) && finite))))
         F[4] = NaN
     end
     if ((x_ == 0) && (y == 0))
         F[5] = NaN
     end
-    if ((!isfinite(t7)) || (x_ < 0))
+    if (((isnan(t7) || (isinf(t7) && finite))) || (x_ < 0))
         F[6] = NaN
     end
     if (((((y != round(y))) && (x_ < 0))) || (((x_ == 0) && (y <= 0))))
@@ -63,7 +66,6 @@ function f_hostile(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Flo
     if x_ == 0
         F[8] = NaN
     end
-    finite = all(isfinite, x)
     for k in eachindex(F); finite && isinf(F[k]) && (F[k] = NaN); end
     J = zeros(Float64, 8, 2)
     J[1, 1] = t1 + sign(x_ - 1)
@@ -81,17 +83,25 @@ function f_hostile(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Flo
     if y == 0
         J[1, :] .= NaN
     end
-    if !isfinite(t3)
+    if ((isnan(x_)) || (isnan(y)))
+        J[2, :] .= NaN
+        J[4, :] .= NaN
+    end
+    if (isnan(t3) || (isinf(t3) && finite))
         J[3, :] .= NaN
     end
-    if ((!isfinite(t4)) || (!isfinite(t5)))
+    if isnan(x_)
+        J[3, :] .= NaN
+        J[6, :] .= NaN
+    end
+    if (((isnan(t4) || (isinf(t4) && finite))) || ((isnan(t5) || (isinf(t5) && finite))))
         J[4, :] .= NaN
     end
     if ((x_ == 0) && (y == 0))
         J[5, :] .= NaN
         J[7, :] .= NaN
     end
-    if ((!isfinite(t7)) || (x_ < 0))
+    if (((isnan(t7) || (isinf(t7) && finite))) || (x_ < 0))
         J[6, :] .= NaN
     end
     if (((((y != round(y))) && (x_ < 0))) || (((x_ == 0) && (y <= 0))))

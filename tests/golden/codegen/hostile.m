@@ -6,7 +6,9 @@
 % Operations: 55 (after shared subexpressions: 13 temporaries)
 % Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 % kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-% undefined, all of row i.
+% undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+% from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+% NaN at an infinite input while J_i is finite (README, jac codegen).
 % MATLAB/Octave: save as f_hostile.m. f_hostile(x) takes x (N-by-2), one point a row with the
 % inputs above (a point alone: any vector); F is Nx8 (8x1 for one point); J is Nx8x2 (8x2 for
 % one point).
@@ -17,6 +19,7 @@ function [F, J] = f_hostile(x)
   N = max([size(x, 1)]);
   x_ = x(:, 1);
   y = x(:, 2);
+  finite = all(isfinite(x), 2) & true(N, 1);
   t0 = 1 - x_;
   t1 = 1./y;
   t2 = sign(x_);
@@ -41,13 +44,13 @@ function [F, J] = f_hostile(x)
   F(:, 8) = 1;
   bad = (y == 0) & true(N, 1);
   F(bad, 1) = NaN;
-  bad = ~isfinite(t3) & true(N, 1);
+  bad = (isnan(t3) | (isinf(t3) & finite)) & true(N, 1);
   F(bad, 3) = NaN;
-  bad = (~isfinite(t4) | ~isfinite(t5)) & true(N, 1);
+  bad = ((isnan(t4) | (isinf(t4) & finite)) | (isnan(t5) | (isinf(t5) & finite))) & true(N, 1);
   F(bad, 4) = NaN;
   bad = ((x_ == 0) & (y == 0)) & true(N, 1);
   F(bad, 5) = NaN;
-  bad = (~isfinite(t7) | (x_ < 0)) & true(N, 1);
+  bad = ((isnan(t7) | (isinf(t7) & finite)) | (x_ < 0)) & true(N, 1);
   F(bad, 6) = NaN;
   bad = (((y ~= round(y)) & (x_ < 0)) | ((x_ == 0) & (y <= 0))) & true(N, 1);
   F(bad, 7) = NaN;
@@ -55,7 +58,6 @@ function [F, J] = f_hostile(x)
   F(bad, 8) = NaN;
   F(imag(F) ~= 0) = NaN;
   F = real(F);
-  finite = all(isfinite(x), 2) & true(N, 1);
   F(isinf(F) & finite) = NaN;
   if N == 1, F = reshape(F, 8, 1); end
   J = zeros(N, 8, 2);
@@ -73,14 +75,20 @@ function [F, J] = f_hostile(x)
   J(:, 7, 2) = t5.*t9;
   bad = (y == 0) & true(N, 1);
   J(bad, 1, :) = NaN;
-  bad = ~isfinite(t3) & true(N, 1);
+  bad = (isnan(x_) | isnan(y)) & true(N, 1);
+  J(bad, 2, :) = NaN;
+  J(bad, 4, :) = NaN;
+  bad = (isnan(t3) | (isinf(t3) & finite)) & true(N, 1);
   J(bad, 3, :) = NaN;
-  bad = (~isfinite(t4) | ~isfinite(t5)) & true(N, 1);
+  bad = isnan(x_) & true(N, 1);
+  J(bad, 3, :) = NaN;
+  J(bad, 6, :) = NaN;
+  bad = ((isnan(t4) | (isinf(t4) & finite)) | (isnan(t5) | (isinf(t5) & finite))) & true(N, 1);
   J(bad, 4, :) = NaN;
   bad = ((x_ == 0) & (y == 0)) & true(N, 1);
   J(bad, 5, :) = NaN;
   J(bad, 7, :) = NaN;
-  bad = (~isfinite(t7) | (x_ < 0)) & true(N, 1);
+  bad = ((isnan(t7) | (isinf(t7) & finite)) | (x_ < 0)) & true(N, 1);
   J(bad, 6, :) = NaN;
   bad = (((y ~= round(y)) & (x_ < 0)) | ((x_ == 0) & (y <= 0))) & true(N, 1);
   J(bad, 7, :) = NaN;

@@ -6,7 +6,9 @@
 # Operations: 55 (after shared subexpressions: 13 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # NumPy: f_hostile(x) takes x[..., 2], the inputs above on the last axis (one point: a vector;
 # N points: N rows; leading axes broadcast), and returns F[..., 8] and J[..., 8, 2].
 
@@ -20,6 +22,7 @@ def f_hostile(x):
     shape = numpy.broadcast_shapes(x.shape[:-1])
     x_ = x[..., 0]
     y = x[..., 1]
+    finite = numpy.isfinite(x).all(-1)
     with numpy.errstate(all="ignore"):
         t0 = 1 - x_
         t1 = y**(-1.0)
@@ -45,20 +48,19 @@ def f_hostile(x):
         F[..., 7] = 1
         bad = numpy.equal(y, 0)
         F[..., 0] = numpy.where(bad, numpy.nan, F[..., 0])
-        bad = numpy.logical_not(numpy.isfinite(t3))
+        bad = numpy.logical_or(numpy.isnan(t3), numpy.logical_and(numpy.isinf(t3), finite))
         F[..., 2] = numpy.where(bad, numpy.nan, F[..., 2])
-        bad = numpy.logical_or(numpy.logical_not(numpy.isfinite(t4)), numpy.logical_not(numpy.isfinite(t5)))
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(t4), numpy.logical_and(numpy.isinf(t4), finite)), numpy.logical_or(numpy.isnan(t5), numpy.logical_and(numpy.isinf(t5), finite)))
         F[..., 3] = numpy.where(bad, numpy.nan, F[..., 3])
         bad = numpy.logical_and(numpy.equal(x_, 0), numpy.equal(y, 0))
         F[..., 4] = numpy.where(bad, numpy.nan, F[..., 4])
-        bad = numpy.logical_or(numpy.logical_not(numpy.isfinite(t7)), numpy.less(x_, 0))
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(t7), numpy.logical_and(numpy.isinf(t7), finite)), numpy.less(x_, 0))
         F[..., 5] = numpy.where(bad, numpy.nan, F[..., 5])
         bad = numpy.logical_or(numpy.logical_and(numpy.not_equal(y, numpy.round(y)), numpy.less(x_, 0)), numpy.logical_and(numpy.equal(x_, 0), numpy.less_equal(y, 0)))
         F[..., 6] = numpy.where(bad, numpy.nan, F[..., 6])
         bad = numpy.equal(x_, 0)
         F[..., 7] = numpy.where(bad, numpy.nan, F[..., 7])
-        finite = numpy.expand_dims(numpy.isfinite(x).all(-1), -1)
-        F = numpy.where(numpy.isinf(F) & finite, numpy.nan, F)
+        F = numpy.where(numpy.isinf(F) & numpy.expand_dims(finite, -1), numpy.nan, F)
         J = numpy.zeros(shape + (8, 2))
         J[..., 0, 0] = t1 + numpy.sign(x_ - 1)
         J[..., 0, 1] = -x_/t10
@@ -74,14 +76,20 @@ def f_hostile(x):
         J[..., 6, 1] = t5*t9
         bad = numpy.equal(y, 0)
         J[..., 0, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 0, :])
-        bad = numpy.logical_not(numpy.isfinite(t3))
+        bad = numpy.logical_or(numpy.isnan(x_), numpy.isnan(y))
+        J[..., 1, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 1, :])
+        J[..., 3, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 3, :])
+        bad = numpy.logical_or(numpy.isnan(t3), numpy.logical_and(numpy.isinf(t3), finite))
         J[..., 2, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 2, :])
-        bad = numpy.logical_or(numpy.logical_not(numpy.isfinite(t4)), numpy.logical_not(numpy.isfinite(t5)))
+        bad = numpy.isnan(x_)
+        J[..., 2, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 2, :])
+        J[..., 5, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 5, :])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(t4), numpy.logical_and(numpy.isinf(t4), finite)), numpy.logical_or(numpy.isnan(t5), numpy.logical_and(numpy.isinf(t5), finite)))
         J[..., 3, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 3, :])
         bad = numpy.logical_and(numpy.equal(x_, 0), numpy.equal(y, 0))
         J[..., 4, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 4, :])
         J[..., 6, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 6, :])
-        bad = numpy.logical_or(numpy.logical_not(numpy.isfinite(t7)), numpy.less(x_, 0))
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(t7), numpy.logical_and(numpy.isinf(t7), finite)), numpy.less(x_, 0))
         J[..., 5, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 5, :])
         bad = numpy.logical_or(numpy.logical_and(numpy.not_equal(y, numpy.round(y)), numpy.less(x_, 0)), numpy.logical_and(numpy.equal(x_, 0), numpy.less_equal(y, 0)))
         J[..., 6, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 6, :])

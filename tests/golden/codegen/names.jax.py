@@ -6,7 +6,9 @@
 # Operations: 5 (after shared subexpressions: 0 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # JAX: f_names(x, p) takes x[..., 5] and p[..., 4], the inputs above on the last axis (one
 # point: a vector; N points: N rows; leading axes broadcast), and returns J[..., 2, 5].
 # JAX computes in float32 unless told otherwise: enable jax_enable_x64 for double precision
@@ -39,6 +41,12 @@ def f_names(x, p):
     J[4] = -J_/N**2
     bad = jax.numpy.equal(N, 0)
     for k in range(0, 5):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(J_), jax.numpy.isnan(N)), jax.numpy.isnan(end)), jax.numpy.isnan(function)), jax.numpy.isnan(lambda_))
+    for k in range(0, 5):
+        J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(int), jax.numpy.isnan(numpy_)), jax.numpy.isnan(shape_)), jax.numpy.isnan(x0))
+    for k in range(5, 10):
         J[k] = jax.numpy.where(bad, jax.numpy.nan, J[k])
     J = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in J], axis=-1).reshape(shape + (2, 5))
     J = jax.numpy.where(jax.numpy.isfinite(J), J, jax.numpy.nan)

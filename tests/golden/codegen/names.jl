@@ -6,7 +6,9 @@
 # Operations: 5 (after shared subexpressions: 0 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Julia: f_names(x, p) takes the vectors x (length 5) and p (length 4), the inputs above, and
 # returns J::Matrix{Float64} (2x5); for the rows of a matrix X of points: f_names.(eachrow(X),
 # Ref(p)).
@@ -31,6 +33,12 @@ function f_names(x::AbstractVector{<:Real}, p::AbstractVector{<:Real})::Matrix{F
     J[1, 5] = -J_ ./ N ^ 2
     if N == 0
         J[1, :] .= NaN
+    end
+    if ((isnan(J_)) || (isnan(N)) || (isnan(end_)) || (isnan(function_)) || (isnan(lambda)))
+        J[1, :] .= NaN
+    end
+    if ((isnan(int)) || (isnan(numpy)) || (isnan(shape)) || (isnan(x0)))
+        J[2, :] .= NaN
     end
     for k in eachindex(J); isfinite(J[k]) || (J[k] = NaN); end
     return J

@@ -6,7 +6,9 @@
 % Operations: 5 (after shared subexpressions: 0 temporaries)
 % Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 % kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-% undefined, all of row i.
+% undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+% from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+% NaN at an infinite input while J_i is finite (README, jac codegen).
 % MATLAB/Octave: save as f_names.m. f_names(x, p) takes x (N-by-5) and p (N-by-4), one point a
 % row with the inputs above (a point alone: any vector); J is Nx2x5 (2x5 for one point).
 function [J] = f_names(x, p)
@@ -34,6 +36,10 @@ function [J] = f_names(x, p)
   J(:, 1, 5) = -J_./N_.^2;
   bad = (N_ == 0) & true(N, 1);
   J(bad, 1, :) = NaN;
+  bad = (isnan(J_) | isnan(N_) | isnan(end_) | isnan(function_) | isnan(lambda)) & true(N, 1);
+  J(bad, 1, :) = NaN;
+  bad = (isnan(int) | isnan(numpy) | isnan(shape) | isnan(x0)) & true(N, 1);
+  J(bad, 2, :) = NaN;
   J(imag(J) ~= 0) = NaN;
   J = real(J);
   J(~isfinite(J)) = NaN;

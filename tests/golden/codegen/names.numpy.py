@@ -6,7 +6,9 @@
 # Operations: 5 (after shared subexpressions: 0 temporaries)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # NumPy: f_names(x, p) takes x[..., 5] and p[..., 4], the inputs above on the last axis (one
 # point: a vector; N points: N rows; leading axes broadcast), and returns J[..., 2, 5].
 
@@ -37,5 +39,9 @@ def f_names(x, p):
         J[..., 0, 4] = -J_/N**2
         bad = numpy.equal(N, 0)
         J[..., 0, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 0, :])
+        bad = numpy.logical_or(numpy.logical_or(numpy.logical_or(numpy.logical_or(numpy.isnan(J_), numpy.isnan(N)), numpy.isnan(end)), numpy.isnan(function)), numpy.isnan(lambda_))
+        J[..., 0, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 0, :])
+        bad = numpy.logical_or(numpy.logical_or(numpy.logical_or(numpy.isnan(int), numpy.isnan(numpy_)), numpy.isnan(shape_)), numpy.isnan(x0))
+        J[..., 1, :] = numpy.where(numpy.expand_dims(bad, -1), numpy.nan, J[..., 1, :])
         J = numpy.where(numpy.isfinite(J), J, numpy.nan)
     return J

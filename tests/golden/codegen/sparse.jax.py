@@ -6,7 +6,9 @@
 # Operations: 51 (after shared subexpressions: 1 temporary)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Sparse: the implicit zeros of a row are undefined where its stored entries are.
 # JAX: f_sparse(x) takes x[..., 10], the inputs above on the last axis (one point: a vector; N
 # points: N rows; leading axes broadcast), and returns F[..., 10] and J[..., 29].
@@ -35,6 +37,7 @@ def f_sparse(x):
     x8 = x[..., 7]
     x9 = x[..., 8]
     x10 = x[..., 9]
+    finite = jax.numpy.isfinite(x).all(-1)
     t0 = x5**(-1.0)
     F = [0.0] * 10
     F[0] = 2*x1 - jax.numpy.sin(x2)
@@ -50,8 +53,7 @@ def f_sparse(x):
     bad = jax.numpy.equal(x5, 0)
     F[4] = jax.numpy.where(bad, jax.numpy.nan, F[4])
     F = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in F], axis=-1)
-    finite = jax.numpy.expand_dims(jax.numpy.isfinite(x).all(-1), -1)
-    F = jax.numpy.where(jax.numpy.isinf(F) & finite, jax.numpy.nan, F)
+    F = jax.numpy.where(jax.numpy.isinf(F) & jax.numpy.expand_dims(finite, -1), jax.numpy.nan, F)
     J = [0.0] * 29
     J[0] = 2
     J[1] = -jax.numpy.cos(x2)
@@ -82,10 +84,49 @@ def f_sparse(x):
     J[26] = -1
     J[27] = x10
     J[28] = x9
+    bad = jax.numpy.logical_or(jax.numpy.isnan(x1), jax.numpy.isnan(x2))
+    J[0] = jax.numpy.where(bad, jax.numpy.nan, J[0])
+    J[1] = jax.numpy.where(bad, jax.numpy.nan, J[1])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x1), jax.numpy.isnan(x2)), jax.numpy.isnan(x3))
+    J[2] = jax.numpy.where(bad, jax.numpy.nan, J[2])
+    J[3] = jax.numpy.where(bad, jax.numpy.nan, J[3])
+    J[4] = jax.numpy.where(bad, jax.numpy.nan, J[4])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x2), jax.numpy.isnan(x3)), jax.numpy.isnan(x4))
+    J[5] = jax.numpy.where(bad, jax.numpy.nan, J[5])
+    J[6] = jax.numpy.where(bad, jax.numpy.nan, J[6])
+    J[7] = jax.numpy.where(bad, jax.numpy.nan, J[7])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x3), jax.numpy.isnan(x4)), jax.numpy.isnan(x5))
+    J[8] = jax.numpy.where(bad, jax.numpy.nan, J[8])
+    J[9] = jax.numpy.where(bad, jax.numpy.nan, J[9])
+    J[10] = jax.numpy.where(bad, jax.numpy.nan, J[10])
     bad = jax.numpy.equal(x5, 0)
     J[11] = jax.numpy.where(bad, jax.numpy.nan, J[11])
     J[12] = jax.numpy.where(bad, jax.numpy.nan, J[12])
     J[13] = jax.numpy.where(bad, jax.numpy.nan, J[13])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x4), jax.numpy.isnan(x5)), jax.numpy.isnan(x6))
+    J[11] = jax.numpy.where(bad, jax.numpy.nan, J[11])
+    J[12] = jax.numpy.where(bad, jax.numpy.nan, J[12])
+    J[13] = jax.numpy.where(bad, jax.numpy.nan, J[13])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x5), jax.numpy.isnan(x6)), jax.numpy.isnan(x7))
+    J[14] = jax.numpy.where(bad, jax.numpy.nan, J[14])
+    J[15] = jax.numpy.where(bad, jax.numpy.nan, J[15])
+    J[16] = jax.numpy.where(bad, jax.numpy.nan, J[16])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x6), jax.numpy.isnan(x7)), jax.numpy.isnan(x8))
+    J[17] = jax.numpy.where(bad, jax.numpy.nan, J[17])
+    J[18] = jax.numpy.where(bad, jax.numpy.nan, J[18])
+    J[19] = jax.numpy.where(bad, jax.numpy.nan, J[19])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x7), jax.numpy.isnan(x8)), jax.numpy.isnan(x9))
+    J[20] = jax.numpy.where(bad, jax.numpy.nan, J[20])
+    J[21] = jax.numpy.where(bad, jax.numpy.nan, J[21])
+    J[22] = jax.numpy.where(bad, jax.numpy.nan, J[22])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x10), jax.numpy.isnan(x8)), jax.numpy.isnan(x9))
+    J[23] = jax.numpy.where(bad, jax.numpy.nan, J[23])
+    J[24] = jax.numpy.where(bad, jax.numpy.nan, J[24])
+    J[25] = jax.numpy.where(bad, jax.numpy.nan, J[25])
+    bad = jax.numpy.logical_or(jax.numpy.logical_or(jax.numpy.isnan(x1), jax.numpy.isnan(x10)), jax.numpy.isnan(x9))
+    J[26] = jax.numpy.where(bad, jax.numpy.nan, J[26])
+    J[27] = jax.numpy.where(bad, jax.numpy.nan, J[27])
+    J[28] = jax.numpy.where(bad, jax.numpy.nan, J[28])
     J = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in J], axis=-1)
     J = jax.numpy.where(jax.numpy.isfinite(J), J, jax.numpy.nan)
     return F, J

@@ -6,7 +6,9 @@
 # Operations: 51 (after shared subexpressions: 1 temporary)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Sparse: the implicit zeros of a row are undefined where its stored entries are.
 # Julia: f_sparse(x) takes the vectors x (length 10), the inputs above, and returns
 # F::Vector{Float64} (10) and J::Vector{Float64} (29); for the rows of a matrix X of points:
@@ -32,6 +34,7 @@ function f_sparse(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Vector{Floa
     x8 = Float64(x[8])
     x9 = Float64(x[9])
     x10 = Float64(x[10])
+    finite = all(isfinite, x)
     t0 = 1 / x5
     F = zeros(Float64, 10)
     F[1] = 2 * x1 - _jac_sin(x2)
@@ -47,7 +50,6 @@ function f_sparse(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Vector{Floa
     if x5 == 0
         F[5] = NaN
     end
-    finite = all(isfinite, x)
     for k in eachindex(F); finite && isinf(F[k]) && (F[k] = NaN); end
     J = zeros(Float64, 29)
     J[1] = 2
@@ -79,10 +81,59 @@ function f_sparse(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Vector{Floa
     J[27] = -1
     J[28] = x10
     J[29] = x9
+    if ((isnan(x1)) || (isnan(x2)))
+        J[1] = NaN
+        J[2] = NaN
+    end
+    if ((isnan(x1)) || (isnan(x2)) || (isnan(x3)))
+        J[3] = NaN
+        J[4] = NaN
+        J[5] = NaN
+    end
+    if ((isnan(x2)) || (isnan(x3)) || (isnan(x4)))
+        J[6] = NaN
+        J[7] = NaN
+        J[8] = NaN
+    end
+    if ((isnan(x3)) || (isnan(x4)) || (isnan(x5)))
+        J[9] = NaN
+        J[10] = NaN
+        J[11] = NaN
+    end
     if x5 == 0
         J[12] = NaN
         J[13] = NaN
         J[14] = NaN
+    end
+    if ((isnan(x4)) || (isnan(x5)) || (isnan(x6)))
+        J[12] = NaN
+        J[13] = NaN
+        J[14] = NaN
+    end
+    if ((isnan(x5)) || (isnan(x6)) || (isnan(x7)))
+        J[15] = NaN
+        J[16] = NaN
+        J[17] = NaN
+    end
+    if ((isnan(x6)) || (isnan(x7)) || (isnan(x8)))
+        J[18] = NaN
+        J[19] = NaN
+        J[20] = NaN
+    end
+    if ((isnan(x7)) || (isnan(x8)) || (isnan(x9)))
+        J[21] = NaN
+        J[22] = NaN
+        J[23] = NaN
+    end
+    if ((isnan(x10)) || (isnan(x8)) || (isnan(x9)))
+        J[24] = NaN
+        J[25] = NaN
+        J[26] = NaN
+    end
+    if ((isnan(x1)) || (isnan(x10)) || (isnan(x9)))
+        J[27] = NaN
+        J[28] = NaN
+        J[29] = NaN
     end
     for k in eachindex(J); isfinite(J[k]) || (J[k] = NaN); end
     return F, J

@@ -6,7 +6,9 @@
 % Operations: 51 (after shared subexpressions: 1 temporary)
 % Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 % kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-% undefined, all of row i.
+% undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+% from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+% NaN at an infinite input while J_i is finite (README, jac codegen).
 % Sparse: the implicit zeros of a row are undefined where its stored entries are.
 % MATLAB/Octave: save as f_sparse.m. f_sparse(x) takes x (N-by-10), one point a row with the
 % inputs above (a point alone: any vector); F is Nx10 (10x1 for one point); J is Nx29 (29x1
@@ -29,6 +31,7 @@ function [F, J, rows, cols] = f_sparse(x)
   x8 = x(:, 8);
   x9 = x(:, 9);
   x10 = x(:, 10);
+  finite = all(isfinite(x), 2) & true(N, 1);
   t0 = 1./x5;
   F = zeros(N, 10);
   F(:, 1) = 2*x1 - sin(x2);
@@ -45,7 +48,6 @@ function [F, J, rows, cols] = f_sparse(x)
   F(bad, 5) = NaN;
   F(imag(F) ~= 0) = NaN;
   F = real(F);
-  finite = all(isfinite(x), 2) & true(N, 1);
   F(isinf(F) & finite) = NaN;
   if N == 1, F = reshape(F, 10, 1); end
   J = zeros(N, 29);
@@ -78,10 +80,49 @@ function [F, J, rows, cols] = f_sparse(x)
   J(:, 27) = -1;
   J(:, 28) = x10;
   J(:, 29) = x9;
+  bad = (isnan(x1) | isnan(x2)) & true(N, 1);
+  J(bad, 1) = NaN;
+  J(bad, 2) = NaN;
+  bad = (isnan(x1) | isnan(x2) | isnan(x3)) & true(N, 1);
+  J(bad, 3) = NaN;
+  J(bad, 4) = NaN;
+  J(bad, 5) = NaN;
+  bad = (isnan(x2) | isnan(x3) | isnan(x4)) & true(N, 1);
+  J(bad, 6) = NaN;
+  J(bad, 7) = NaN;
+  J(bad, 8) = NaN;
+  bad = (isnan(x3) | isnan(x4) | isnan(x5)) & true(N, 1);
+  J(bad, 9) = NaN;
+  J(bad, 10) = NaN;
+  J(bad, 11) = NaN;
   bad = (x5 == 0) & true(N, 1);
   J(bad, 12) = NaN;
   J(bad, 13) = NaN;
   J(bad, 14) = NaN;
+  bad = (isnan(x4) | isnan(x5) | isnan(x6)) & true(N, 1);
+  J(bad, 12) = NaN;
+  J(bad, 13) = NaN;
+  J(bad, 14) = NaN;
+  bad = (isnan(x5) | isnan(x6) | isnan(x7)) & true(N, 1);
+  J(bad, 15) = NaN;
+  J(bad, 16) = NaN;
+  J(bad, 17) = NaN;
+  bad = (isnan(x6) | isnan(x7) | isnan(x8)) & true(N, 1);
+  J(bad, 18) = NaN;
+  J(bad, 19) = NaN;
+  J(bad, 20) = NaN;
+  bad = (isnan(x7) | isnan(x8) | isnan(x9)) & true(N, 1);
+  J(bad, 21) = NaN;
+  J(bad, 22) = NaN;
+  J(bad, 23) = NaN;
+  bad = (isnan(x10) | isnan(x8) | isnan(x9)) & true(N, 1);
+  J(bad, 24) = NaN;
+  J(bad, 25) = NaN;
+  J(bad, 26) = NaN;
+  bad = (isnan(x1) | isnan(x10) | isnan(x9)) & true(N, 1);
+  J(bad, 27) = NaN;
+  J(bad, 28) = NaN;
+  J(bad, 29) = NaN;
   J(imag(J) ~= 0) = NaN;
   J = real(J);
   J(~isfinite(J)) = NaN;

@@ -6,7 +6,9 @@
 # Operations: 51 (after shared subexpressions: 1 temporary)
 # Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
 # kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
-# undefined, all of row i.
+# undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+# from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+# NaN at an infinite input while J_i is finite (README, jac codegen).
 # Sparse: the implicit zeros of a row are undefined where its stored entries are.
 # NumPy: f_sparse(x) takes x[..., 10], the inputs above on the last axis (one point: a vector;
 # N points: N rows; leading axes broadcast), and returns F[..., 10] and J[..., 29].
@@ -32,6 +34,7 @@ def f_sparse(x):
     x8 = x[..., 7]
     x9 = x[..., 8]
     x10 = x[..., 9]
+    finite = numpy.isfinite(x).all(-1)
     with numpy.errstate(all="ignore"):
         t0 = x5**(-1.0)
         F = numpy.zeros(shape + (10,))
@@ -47,8 +50,7 @@ def f_sparse(x):
         F[..., 9] = -x1 + x10*x9
         bad = numpy.equal(x5, 0)
         F[..., 4] = numpy.where(bad, numpy.nan, F[..., 4])
-        finite = numpy.expand_dims(numpy.isfinite(x).all(-1), -1)
-        F = numpy.where(numpy.isinf(F) & finite, numpy.nan, F)
+        F = numpy.where(numpy.isinf(F) & numpy.expand_dims(finite, -1), numpy.nan, F)
         J = numpy.zeros(shape + (29,))
         J[..., 0] = 2
         J[..., 1] = -numpy.cos(x2)
@@ -79,9 +81,48 @@ def f_sparse(x):
         J[..., 26] = -1
         J[..., 27] = x10
         J[..., 28] = x9
+        bad = numpy.logical_or(numpy.isnan(x1), numpy.isnan(x2))
+        J[..., 0] = numpy.where(bad, numpy.nan, J[..., 0])
+        J[..., 1] = numpy.where(bad, numpy.nan, J[..., 1])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x1), numpy.isnan(x2)), numpy.isnan(x3))
+        J[..., 2] = numpy.where(bad, numpy.nan, J[..., 2])
+        J[..., 3] = numpy.where(bad, numpy.nan, J[..., 3])
+        J[..., 4] = numpy.where(bad, numpy.nan, J[..., 4])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x2), numpy.isnan(x3)), numpy.isnan(x4))
+        J[..., 5] = numpy.where(bad, numpy.nan, J[..., 5])
+        J[..., 6] = numpy.where(bad, numpy.nan, J[..., 6])
+        J[..., 7] = numpy.where(bad, numpy.nan, J[..., 7])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x3), numpy.isnan(x4)), numpy.isnan(x5))
+        J[..., 8] = numpy.where(bad, numpy.nan, J[..., 8])
+        J[..., 9] = numpy.where(bad, numpy.nan, J[..., 9])
+        J[..., 10] = numpy.where(bad, numpy.nan, J[..., 10])
         bad = numpy.equal(x5, 0)
         J[..., 11] = numpy.where(bad, numpy.nan, J[..., 11])
         J[..., 12] = numpy.where(bad, numpy.nan, J[..., 12])
         J[..., 13] = numpy.where(bad, numpy.nan, J[..., 13])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x4), numpy.isnan(x5)), numpy.isnan(x6))
+        J[..., 11] = numpy.where(bad, numpy.nan, J[..., 11])
+        J[..., 12] = numpy.where(bad, numpy.nan, J[..., 12])
+        J[..., 13] = numpy.where(bad, numpy.nan, J[..., 13])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x5), numpy.isnan(x6)), numpy.isnan(x7))
+        J[..., 14] = numpy.where(bad, numpy.nan, J[..., 14])
+        J[..., 15] = numpy.where(bad, numpy.nan, J[..., 15])
+        J[..., 16] = numpy.where(bad, numpy.nan, J[..., 16])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x6), numpy.isnan(x7)), numpy.isnan(x8))
+        J[..., 17] = numpy.where(bad, numpy.nan, J[..., 17])
+        J[..., 18] = numpy.where(bad, numpy.nan, J[..., 18])
+        J[..., 19] = numpy.where(bad, numpy.nan, J[..., 19])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x7), numpy.isnan(x8)), numpy.isnan(x9))
+        J[..., 20] = numpy.where(bad, numpy.nan, J[..., 20])
+        J[..., 21] = numpy.where(bad, numpy.nan, J[..., 21])
+        J[..., 22] = numpy.where(bad, numpy.nan, J[..., 22])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x10), numpy.isnan(x8)), numpy.isnan(x9))
+        J[..., 23] = numpy.where(bad, numpy.nan, J[..., 23])
+        J[..., 24] = numpy.where(bad, numpy.nan, J[..., 24])
+        J[..., 25] = numpy.where(bad, numpy.nan, J[..., 25])
+        bad = numpy.logical_or(numpy.logical_or(numpy.isnan(x1), numpy.isnan(x10)), numpy.isnan(x9))
+        J[..., 26] = numpy.where(bad, numpy.nan, J[..., 26])
+        J[..., 27] = numpy.where(bad, numpy.nan, J[..., 27])
+        J[..., 28] = numpy.where(bad, numpy.nan, J[..., 28])
         J = numpy.where(numpy.isfinite(J), J, numpy.nan)
     return F, J

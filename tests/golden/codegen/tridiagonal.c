@@ -7,7 +7,9 @@
  * Operations: 36 (after shared subexpressions: 0 temporaries)
  * Undefined entries are NaN, as `jac eval` reports them: division by zero, abs/sign
  * kinks, 0^0, values that are complex or infinite at finite inputs; where F_i is
- * undefined, all of row i.
+ * undefined, all of row i; at NaN inputs, the rows of F_i that read them. Differs
+ * from jac eval where a step absorbs an undefined one, F_i only overflows, or F_i is
+ * NaN at an infinite input while J_i is finite (README, jac codegen).
  * Sparse: the implicit zeros of a row are undefined where its stored entries are.
  */
 #include <math.h>
@@ -70,5 +72,18 @@ void tri(const double *restrict x, const double *restrict p, double *restrict ou
     out[31] = 1.0;
     out[32] = 1.0;
     out[33] = h*exp(u11) - 2.0;
+    /* undefined entries are NaN, as jac eval reports them */
+    if ((isnan(h)) || (isnan(u0)) || (isnan(u1))) { out[0] = NAN; out[1] = NAN; }
+    if ((isnan(h)) || (isnan(u0)) || (isnan(u1)) || (isnan(u2))) { out[2] = NAN; out[3] = NAN; out[4] = NAN; }
+    if ((isnan(h)) || (isnan(u1)) || (isnan(u2)) || (isnan(u3))) { out[5] = NAN; out[6] = NAN; out[7] = NAN; }
+    if ((isnan(h)) || (isnan(u2)) || (isnan(u3)) || (isnan(u4))) { out[8] = NAN; out[9] = NAN; out[10] = NAN; }
+    if ((isnan(h)) || (isnan(u3)) || (isnan(u4)) || (isnan(u5))) { out[11] = NAN; out[12] = NAN; out[13] = NAN; }
+    if ((isnan(h)) || (isnan(u4)) || (isnan(u5)) || (isnan(u6))) { out[14] = NAN; out[15] = NAN; out[16] = NAN; }
+    if ((isnan(h)) || (isnan(u5)) || (isnan(u6)) || (isnan(u7))) { out[17] = NAN; out[18] = NAN; out[19] = NAN; }
+    if ((isnan(h)) || (isnan(u6)) || (isnan(u7)) || (isnan(u8))) { out[20] = NAN; out[21] = NAN; out[22] = NAN; }
+    if ((isnan(h)) || (isnan(u7)) || (isnan(u8)) || (isnan(u9))) { out[23] = NAN; out[24] = NAN; out[25] = NAN; }
+    if ((isnan(h)) || (isnan(u10)) || (isnan(u8)) || (isnan(u9))) { out[26] = NAN; out[27] = NAN; out[28] = NAN; }
+    if ((isnan(h)) || (isnan(u10)) || (isnan(u11)) || (isnan(u9))) { out[29] = NAN; out[30] = NAN; out[31] = NAN; }
+    if ((isnan(h)) || (isnan(u10)) || (isnan(u11))) { out[32] = NAN; out[33] = NAN; }
     for (int k = 0; k < 34; k++) if (!isfinite(out[k])) out[k] = NAN;
 }
