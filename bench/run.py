@@ -256,13 +256,15 @@ def build_jobs(tmp: Path, only: set[str] | None, s_limit: float) -> list[Job]:
     if wanted("parquet") and importlib.util.find_spec("pyarrow") is not None:
         # eval --points Parquet → Parquet, 10^6 points of the 3x3 example, against pyarrow +
         # hand-written NumPy (bench/peer_parquet.py: read_table, J, write_table).
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        # Written by a child process: a forked child's peak RSS (wait4's ru_maxrss) counts
+        # this process's pages before exec, so pyarrow here would inflate every peak below.
         path = tmp / "points1000000.parquet"
-        values = np.random.default_rng(1_000_000).uniform(-2, 2, (1_000_000, 3))
-        pq.write_table(pa.table({v: values[:, k] for k, v in enumerate("xyz")}), path)
+        write = (
+            "import sys, numpy as np, pyarrow as pa, pyarrow.parquet as pq\n"
+            "v = np.random.default_rng(1_000_000).uniform(-2, 2, (1_000_000, 3))\n"
+            "pq.write_table(pa.table({c: v[:, k] for k, c in enumerate('xyz')}), sys.argv[1])"
+        )
+        subprocess.run([PY, "-c", write, str(path)], check=True)
         argv = [jac, "eval", "x^2+y*z, sin(x*y), e^(x+z)", "--vars", "x,y,z", "--points"]
         tools = [Tool("jac", [*argv, str(path)]),
                  Tool("pyarrow", [PY, str(HERE / "peer_parquet.py"), str(path)])]  # fmt: skip
