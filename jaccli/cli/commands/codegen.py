@@ -49,7 +49,12 @@ class Layout(str, Enum):
 
 LangOpt = Annotated[Lang, option("--lang", help="The language of the code.", shown=True)]
 WhatOpt = Annotated[
-    What, option("--what", help="J, the value F, or both (two functions).", shown=True)
+    What,
+    option(
+        "--what",
+        help="J, the value F, or both (C: two functions; the others: one returning (F, J)).",
+        shown=True,
+    ),
 ]
 NameOpt = Annotated[str, option("--name", help="The function's name.", shown=True)]
 _LAYOUT_HELP = (
