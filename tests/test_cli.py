@@ -215,6 +215,20 @@ def test_jac_format_environment_variable() -> None:
     assert run.code == ExitCode.USAGE and "JAC_FORMAT" in run.stderr and run.stdout == ""
 
 
+def test_a_long_inferred_order_is_cut_with_a_count() -> None:
+    # 30 inferred variables: the note names the first 20 and counts the rest (a note
+    # about 10^5 of them was 700 kB of stderr), in natural order.
+    functions = ", ".join(f"u{k}^2" for k in range(30))
+    run = invoke(["jacobian", functions, "--format", "json"])
+    assert run.code == 0
+    names = ", ".join(f"u{k}" for k in range(20))
+    assert run.stderr == (
+        f"jac: variables in this order: {names}, ... and 10 more (choose with --vars)\n"
+    )
+    run = invoke(["jacobian", ", ".join(f"u{k}" for k in range(20)), "--format", "json"])
+    assert "u19 (choose" in run.stderr and "more" not in run.stderr
+
+
 def test_inferred_order_is_reported_on_stderr_only() -> None:
     run = invoke(["jacobian", "x10*x2, x1", "--format", "plain"])
     assert run.stderr == "jac: variables in this order: x1, x2, x10 (choose with --vars)\n"

@@ -117,7 +117,9 @@ def solve_at(
 
 
 def inferred_note(names: Iterable[str]) -> str:
-    return f"variables in this order: {', '.join(names)} (choose with --vars)"
+    from jaccli.engine.variables import listed
+
+    return f"variables in this order: {listed(names)} (choose with --vars)"
 
 
 def warnings(found: tuple[str, ...]) -> list[str]:

@@ -330,12 +330,12 @@ def _variables(
     problem: Problem, which: str, option: str
 ) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """The variables given, or inferred (every symbol, in natural order) with a note."""
-    from jaccli.engine.variables import infer_variables
+    from jaccli.engine.variables import infer_variables, listed
 
     if problem.variables is not None:
         return problem.variables, ()
     found = infer_variables(problem.functions)
-    names = ", ".join(v.name for v in found)
+    names = listed(v.name for v in found)
     return found, (f"variables of {which} in this order: {names} (choose with {option})",)
 
 

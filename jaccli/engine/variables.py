@@ -18,6 +18,15 @@ def natural_key(name: str) -> tuple[Any, ...]:
     return (tuple((int(p) if i % 2 else p.casefold()) for i, p in enumerate(parts)), name)
 
 
+def listed(names: Iterable[str], shown: int = 20) -> str:
+    """Names joined by commas, the first `shown` of them and a count of the rest: a note
+    about 100,000 inferred variables is a line, not 700 kB of stderr."""
+    names = list(names)
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])}, ... and {len(names) - shown:,} more"
+
+
 def _free_symbols(functions: Iterable[Any]) -> set[Any]:
     found: set[Any] = set()
     for f in functions:
