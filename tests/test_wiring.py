@@ -77,13 +77,13 @@ def test_options_become_one_typed_settings(monkeypatch: pytest.MonkeyPatch) -> N
     args = [
         "jacobian", "x*y", "-y", "--vars", "x,y", "--format", "latex", "--latex-env", "pmatrix",
         "--latex-style", "inline", "--standalone", "--timeout", "5", "--max-memory", "1G",
-        "-q", "--color", "never", "--expand",
+        "-q", "--color", "never", "--expand", "--sparse",
     ]  # fmt: skip
     assert invoke(args).code == 0
     (settings,) = seen
     assert settings.functions == ("x*y", "-y") and settings.vars_text == "x,y"
     assert settings.fmt is Format.latex and settings.color is Color.never and settings.quiet
-    assert settings.render == (LatexEnv.pmatrix, LatexStyle.inline, True, True)  # --expand last
+    assert settings.render == (LatexEnv.pmatrix, LatexStyle.inline, True, True, True)
     assert settings.budget == (5.0, 1 << 30)
     assert settings.stdin is None and not settings.debug
 

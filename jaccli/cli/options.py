@@ -143,6 +143,11 @@ _CHECK_HELP = (
     "entry is off by more than 1e-8."
 )
 CheckOpt = Annotated[bool, option("--check", help=_CHECK_HELP, shown=True)]
+_SPARSE_HELP = (
+    "Write a matrix as its non-zero entries only: i, j, entry (1-based) in plain and CSV, "
+    "[i, j, entry] in JSON. For big, mostly-zero results (J of 10^5 unknowns)."
+)
+SparseOpt = Annotated[bool, option("--sparse", help=_SPARSE_HELP, shown=True)]
 _QUIET_HELP = "Print results and errors only: no notes or warnings."
 QuietOpt = Annotated[bool, option("--quiet", "-q", help=_QUIET_HELP, shown=True)]
 
@@ -179,6 +184,7 @@ SHARED = (
     _keyword("latex_env", LatexEnvOpt, LatexEnv.bmatrix),
     _keyword("latex_style", LatexStyleOpt, LatexStyle.display),
     _keyword("standalone", StandaloneOpt, False),
+    _keyword("sparse", SparseOpt, False),
     _keyword("timeout", TimeoutOpt, "60"),
     _keyword("max_memory", MemoryOpt, "4G"),
     _keyword("check", CheckOpt, False),
@@ -268,6 +274,7 @@ def _settings(
     latex_env: LatexEnv,
     latex_style: LatexStyle,
     standalone: bool,
+    sparse: bool,
     timeout: str,
     max_memory: str,
     check: bool,
@@ -293,7 +300,7 @@ def _settings(
         abstract_text=abstract,
         limits=limits,
         fmt=fmt,
-        render=RenderOptions(latex_env, latex_style, standalone),
+        render=RenderOptions(latex_env, latex_style, standalone, sparse=sparse),
         budget=budget.Budget(seconds, memory),
         quiet=quiet,
         color=color,

@@ -67,6 +67,7 @@ class RenderOptions(NamedTuple):
     latex_style: LatexStyle = LatexStyle.display
     standalone: bool = False  # a complete LaTeX document
     expand: bool = False  # every entry of J, even where its matrix form stands in for them
+    sparse: bool = False  # --sparse: a matrix as its non-zero entries (i, j, entry), 1-based
 
 
 class _Renderer(NamedTuple):
