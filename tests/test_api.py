@@ -155,10 +155,18 @@ def test_notebook_display_is_latex_only(make: Any) -> None:
 
 
 def test_a_huge_result_displays_as_text() -> None:
-    n = 120
-    big = jaccli.jacobian(", ".join(f"x{i}*x{(i + 1) % n}" for i in range(n)))
+    n = 60  # 3,600 entries, none zero: no list of non-zeros makes that short
+    total = "+".join(f"x{j}" for j in range(n))
+    big = jaccli.jacobian(", ".join(f"x{i}*({total})^2" for i in range(n)))
     data = _formatted(big)
     assert "text/latex" not in data and data["text/plain"]
+
+
+def test_a_big_mostly_zero_result_displays_its_non_zeros_in_latex() -> None:
+    n = 120  # 14,400 entries, 240 of them non-zero: LaTeX lists those (issue 16)
+    big = jaccli.jacobian(", ".join(f"x{i}*x{(i + 1) % n}" for i in range(n)))
+    latex = _formatted(big)["text/latex"]
+    assert "J_{1,2} &= x_{0}" in latex and latex.count("&=") == 2 * n
 
 
 NOTEBOOK_CELLS = [

@@ -41,7 +41,7 @@ def test_bash_request_offers_commands_options_and_formats() -> None:
     options = _bash_request("jac jacobian --", 2)
     assert {"--vars", "--format", "--simplify", "--latex-env"} <= set(options)
     assert "--at" in _bash_request("jac eval --", 2)
-    formats = ["table", "plain", "latex", "json", "jsonl", "csv", "tsv", "parquet"]
+    formats = ["table", "plain", "latex", "json", "jsonl", "mtx", "csv", "tsv", "parquet"]
     assert _bash_request("jac det x --format ", 4) == formats
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from jaccli.engine.results import Matrix
+from jaccli.engine.results import Matrix, Sparse
 from jaccli.errors import PrecisionError, UsageError
 
 MAX_DIGITS = 10_000  # as the command line's --digits allows (jaccli.cli.options)
@@ -77,26 +77,61 @@ def _real_value(e: Any) -> float:
         return math.nan
 
 
+def real_number(e: Any) -> float | None:
+    """e as a float when it is a finite real number, else None (symbolic, complex, inf)."""
+    if e.free_symbols:
+        return None
+    try:
+        z = complex(e)
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        z = complex(math.nan, math.nan)  # atan2(-1/2, 3/2): not evaluated as complex
+    if z.imag != 0 or math.isnan(z.real):
+        # Complex evaluation leaves noise (8 sin(4) cos(4)/(1 + sin(4)^2) has an
+        # imaginary part of 2e-16) and cannot do atan2: evaluated as a real number, a
+        # real value is one, and a complex one (sqrt(-2)) raises or is NaN.
+        z = complex(_real_value(e))
+    # A tiny entry (e^(-10^9) with --digits) underflows to 0.0: no float says it.
+    if not math.isfinite(z.real) or (z.real == 0 and not e.is_zero):
+        return None
+    return z.real
+
+
+def complex_number(e: Any) -> complex | None:
+    """e as a complex number when it is a finite one (a real one without complex noise)."""
+    real = real_number(e)
+    if real is not None:
+        return complex(real)
+    if e.free_symbols:
+        return None
+    try:
+        z = complex(e)
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        return None
+    finite = math.isfinite(z.real) and math.isfinite(z.imag)
+    return z if finite and (z != 0 or e.is_zero) else None
+
+
 def numeric_values(matrix: Matrix) -> tuple[tuple[float, ...], ...] | None:
     """The matrix as floats when every entry is a finite real number, else None."""
     rows = []
     for row in matrix:
+        out = [real_number(e) for e in row]
+        if None in out:
+            return None
+        rows.append(tuple(v for v in out if v is not None))
+    return tuple(rows)
+
+
+def numeric_entries(sparse: Sparse) -> tuple[tuple[tuple[int, float], ...], ...] | None:
+    """The non-zero entries as (column, float) rows when each is a finite real number, else
+    None: the zeros are never looked at (a 10^4 x 10^4 J with 3 entries a row costs 3·10^4)."""
+    rows = []
+    for row in sparse.rows:
         out = []
-        for e in row:
-            if e.free_symbols:
+        for j, e in row:
+            v = real_number(e)
+            if v is None:
                 return None
-            try:
-                z = complex(e)
-            except (TypeError, ValueError, OverflowError, RuntimeError):
-                z = complex(math.nan, math.nan)  # atan2(-1/2, 3/2): not evaluated as complex
-            if z.imag != 0 or math.isnan(z.real):
-                # Complex evaluation leaves noise (8 sin(4) cos(4)/(1 + sin(4)^2) has an
-                # imaginary part of 2e-16) and cannot do atan2: evaluated as a real number, a
-                # real value is one, and a complex one (sqrt(-2)) raises or is NaN.
-                z = complex(_real_value(e))
-            # A tiny entry (e^(-10^9) with --digits) underflows to 0.0: no float says it.
-            if not math.isfinite(z.real) or (z.real == 0 and not e.is_zero):
-                return None
-            out.append(z.real)
+            out.append((j, v))
         rows.append(tuple(out))
     return tuple(rows)

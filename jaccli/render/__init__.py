@@ -34,6 +34,7 @@ class Format(str, Enum):
     latex = "latex"
     json = "json"
     jsonl = "jsonl"  # the JSON object on one line: one record per run, for streams
+    mtx = "mtx"  # Matrix Market coordinate: a matrix's non-zero entries (implies --sparse)
     csv = "csv"  # only for eval --points and det --points: one row per point
     tsv = "tsv"
     parquet = "parquet"  # only for eval --points and det --points, binary (pyarrow)
@@ -84,6 +85,7 @@ _RENDERERS = {
     Format.latex: _Renderer("jaccli.render.latex"),
     Format.json: _Renderer("jaccli.render.json_"),
     Format.jsonl: _Renderer("jaccli.render.json_", finish="one_line"),
+    Format.mtx: _Renderer("jaccli.render.mtx"),
 }  # csv and tsv are written by jaccli.batch, for eval --points only
 
 

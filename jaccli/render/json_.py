@@ -1,6 +1,9 @@
 """JSON for scripts: one object per command, every expression a string in SymPy syntax.
 
-The shape of each command's object is fixed by a JSON Schema in jaccli/schemas/.
+The shape of each command's object is fixed by a JSON Schema in jaccli/schemas/. With
+--sparse the object says `"sparse": true` and each matrix is `"shape"`, `"nnz"` and
+`"entries"`: [i, j, "entry"] for its non-zero entries (1-based), one a line; its schema
+is jaccli/schemas/sparse.schema.json.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from jaccli.engine import (
     Point,
     Result,
     Sparse,
-    numeric_values,
     point_label,
 )
+from jaccli.engine.precision import numeric_entries
 from jaccli.render import RenderOptions
+from jaccli.render.sparse import entries, nnz
 from jaccli.render.syntax import shadowed, to_text
 
 _ZERO = json.dumps("0")
@@ -46,16 +50,45 @@ def _matrix(sparse: Sparse, digits: int | None, spell: frozenset[str]) -> Raw:
     return _rows("[" + ", ".join(row) + "]" for row in sparse.filled(cell, _ZERO))
 
 
-def _values(rows: tuple[tuple[float, ...], ...]) -> Raw:
-    return _rows(json.dumps(list(r)) for r in rows)
+Numeric = tuple[tuple[tuple[int, float], ...], ...]  # (column, value) rows of non-zero entries
 
 
-def _head(result: Result) -> dict[str, Any]:
+def _values(numeric: Numeric, n: int) -> Raw:
+    """The numbers of a dense matrix, a row a line."""
+
+    def row(values: tuple[tuple[int, float], ...]) -> str:
+        full = [0.0] * n
+        for j, v in values:
+            full[j] = v
+        return json.dumps(full)
+
+    return _rows(map(row, numeric))
+
+
+def _sparse(sparse: Sparse, digits: int | None, spell: frozenset[str]) -> dict[str, Any]:
+    """The matrix as "shape", "nnz" and "entries": [i, j, "entry"] a line, non-zeros only."""
+
+    def cell(e: Any) -> str:
+        return json.dumps(to_text(e, digits, spell), ensure_ascii=False)
+
+    lines = (f"[{i}, {j}, {text}]" for i, j, text in entries(sparse, cell))
+    count = nnz(sparse)
+    return {"shape": list(sparse.shape), "nnz": count, "entries": _rows(lines) if count else []}
+
+
+def _sparse_values(numeric: Numeric) -> Raw | list[Any]:
+    """[i, j, value] a line, for the non-zero entries (all numbers)."""
+    lines = [json.dumps([i, j + 1, v]) for i, row in enumerate(numeric, 1) for j, v in row]
+    return _rows(lines) if lines else []
+
+
+def _head(result: Result, sparse: bool = False) -> dict[str, Any]:
     spell = shadowed(result.variables)
     return {
         "command": result.name,
         "functions": [to_text(f, None, spell) for f in result.functions],
         "variables": [v.name for v in result.variables],
+        **({"sparse": True} if sparse else {}),  # --sparse: jaccli/schemas/sparse
     }
 
 
@@ -79,9 +112,13 @@ def render(result: Any, options: RenderOptions) -> str:
 
 @render.register
 def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
-    out = _head(result)
-    out["shape"] = list(result.shape)
-    out[result.matrix_key] = _matrix(result.sparse, None, shadowed(result.variables))
+    out = _head(result, options.sparse)
+    spell = shadowed(result.variables)
+    if options.sparse:
+        out |= _sparse(result.sparse, None, spell)
+    else:
+        out["shape"] = list(result.shape)
+        out[result.matrix_key] = _matrix(result.sparse, None, spell)
     out["matrix_form"] = _matrix_form(result)
     return _dump(out)
 
@@ -141,31 +178,41 @@ def _with_explanation(out: dict[str, Any], explanation: tuple[str, ...]) -> dict
 
 
 def _at_point(
-    result: EvaluationResult | LinearizationResult,
+    result: EvaluationResult | LinearizationResult, options: RenderOptions
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """The head of a result at a point, with the point and J's shape; and how names are spelled."""
-    out = _head(result)
+    out = _head(result, options.sparse)
     spell = shadowed(result.variables)
     out["point"] = _point(result.point, spell)
     out["shape"] = list(result.shape)
     return out, spell
 
 
+def _jacobian_at(
+    out: dict[str, Any], result: EvaluationResult | LinearizationResult, options: RenderOptions
+) -> dict[str, Any]:
+    """`out` with J at the point: its rows, or with --sparse its shape, nnz and entries."""
+    spell = shadowed(result.variables)
+    if options.sparse:
+        return out | _sparse(result.sparse, result.digits, spell)
+    return out | {result.matrix_key: _matrix(result.sparse, result.digits, spell)}
+
+
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
-    out, spell = _at_point(result)
-    out[result.matrix_key] = _matrix(result.sparse, result.digits, spell)
-    values = numeric_values(result.matrix)
-    if values is not None:
-        out["values"] = _values(values)
+    out = _jacobian_at(_at_point(result, options)[0], result, options)
+    numeric = numeric_entries(result.sparse)  # the zeros are numbers: never looked at
+    if numeric is not None:
+        sparse = options.sparse
+        out["values"] = _sparse_values(numeric) if sparse else _values(numeric, result.shape[1])
     return _dump(_with_explanation(out, result.explanation))
 
 
 @render.register
 def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
-    out, spell = _at_point(result)
+    out, spell = _at_point(result, options)
     out["value"] = [to_text(v, result.digits, spell) for v in result.value]
-    out[result.matrix_key] = _matrix(result.sparse, result.digits, spell)
+    out = _jacobian_at(out, result, options)
     out["linearization"] = [to_text(e, result.digits, spell) for e in result.linearization]
     return _dump(_with_explanation(out, result.explanation))
 
@@ -179,15 +226,14 @@ def one_line(text: str) -> str:
 def _matrices(result: MatricesResult, options: RenderOptions) -> str:
     """Each part as {"name", "label", "shape", "rows", "columns", "entries"} (and "values"
     when its entries are numbers), the inputs given by name, facts, and notes."""
-    out = _head(result)
+    out = _head(result, options.sparse)
     spell = shadowed(result.variables)
     if result.point is not None:
         out["point"] = _point(result.point, spell)
     for name, values in result.given:
         out[name] = [to_text(v, None, spell) for v in values]
-    out["matrices"] = _rows(
-        json.dumps(_part(part, result.digits, spell), ensure_ascii=False) for part in result.parts
-    )
+    parts = (_part(part, result.digits, spell, options.sparse) for part in result.parts)
+    out["matrices"] = _rows(json.dumps(part, ensure_ascii=False) for part in parts)
     for key, text in result.facts:
         out[key] = text
     for value in result.values:
@@ -211,21 +257,28 @@ def _cell(cell: Cell, digits: int | None, spell: frozenset[str]) -> Any:
     return to_text(cell, digits, spell)
 
 
-def _part(part: Part, digits: int | None, spell: frozenset[str]) -> dict[str, Any]:
+def _part(part: Part, digits: int | None, spell: frozenset[str], sparse: bool) -> dict[str, Any]:
+    """A part as an object; with `sparse` (--sparse), "nnz" and [i, j, entry] entries."""
+
     def cell(e: Any) -> str:
         return to_text(e, digits, spell)
 
-    out: dict[str, Any] = {
-        "name": part.key,
-        "label": part.label,
-        "shape": list(part.sparse.shape),
-        "rows": list(part.rows),
-        "columns": list(part.columns),
-        "entries": list(part.sparse.filled(cell, "0")),
-    }
-    values = numeric_values(part.matrix)
-    if values is not None:
-        out["values"] = [list(row) for row in values]
+    m, n = part.sparse.shape
+    out: dict[str, Any] = {"name": part.key, "label": part.label, "shape": [m, n]}
+    if sparse:
+        out["nnz"] = nnz(part.sparse)
+    out |= {"rows": list(part.rows), "columns": list(part.columns)}
+    if sparse:
+        out["entries"] = [list(entry) for entry in entries(part.sparse, cell)]
+    else:
+        out["entries"] = list(part.sparse.filled(cell, "0"))
+    numeric = numeric_entries(part.sparse)  # the zeros are numbers: never looked at
+    if numeric is None:
+        return out
+    if sparse:
+        out["values"] = [[i, j + 1, v] for i, row in enumerate(numeric, 1) for j, v in row]
+    else:
+        out["values"] = [[dict(row).get(j, 0.0) for j in range(n)] for row in numeric]
     return out
 
 

@@ -3,6 +3,11 @@
 How a single expression is written is jaccli.render.latex_printer's business; this module
 lays out the results: `J = ...`, `\\det J = ...`, points as `\\Big|_{x = a}`, and whole
 documents with --standalone.
+
+A matrix asked for with --sparse, or of more than SPY_LATEX_MAX columns and mostly zeros,
+is its non-zero entries instead, `J_{i,j} &= entry` a line in one `aligned` environment
+under a comment `% J is 2000x2000 with 5,998 non-zero entries`: no TeX sets an array of
+2,000 columns, and building one costs m·n.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from jaccli.engine import (
     LinearizationResult,
     Listing,
     MatricesResult,
+    Part,
     Point,
     Sparse,
 )
@@ -31,6 +37,7 @@ from jaccli.render.latex_printer import (
     pi_constant,
     tex,
 )
+from jaccli.render.sparse import entries, listed, nnz, summary
 from jaccli.render.vector_latex import derivative_latex, form_latex
 
 __all__ = ["STANDALONE", "notation_of", "render", "tex"]
@@ -69,8 +76,39 @@ def _sparse_rows(sparse: Sparse, printer: LatexPrinter) -> list[list[str]]:
     return list(sparse.filled(printer, "0"))
 
 
+SPY_LATEX_MAX = 30  # rows and columns up to which a mostly-zero matrix (or a pattern) is drawn
+
+
+def _by_entry(sparse: Sparse, options: RenderOptions) -> bool:
+    """Whether a matrix is written as its non-zero entries (see the module's docstring)."""
+    return listed(sparse, options.sparse, columns=SPY_LATEX_MAX)
+
+
+def _entries(symbol: str, sparse: Sparse, printer: LatexPrinter, at: str = "") -> str:
+    """`J_{1,2} &= x` a line for each non-zero entry, in one aligned environment; `at`, the
+    point, is its first line. All zeros: `J = 0`."""
+    lines = [f"\\text{{at }} {at}"] if at else []
+    if not symbol.isalpha():  # H_{f_{1}}, \nabla f: indexed in parentheses
+        symbol = f"\\left({symbol}\\right)"
+    lines += [f"{symbol}_{{{i},{j}}} &= {text}" for i, j, text in entries(sparse, printer)]
+    if len(lines) == bool(at):
+        lines.append(f"{symbol} &= 0")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def _count(symbol: str, sparse: Sparse) -> str:
+    """The comment above a matrix written by entry: `J is 2000x2000 with 5,998 non-zero ...`."""
+    m, n = sparse.shape
+    others = "; the others are 0" if 0 < nnz(sparse) < m * n else ""
+    return summary(symbol, sparse).replace("×", "x") + others
+
+
 def _at(point: Point, printer: LatexPrinter) -> str:
-    return "\\Big|_{" + ",\\, ".join(f"{printer(s)} = {printer(v)}" for s, v in point) + "}"
+    return "\\Big|_{" + _point(point, printer) + "}"
+
+
+def _point(point: Point, printer: LatexPrinter) -> str:
+    return ",\\, ".join(f"{printer(s)} = {printer(v)}" for s, v in point)
 
 
 def _outputs(result: Any) -> Iterable[Any]:
@@ -156,11 +194,16 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     names = notation_of(result)
     lines = _matrix_form(result, names)
     shown = forms.entries_shown(result, options)
-    if shown:
-        rows = _sparse_rows(result.sparse, LatexPrinter(result.digits, names))
+    note = None if shown else forms.left_out(result)
+    printer = LatexPrinter(result.digits, names)
+    if shown and _by_entry(result.sparse, options):
+        lines.append(_entries(result.latex_symbol, result.sparse, printer))
+        note = _count(result.symbol, result.sparse)
+    elif shown:
+        rows = _sparse_rows(result.sparse, printer)
         lines.append(f"{result.latex_symbol} = " + _matrix(rows, options.latex_env))
     body = lines[0] if len(lines) == 1 else _gathered(lines)
-    return _math(body, options, None if shown else forms.left_out(result))
+    return _math(body, options, note)
 
 
 def _gathered(lines: Sequence[str]) -> str:
@@ -192,9 +235,13 @@ def _comment(explanation: Sequence[str]) -> str | None:
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     env = options.latex_env
     names = notation_of(result)
-    rows = _sparse_rows(result.sparse, LatexPrinter(result.digits, names))
-    at = _at(result.point, LatexPrinter(None, names))
-    body = f"{result.latex_symbol}{at} = " + _matrix(rows, env)
+    printer, exact = LatexPrinter(result.digits, names), LatexPrinter(None, names)
+    if _by_entry(result.sparse, options):
+        body = _entries(result.latex_symbol, result.sparse, printer, _point(result.point, exact))
+        note = [_count(result.symbol, result.sparse), *result.explanation]
+        return _math(body, options, _comment(note))
+    rows = _sparse_rows(result.sparse, printer)
+    body = f"{result.latex_symbol}{_at(result.point, exact)} = " + _matrix(rows, env)
     return _math(body, options, _comment(result.explanation))
 
 
@@ -205,10 +252,15 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> str:
     printer, exact = LatexPrinter(result.digits, names), LatexPrinter(None, names)
     at = dict(result.point)
     args = ", ".join(exact(v) for v in result.variables)
+    lin = _matrix([[printer(e)] for e in result.linearization], env)
+    if _by_entry(result.sparse, options):  # L(x), then J(a) by entry
+        jac = _entries("J", result.sparse, printer, _point(result.point, exact))
+        body = _gathered([f"{result.latex_symbol}({args}) = {lin}", jac])
+        note = [_count("J(a)", result.sparse), *result.explanation]
+        return _math(body, options, _comment(note))
     value = _matrix([[printer(v)] for v in result.value], env)
     jac = _matrix(_sparse_rows(result.sparse, printer), env)
     shift = _matrix([[exact(v - at[v])] for v in result.variables], env)
-    lin = _matrix([[printer(e)] for e in result.linearization], env)
     body = f"{result.latex_symbol}({args}) = {value} + {jac} {shift}\n= {lin}"
     return _math(body, options, _comment(result.explanation))
 
@@ -224,15 +276,20 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
         f"{_given_latex(name)} = " + _matrix([[exact(v)] for v in values], env)
         for name, values in result.given
     ]
-    lines += [
-        f"{part.latex}{at} = " + _matrix(_sparse_rows(part.sparse, printer), env)
-        for part in result.parts
-    ]
+    lines += [_part(part, printer, at, options) for part in result.parts]
     lines += [f"{value.latex}{at} = {printer(value.value)}" for value in result.values]
     lines += [_listing(listing, printer) for listing in result.listings]
     body = lines[0] if len(lines) == 1 else _gathered(lines)
-    note = " ".join(result.notes) or None
+    counts = [_count(p.label, p.sparse) + "." for p in result.parts if _by_entry(p.sparse, options)]
+    note = " ".join([*counts, *result.notes]) or None
     return _math(body, options, note.replace("\n", " ") if note else None)
+
+
+def _part(part: Part, printer: LatexPrinter, at: str, options: RenderOptions) -> str:
+    """`label|_{point} = matrix`; by entry, `label|_{point}` over its non-zero entries."""
+    if _by_entry(part.sparse, options):
+        return f"{part.latex}{at}\\colon\n" + _entries(part.latex, part.sparse, printer)
+    return f"{part.latex}{at} = " + _matrix(_sparse_rows(part.sparse, printer), options.latex_env)
 
 
 def _listing(listing: Listing, printer: LatexPrinter) -> str:
@@ -301,8 +358,6 @@ def _given_latex(name: str) -> str:
 # --------------------------------------------------------------------------- sparsity
 
 from jaccli.engine import SparsityResult  # noqa: E402  (kept beside its renderer)
-
-SPY_LATEX_MAX = 30  # rows and columns up to which the pattern is drawn as a matrix
 
 
 @render.register

@@ -1,4 +1,8 @@
-"""Plain text for pipes: one matrix row a line, entries tab-separated, in input syntax."""
+"""Plain text for pipes: one matrix row a line, entries tab-separated, in input syntax.
+
+With --sparse, a matrix is its non-zero entries, `i<TAB>j<TAB>entry` a line (1-based, row by
+row), and an all-zero matrix writes nothing: the shape is in JSON and Matrix Market.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,14 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.render import RenderOptions
+from jaccli.render.sparse import entries
 from jaccli.render.syntax import cell_text, shadowed, to_text
 
 
-def sparse_lines(sparse: Sparse, cell: Any) -> list[str]:
-    """Each row as its cells joined by tabs."""
+def sparse_lines(sparse: Sparse, cell: Any, options: RenderOptions) -> list[str]:
+    """Each row as its cells joined by tabs; with --sparse, each non-zero entry as i, j, entry."""
+    if options.sparse:
+        return [f"{i}\t{j}\t{text}" for i, j, text in entries(sparse, cell)]
     return ["\t".join(row) for row in sparse.filled(cell, "0")]
 
 
@@ -37,7 +44,7 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     if indexed:  # --index asked for J in index notation: one equation a line, instead
         return "\n".join(indexed)
     spell = shadowed(result.variables)
-    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, None, spell)))
+    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, None, spell), options))
 
 
 @render.register
@@ -53,7 +60,8 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
 @render.register
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     spell = shadowed(result.variables)
-    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, result.digits, spell)))
+    digits = result.digits
+    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, digits, spell), options))
 
 
 @render.register
@@ -72,7 +80,7 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
     spell = shadowed(result.variables)
     digits = result.digits
     blocks = [
-        "\n".join(sparse_lines(part.sparse, lambda e: to_text(e, digits, spell)))
+        "\n".join(sparse_lines(part.sparse, lambda e: to_text(e, digits, spell), options))
         for part in result.parts
         if part.plain
     ]

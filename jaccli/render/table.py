@@ -1,7 +1,9 @@
 """Rich tables for people at a terminal.
 
 A matrix wider than the terminal is not squeezed into unreadable slivers: it is
-shown as a list of its non-zero entries (row, column, entry) instead.
+shown as a list of its non-zero entries (row, column, entry) instead. So is one asked for
+with --sparse, and a big mostly-zero one (more than 10^4 entries, under 5% non-zero) on
+any width: its grid would be built of zeros.
 
 Rich is imported where something is drawn, not with this module: `jaccli.render.formats_for`
 imports every format module to ask which results it draws.
@@ -25,6 +27,7 @@ from jaccli.engine import (
     point_label,
 )
 from jaccli.render import RenderOptions, forms
+from jaccli.render.sparse import BIG_GRID, listed
 from jaccli.render.syntax import cell_text, shadowed, to_display
 
 if TYPE_CHECKING:
@@ -77,8 +80,11 @@ class MatrixView:
         preface: Sequence[Text] = (),
         rows: Sequence[str] | None = None,
         columns: Sequence[str] | None = None,
+        by_entry: bool = False,
     ) -> None:
         self.title = title
+        # Listed by entry whatever the width: asked for (--sparse), or big and mostly zeros.
+        self.by_entry = listed(sparse, by_entry, cells=BIG_GRID)
         self.preface = preface  # lines under the title: J in matrix form
         self.corner = corner
         self.functions = functions
@@ -133,7 +139,7 @@ class MatrixView:
         m, n = self.sparse.shape
         cells = [(i, j, text) for i, row in enumerate(self.nonzero) for j, text in row]
         caption = f"{m}×{n}, too wide for the terminal: {len(cells)} non-zero entries listed"
-        table = Table(caption=_t(caption), caption_justify="default")
+        table = Table(caption=None if self.by_entry else _t(caption), caption_justify="default")
         table.add_column(_t("row"), justify="right", no_wrap=True)
         table.add_column(_t("column"), no_wrap=True)
         table.add_column(_t("entry"), overflow="fold")
@@ -169,11 +175,14 @@ class MatrixView:
         yield from self.preface
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if self.grid_width() <= options.max_width:
+        if not self.by_entry and self.grid_width() <= options.max_width:
             yield from self._heading()
             yield self.grid()
-        elif sum(len(row) for row in self.nonzero) <= LISTING_AS_TABLE:
+        elif (count := sum(len(row) for row in self.nonzero)) <= LISTING_AS_TABLE:
             yield from self._heading()
+            if self.by_entry:  # said above the table: a caption wraps in a narrow one
+                m, n = self.sparse.shape
+                yield _t(f"{m}×{n}: {count} non-zero {'entry' if count == 1 else 'entries'}")
             yield self.entries()
         else:
             yield from self.listing()
@@ -233,6 +242,7 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> RenderableType:
         result.sparse,
         corner=result.entry_label,
         preface=preface,
+        by_entry=options.sparse,
     )
 
 
@@ -267,6 +277,7 @@ def _evaluation(result: EvaluationResult, options: RenderOptions) -> RenderableT
     view = MatrixView(
         title, result.functions, result.variables, result.sparse, result.digits, result.entry_label
     )
+    view.by_entry |= options.sparse
     return _explained(view, result.explanation)
 
 
@@ -290,6 +301,7 @@ def _linearization(result: LinearizationResult, options: RenderOptions) -> Rende
     matrix = MatrixView(
         f"{jac}(a)", result.functions, result.variables, result.sparse, result.digits
     )
+    matrix.by_entry |= options.sparse
     matrix.corner = result.entry_label
     shown = Group(_title(_at_point(result, spell)), summary, _t(""), matrix)
     return _explained(shown, result.explanation)
@@ -325,6 +337,7 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> RenderableType:
             corner="" if vector else part.label,
             rows=part.rows,
             columns=(part.label,) if vector else part.columns,
+            by_entry=options.sparse,
         )
         lines += [_t(""), view]
     if result.values:

@@ -38,7 +38,10 @@ class Command(NamedTuple):
 
 
 COMMANDS = (
-    Command("jacobian", f"{__name__}.jacobian", "jacobian", "JacobianResult", ("jacobian",)),
+    # "sparse": the JSON of every command with a matrix result, with --sparse
+    Command(
+        "jacobian", f"{__name__}.jacobian", "jacobian", "JacobianResult", ("jacobian", "sparse")
+    ),
     Command(
         "det",
         f"{__name__}.det",
