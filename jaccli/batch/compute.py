@@ -29,16 +29,20 @@ from typing import Any, NamedTuple
 
 from jaccli import parse
 from jaccli.batch import guards
+from jaccli.batch.cells import Cells, flat_cells
 from jaccli.batch.det import determinants
-from jaccli.engine import differentiate, kink_applies, kinks, needs_sympy, to_sympy
+from jaccli.batch.lambdify import OPTIMIZED_OUTPUTS, PIECE, lambdify
+from jaccli.batch.lambdify import compiled as _compiled
+from jaccli.engine import differentiate, kink_applies, kinks
 from jaccli.engine.kink import Kink
 from jaccli.engine.matrix_form import Structure, blocks_for
 from jaccli.engine.results import Block
-from jaccli.functions import numpy_functions
 
 # J is compiled dense (its zeros are stores of a constant) unless fewer than this share of
 # its entries are structurally non-zero: see _sparse_or_dense.
 DENSE_SHARE = 0.1
+
+_lambdify = lambdify  # (rows, args) -> (rows, exprs): the equilibria search and phase plots
 
 __all__ = ["Compiled", "Evaluated", "compile_jacobian", "determinants", "evaluate"]
 
@@ -68,6 +72,7 @@ class Compiled(NamedTuple):
     kinks: tuple[Kink, ...]
     buffers: threading.local  # per thread: arrays reused by evaluate(..., reuse=True)
     entry: Callable[[int, int], Any]  # (i, j) -> ∂f_i/∂x_j, symbolic (see _entries)
+    nonzero: Callable[[], Any]  # J's structural non-zeros as i·n + j, row-major (--sparse)
 
 
 def compile_jacobian(
@@ -93,11 +98,11 @@ def compile_jacobian(
     if sum(_cells(b) for b in blocks) == m * n > 0:
         entries = tuple((i, j) for i in range(m) for j in range(n))
         form, dense = _form_evaluator(blocks, names, (m, n)), False
-        entry = _entries(functions, variables, None)
+        entry, nonzero = _entries(functions, variables, None)
     else:
         entries, cells, dense = _sparse_or_dense(functions, variables)
         known = [cells[i * n + j] for i, j in entries] if dense else cells
-        entry = _entries(functions, variables, dict(zip(entries, known, strict=True)))
+        entry, nonzero = _entries(functions, variables, dict(zip(entries, known, strict=True)))
     zeros = [g.exprs[0] for g in checks.guards if g.kind == "zero"]
     others = [e for g in checks.guards if g.kind != "zero" for e in g.exprs]
     exprs = [*functions, *cells, *zeros, *(k.a for k in found), *others, *(k.b for k in found)]
@@ -109,17 +114,41 @@ def compile_jacobian(
         start + len(zeros) + len(found),
         len(exprs) - len(found),
     )
+    per_row = [n if dense else 0] * m  # J's compiled outputs of each row: none for a form
+    for i, _ in entries if form is None and not dense else ():
+        per_row[i] += 1
+    # in pieces only where LLVM does not optimize: there compiling grows faster than linearly
+    pieces = _pieces(per_row, len(exprs)) if len(exprs) > OPTIMIZED_OUTPUTS else []
     return Compiled(
-        names, (m, n), with_value, entries, _compiled(args, exprs), layout, dense, form,
-        checks, found, threading.local(), entry,
+        names, (m, n), with_value, entries, _compiled(args, exprs, pieces), layout, dense, form,
+        checks, found, threading.local(), entry, nonzero,
     )  # fmt: skip
+
+
+def _pieces(per_row: Sequence[int], width: int) -> list[list[range]]:
+    """Outputs in pieces of about PIECE (lambdify.compiled): F_i with row i of J, which share
+    its subexpressions (bratu's exp(u_i)), then the guards and kinks in runs."""
+    m, pieces = len(per_row), list[list[range]]()
+    first = row = column = 0  # the first component of a piece, and of J's columns
+    jacobian = m  # where J's next row starts among the outputs
+    while row < m:
+        size = 0
+        while row < m and (size == 0 or size + 1 + per_row[row] <= PIECE):
+            size, row = size + 1 + per_row[row], row + 1
+        taken = sum(per_row[first:row])
+        pieces.append([range(first, row), range(jacobian + column, jacobian + column + taken)])
+        first, column = row, column + taken
+    rest = m + column
+    pieces += [[range(k, min(k + PIECE, width))] for k in range(rest, width, PIECE)]
+    return pieces
 
 
 def _entries(
     functions: Sequence[Any], variables: Sequence[Any], known: dict[tuple[int, int], Any] | None
-) -> Callable[[int, int], Any]:
-    """∂f_i/∂x_j as an expression: from the cells compiled, or (a matrix form) differentiated
-    when first asked for; only an entry that is NaN where F is defined needs it."""
+) -> tuple[Callable[[int, int], Any], Callable[[], Any]]:
+    """∂f_i/∂x_j as an expression, and the non-zero entries (`Compiled.nonzero`): from the
+    cells compiled, or (a matrix form) differentiated when first asked for; only an entry
+    that is NaN where F is defined, and --sparse, need it."""
 
     @functools.cache
     def cells() -> dict[tuple[int, int], Any]:
@@ -133,7 +162,11 @@ def _entries(
 
         return cells().get((i, j), se.Integer(0))
 
-    return entry
+    @functools.cache
+    def nonzero() -> Any:
+        return flat_cells(sorted(cells()), len(variables))
+
+    return entry, nonzero
 
 
 def _sparse_or_dense(
@@ -209,141 +242,30 @@ def _form_evaluator(
     return evaluate
 
 
-def _compiled(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any, Any], None]:
-    """A function writing `exprs` at each row of an (rows, args) array into an (rows, exprs)
-    C-ordered array."""
-    import numpy as np
-
-    if not exprs:
-        return lambda values, out: None
-    import symengine as se
-
-    # I or zoo in an entry (d/dx (-2)^x, 0^x): not real there, so undefined (NaN)
-    not_real = {se.I: se.nan, se.zoo: se.nan}
-    if any(needs_sympy(e) for e in exprs):  # DiracDelta and friends: SymPy's printer
-        function = _sympy_lambdify(args, [e.xreplace(not_real) for e in exprs])
-
-        def copied(values: Any, out: Any) -> None:
-            out[...] = function(values)
-
-        return copied
-    try:
-        compiled = _llvm(args, exprs)
-    except RuntimeError:  # "can only represent real valued infinity"
-        compiled = _llvm(args, [e.xreplace(not_real) for e in exprs])
-
-    def evaluate(values: Any, out: Any) -> None:
-        with np.errstate(all="ignore"):
-            compiled(values, out=out)
-
-    return evaluate
-
-
-def _llvm(args: Sequence[Any], exprs: Sequence[Any]) -> Any:
-    import symengine as se
-
-    try:
-        return se.Lambdify(args, _within_powi(exprs), cse=True, backend="llvm")
-    except (RuntimeError, ValueError, TypeError):  # a SymEngine built without LLVM
-        return se.Lambdify(args, list(exprs), cse=True)
-
-
-POWI = 2**31  # SymEngine's LLVM code raises to a whole power with llvm.powi, whose
-# exponent is a 32-bit int: x**(2**32 + 1) ran as x**1, x**(2**31) as x**(-2**31)
-
-
-def _within_powi(exprs: Sequence[Any]) -> list[Any]:
-    """`exprs` with each b^k whose whole k is beyond 32 bits written |b|^k (k even) or
-    b·|b|^(k−1) (k odd), k a double: the same value and sign (k's rounding past 2^53 costs
-    ~2^-53 relative, as b's does: |b|^k is 0 or inf unless |b| is within 10^-9 of 1)."""
-    import symengine as se
-
-    exprs = list(exprs)
-    while True:
-        big = {
-            p: _powi_free(p.args[0], int(p.args[1]))
-            for e in exprs
-            for p in e.atoms(se.Pow)
-            if isinstance(p.args[1], se.Integer) and abs(int(p.args[1])) >= POWI
-        }
-        if not big:  # a pass rewrites the outermost; those inside their bases come next
-            return exprs
-        exprs = [e.xreplace(big) for e in exprs]
-
-
-def _powi_free(base: Any, k: int) -> Any:
-    from math import inf
-
-    import symengine as se
-
-    size, even = se.Abs(base), k - k % 2
-    # past the largest double (x^(10^400)), k is ±inf: |b|^k is then 0, 1 or inf, as it rounds
-    exponent = float(even) if abs(even) < 2**1024 else (inf if even > 0 else -inf)
-    power = se.Pow(size, se.RealDouble(exponent))
-    return power if k == even else base * power
-
-
-def _lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]:
-    """A function from an (rows, args) array to an (rows, exprs) array."""
-    import numpy as np
-
-    function = _compiled(args, exprs)
-
-    def evaluate(values: Any) -> Any:
-        out = np.empty((values.shape[0], len(exprs)))
-        function(np.ascontiguousarray(values, dtype=float), out)
-        return out
-
-    return evaluate
-
-
-def _sympy_lambdify(args: Sequence[Any], exprs: Sequence[Any]) -> Callable[[Any], Any]:
-    import numpy as np
-    import sympy
-
-    symbols = [to_sympy(a) for a in args]
-    body = [to_sympy(e) for e in guards.as_doubles(exprs)]
-    # Functions NumPy lacks, which SymPy's printer leaves to the math module (scalars only).
-    modules = [{name: numpy_functions()[name] for name in ("DiracDelta", "erf")}, "numpy"]
-    function = sympy.lambdify(symbols, body, modules=modules, cse=True)
-
-    def evaluate(values: Any) -> Any:
-        with np.errstate(all="ignore"):
-            columns = [np.asarray(c) for c in function(*values.T)]
-        rows = values.shape[0]
-        return np.column_stack([np.broadcast_to(_real(c), (rows,)) for c in columns])
-
-    return evaluate
-
-
-def _real(values: Any) -> Any:
-    """Values as doubles: a complex one (acosh(0) = iπ/2 from SymPy) is not real, so NaN."""
-    import numpy as np
-
-    if np.iscomplexobj(values):
-        return np.where(values.imag == 0, values.real, np.nan)
-    return values.astype(float, copy=False)
-
-
 # --------------------------------------------------------------------------- a chunk
 
 
 class Evaluated(NamedTuple):
-    jacobian: Any  # (rows, m*n) float64, row-major J; NaN where undefined
+    jacobian: Any  # (rows, m*n) float64, row-major J (sparse: its non-zeros); NaN undefined
     value: Any  # (rows, m) F, NaN where undefined; None without --with-value
-    undefined: Any  # (rows, m*n) bool
+    undefined: Any  # (rows, m*n) bool (sparse: (rows, non-zeros))
 
 
-def evaluate(compiled: Compiled, columns: dict[str, Any], *, reuse: bool = False) -> Evaluated:
+def evaluate(
+    compiled: Compiled, columns: dict[str, Any], *, reuse: bool = False, sparse: bool = False
+) -> Evaluated:
     """J (and F) at every point of a chunk, with NaN wherever it is undefined.
 
     The arrays returned are the caller's, unless `reuse`: then they are views of arrays
     that this thread's next call with `reuse` overwrites (the stream writes each chunk
     before it evaluates the next; allocating them afresh cost a third of a chunk's time).
+    With `sparse`, J's columns are its structural non-zeros only (`Compiled.nonzero`):
+    nothing m·n wide is made, unless J is compiled dense or from its matrix form (a gather).
     """
     import numpy as np
 
     m, n = compiled.shape
+    cells = Cells((m, n), compiled.nonzero() if sparse else None)
     layout = compiled.layout
     rows = len(next(iter(columns.values()))) if columns else 0
     if reuse:
@@ -358,14 +280,15 @@ def evaluate(compiled: Compiled, columns: dict[str, Any], *, reuse: bool = False
         out = np.empty((rows, layout.width))
     compiled.evaluate(values, out)
     with np.errstate(all="ignore"):
-        jacobian = _jacobian(compiled, out, values)
+        jacobian = _jacobian(compiled, out, values, cells)
         suspect = _suspect(compiled, out, jacobian, columns)
     result = Evaluated(
-        jacobian, out[:, :m] if compiled.with_value else None, np.zeros((rows, m * n), bool)
+        jacobian, out[:, :m] if compiled.with_value else None, np.zeros((rows, cells.width), bool)
     )
     bad = np.flatnonzero(suspect)
     if bad.size:
-        _exactly(compiled, {k: np.asarray(c)[bad] for k, c in columns.items()}, bad, out, result)
+        at = {k: np.asarray(c)[bad] for k, c in columns.items()}
+        _exactly(compiled, cells, at, bad, out, result)
     return result
 
 
@@ -380,18 +303,22 @@ def _buffer(compiled: Compiled, key: str, rows: int, width: int) -> Any:
     return array[:rows]
 
 
-def _jacobian(compiled: Compiled, out: Any, values: Any) -> Any:
+def _jacobian(compiled: Compiled, out: Any, values: Any, cells: Cells) -> Any:
+    """J's columns (`cells`) of a chunk: a view of `out` where it holds just those."""
     import numpy as np
 
     m, n = compiled.shape
     if compiled.form is not None:
-        return compiled.form(values)
+        jacobian = compiled.form(values)
+        return jacobian if cells.flat is None else jacobian[:, cells.flat]
     if compiled.dense:
-        return out[:, m : m + m * n]
+        return out[:, m : m + m * n] if cells.flat is None else out[:, m + cells.flat]
+    if cells.flat is not None:  # the non-zeros compiled, in this order: no scatter
+        return out[:, m : m + len(cells.flat)]
     jacobian = np.zeros((out.shape[0], m * n))
     if compiled.entries:
-        cells = [i * n + j for i, j in compiled.entries]
-        jacobian[:, cells] = out[:, m : m + len(cells)]
+        scatter = [i * n + j for i, j in compiled.entries]
+        jacobian[:, scatter] = out[:, m : m + len(scatter)]
     return jacobian
 
 
@@ -430,23 +357,27 @@ def row_sums(array: Any) -> Any:
 
 
 def _exactly(
-    compiled: Compiled, columns: dict[str, Any], bad: Any, out: Any, into: Evaluated
+    compiled: Compiled, cells: Cells, columns: dict[str, Any], bad: Any, out: Any, into: Evaluated
 ) -> None:
     """The exact rules on the suspect rows `bad` (`columns` holds just those rows)."""
     import numpy as np
 
-    m, n = compiled.shape
+    m = compiled.shape[0]
     layout = compiled.layout
     with np.errstate(all="ignore"):
         jacobian = into.jacobian[bad]
         as_typed = compiled.checks.typed(columns)
         typed = guards.undefined_values(as_typed, columns)
-        _through_complex(compiled, columns, jacobian, np.isnan(jacobian) & ~np.repeat(typed, n, 1))
-        undefined = ~np.isfinite(jacobian) | np.repeat(typed, n, axis=1)
+        spread = cells.spread(typed)  # F_i undefined as typed: so is row i of J
+        _through_complex(compiled, cells, columns, jacobian, np.isnan(jacobian) & ~spread)
+        undefined = ~np.isfinite(jacobian) | spread
         kinks_a, kinks_b = layout.others - len(compiled.kinks), layout.checked
         for index, k in enumerate(compiled.kinks):
+            column = cells.column(k.i, k.j)
+            if column is None:  # a structural zero, not written (--sparse)
+                continue
             a, b = out[bad, kinks_a + index], out[bad, kinks_b + index]
-            undefined[:, k.i * n + k.j] |= kink_applies(k.kind, a, b)
+            undefined[:, column] |= kink_applies(k.kind, a, b)
         jacobian[undefined] = np.nan
         into.jacobian[bad] = jacobian
         into.undefined[bad] = undefined
@@ -461,19 +392,18 @@ def _exactly(
 
 
 def _through_complex(
-    compiled: Compiled, columns: dict[str, Any], jacobian: Any, cells: Any
+    compiled: Compiled, cells: Cells, columns: dict[str, Any], jacobian: Any, nan: Any
 ) -> None:
     """Entries that are NaN in real doubles where F is defined, evaluated again in complex
     doubles (guards.in_complex): where that is real, it is the entry, as `eval --at` says
     (0·log(x) is 0 at x < 0). A value that is complex stays NaN: undefined."""
     import numpy as np
 
-    n = compiled.shape[1]
-    for cell in np.flatnonzero(cells.any(axis=0)):
-        rows = np.flatnonzero(cells[:, cell])
+    for column in np.flatnonzero(nan.any(axis=0)):
+        rows = np.flatnonzero(nan[:, column])
         at = {name: np.asarray(c)[rows] for name, c in columns.items()}
-        value = guards.in_complex(compiled.entry(cell // n, cell % n), at, _real_at)
-        jacobian[rows, cell] = np.where(value.imag == 0, value.real, np.nan)
+        value = guards.in_complex(compiled.entry(*cells.cell(int(column))), at, _real_at)
+        jacobian[rows, column] = np.where(value.imag == 0, value.real, np.nan)
 
 
 def _real_at(expr: Any, arguments: Sequence[Any]) -> Any:

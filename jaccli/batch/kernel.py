@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from jaccli.batch.stream import Plan
     from jaccli.problem import PointText, ShapesText
 
-FORMAT = 1
-"""The layout of a pickled kernel's text; a kernel pickled in another one is refused."""
+FORMAT = 2
+"""The layout of a pickled kernel's text; a kernel pickled in another one is refused.
+Format 2 added `sparse` at the end of the text: format 1's reads as sparse=False."""
 
 
 class Spec(NamedTuple):
@@ -53,6 +54,7 @@ class Spec(NamedTuple):
     with_value: bool
     det: str | None  # None: J; "det": det J; "log": its sign and log|det J|
     on_error: str  # "stop" or "skip", at a row that cannot be read (an Arrow null)
+    sparse: bool = False  # J's structural non-zeros only (eval --points --sparse)
 
 
 _PLANS: dict[Spec, Plan] = {}  # per process: compiled once, on first use
@@ -69,6 +71,7 @@ def kernel(
     with_value: bool = False,
     det: bool | str | None = None,
     on_error: str = "stop",
+    sparse: bool = False,
 ) -> Kernel:
     """J at every point of a batch, as `jac eval F --vars ... --points` computes it.
 
@@ -79,7 +82,9 @@ def kernel(
     `at` gives parameters one value for every point (others are read from columns of their
     name); `with_value=True` adds F (`f1`..); `det=True` gives det J instead of J, `det="log"`
     its sign and log|det J|; `on_error="skip"` writes NaN for a row with an Arrow null where
-    the default stops with an error. Mistakes in the input raise here; likely typos warn.
+    the default stops with an error; `sparse=True` gives only J's structurally non-zero
+    entries (the same columns at every point), as `eval --points --sparse`. Mistakes in the
+    input raise here; likely typos warn.
     """
     spec = Spec(
         _texts(functions, "functions"),
@@ -91,6 +96,7 @@ def kernel(
         bool(with_value),
         _det_mode(det),
         _on_error(on_error),
+        _sparse(sparse, det),
     )
     if "-" in spec.functions:
         raise UsageError("'-' stands for stdin on the command line: give the functions' text")
@@ -139,7 +145,8 @@ class Kernel:
         options = [f"vars={self.spec.vars!r}"] + [
             f"{k}={v!r}"
             for k, v in self.spec._asdict().items()
-            if k in ("at", "shape", "abstract", "with_value", "det") and v not in (None, False)
+            if k in ("at", "shape", "abstract", "with_value", "det", "sparse")
+            and v not in (None, False)
         ]
         return f"jaccli.kernel({', '.join(self.spec.functions)!r}, {', '.join(options)})"
 
@@ -173,7 +180,7 @@ class Kernel:
                 shapes=spec.shape,
                 abstract=spec.abstract,
             )
-            plan = stream.plan(read, spec.at, spec.with_value, spec.det)
+            plan = stream.plan(read, spec.at, spec.with_value, spec.det, spec.sparse)
             _PLANS[spec] = plan
         return plan, read.warnings + plan.warnings
 
@@ -185,20 +192,18 @@ class Kernel:
 
     def columns(self) -> list[str]:
         """The names of the columns it adds, as `eval --points` names them."""
-        from jaccli.batch.write import det_fields, eval_fields
+        from jaccli.batch.stream import fields
 
-        plan = self.plan
-        if plan.det is not None:
-            fields = det_fields(plan.det == "log")
-        else:
-            fields = eval_fields(plan.compiled.shape[0], plan.variables, plan.with_value)
-        return [c for f in fields for c in f.columns]
+        return [c for f in fields(self.plan) for c in f.columns]
 
     def entries(self) -> list[str]:
-        """The names of J's entries, row by row: what `Computed.undefined`'s columns are."""
+        """The names of J's entries, row by row (with `sparse`, its non-zeros only): what
+        `Computed.undefined`'s columns are."""
+        from jaccli.batch.stream import nonzero
         from jaccli.batch.write import entry_names
 
-        return entry_names(self.plan.compiled.shape[0], self.plan.variables)
+        plan = self.plan
+        return entry_names(plan.compiled.shape[0], plan.variables, nonzero(plan))
 
     def schema(self, inputs: Any = None) -> Any:
         """The Arrow schema of its output: `inputs`' fields, then a float64 field a column."""
@@ -263,10 +268,11 @@ class Kernel:
 
         plan = self.plan
         if not rows:  # an empty partition (Dask makes them), or nothing before a bad row
-            m, n = plan.compiled.shape
-            return Computed(np.empty((0, len(self.columns()))), np.zeros((0, m * n), bool))
+            empty = np.zeros((0, len(self.entries())), bool)
+            return Computed(np.empty((0, len(self.columns()))), empty)
         fixed = {name: np.full(rows, value) for name, value in plan.fixed.items()}
-        result = evaluate(plan.compiled, {**columns, **fixed}, reuse=reuse)
+        at = {**columns, **fixed}
+        result = evaluate(plan.compiled, at, reuse=reuse, sparse=plan.sparse)
         if null is not None:
             result.jacobian[null] = np.nan
             result.undefined[null] = False
@@ -283,7 +289,7 @@ class Kernel:
 
 def _restore(form: int, version: str, spec: tuple[Any, ...]) -> Kernel:
     """A kernel from its pickled text, in a process that compiles it on first use."""
-    if form != FORMAT:
+    if form not in (1, FORMAT):
         raise UsageError(
             f"this kernel was pickled by jac {version} in format {form}; jac {__version__} "
             f"reads format {FORMAT}: install the same jac where the kernel is made and run"
@@ -338,6 +344,12 @@ def _det_mode(det: bool | str | None) -> str | None:
     if det == "log":
         return "log"
     raise UsageError(f"det= is True (det J) or 'log' (its sign and log|det J|), not {det!r}")
+
+
+def _sparse(sparse: bool, det: bool | str | None) -> bool:
+    if sparse and det not in (None, False):
+        raise UsageError("det= gives one number a point: there are no zeros for sparse= to drop")
+    return bool(sparse)
 
 
 def _on_error(on_error: str) -> str:

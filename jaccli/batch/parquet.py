@@ -21,6 +21,7 @@ slower.
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -136,13 +137,14 @@ def _open(pq: Any, source: Any, name: str) -> Any:
 
 def _check_columns(schema: Any, name: str, needed: Sequence[str]) -> None:
     names = list(schema.names)
-    missing = [n for n in needed if n not in names]
+    counts = collections.Counter(names)
+    missing = [n for n in needed if n not in counts]
     if missing:
         raise UsageError(
             f"{name} has no column for {', '.join(missing)} (columns: {literal(', '.join(names))})"
         )
     for n in needed:
-        if names.count(n) > 1:
+        if counts[n] > 1:
             raise UsageError(f"{name}: column {literal(n)} appears twice")
         kind = schema.field(n).type
         if not numeric(kind):

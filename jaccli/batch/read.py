@@ -118,19 +118,25 @@ def _read_text(
     delimiter = "\t" if kind == "tsv" else ","
     header = [h.strip() for h in next(csv.reader([text], delimiter=delimiter))]
     where = f"{name} line {number}"
-    missing = [n for n in needed if n not in header]
+    # Sets and one pass: a header of 10^4 variables, each looked up in a list, took 7 s.
+    columns = set(header)
+    missing = [n for n in needed if n not in columns]
     if missing:
         raise UsageError(
             f"{where}: the header has no column for {', '.join(missing)} "
             f"(columns: {literal(', '.join(header))})"
         )
-    repeated = sorted({h for h in header if header.count(h) > 1 and h in needed})
+    wanted, first, repeated = set(needed), dict[str, int](), list[str]()
+    for k, h in enumerate(header):
+        if h in first and h in wanted:
+            repeated.append(h)
+        first.setdefault(h, k)
     if repeated:
-        raise ParseError(f"column {repeated[0]} appears twice", Location(text, 0, where))
-    used = {n: header.index(n) for n in needed}
+        raise ParseError(f"column {min(repeated)} appears twice", Location(text, 0, where))
+    used = {n: first[n] for n in needed}
     lines = _whole_lines(buffer[end + 1 :], number + 1, blocks, name)
     # Lines are kept for the output only when they have columns jac does not read.
-    keep = not set(header) <= set(needed)
+    keep = not columns <= wanted
     table = Table(name, delimiter, len(header), used, skip)
     return Points(kind, header, table.chunks(lines, keep))
 

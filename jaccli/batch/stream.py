@@ -21,13 +21,19 @@ class Plan(NamedTuple):
     variables_inferred: bool = False
     warnings: tuple[str, ...] = ()  # about the point, as Problem.at gives them
     det: str | None = None  # det --points: "det", or "log" for its sign and log|det J|
+    sparse: bool = False  # eval --points --sparse: J's structural non-zeros only
 
 
 def plan(
-    problem: "Problem", at: "PointText | None", with_value: bool, det: str | None = None
+    problem: "Problem",
+    at: "PointText | None",
+    with_value: bool,
+    det: str | None = None,
+    sparse: bool = False,
 ) -> Plan:
     """Compile J (and F) for many points; `at` gives parameters one value for all; `det`
-    ("det" or "log") writes det J (or its sign and log|det J|) instead of J."""
+    ("det" or "log") writes det J (or its sign and log|det J|) instead of J; `sparse`
+    writes J's structural non-zeros only (not with `det`: a number a point)."""
     from jaccli.engine import resolve_variables
 
     if problem.abstract:
@@ -64,16 +70,25 @@ def plan(
     names = [v.name for v in variables]
     warnings = point.warnings if point else ()
     return Plan(
-        compiled, names, [s.name for s in parameters], fixed, with_value, inferred, warnings, det
+        compiled,
+        names,
+        [s.name for s in parameters],
+        fixed,
+        with_value,
+        inferred,
+        warnings,
+        det,
+        sparse and det is None,
     )
 
 
-def _fields(plan: Plan) -> "list[Field]":
+def fields(plan: Plan) -> "list[Field]":
+    """What each record holds (CSV columns, JSON keys), as jaccli.kernel names them too."""
     from jaccli.batch.write import det_fields, eval_fields
 
     if plan.det is not None:
         return det_fields(plan.det == "log")
-    return eval_fields(plan.compiled.shape[0], plan.variables, plan.with_value)
+    return eval_fields(plan.compiled.shape[0], plan.variables, plan.with_value, nonzero(plan))
 
 
 def _results(plan: Plan, result: Evaluated) -> list[Any]:
@@ -83,6 +98,12 @@ def _results(plan: Plan, result: Evaluated) -> list[Any]:
             result.jacobian, result.undefined, len(plan.variables), plan.det == "log"
         )
     return [*([result.value] if result.value is not None else []), result.jacobian]
+
+
+def nonzero(plan: Plan) -> Any:
+    """The entries of J an Evaluated holds: with --sparse its non-zeros (i·n + j), else None
+    (all m·n)."""
+    return plan.compiled.nonzero() if plan.sparse else None
 
 
 class Streamed(NamedTuple):
@@ -114,8 +135,8 @@ def stream(
 
     points = read_points(source, name, [*plan.variables, *plan.parameters], skip)
     kind = fmt or points.kind
-    m = plan.compiled.shape[0]
-    writer = Writer(kind, out, points, _fields(plan), entry_names(m, plan.variables))
+    names = entry_names(plan.compiled.shape[0], plan.variables, nonzero(plan))
+    writer = Writer(kind, out, points, fields(plan), names)
     error: JacError | None = None
     skipped, reasons = 0, list[str]()
     try:
@@ -123,7 +144,8 @@ def stream(
             for chunk in prefetched(points.chunks):  # the next block is parsed on the other core
                 constants = {k: np.full(chunk.rows, v) for k, v in plan.fixed.items()}
                 # reuse: this chunk is written before the next is evaluated
-                result = evaluate(plan.compiled, {**chunk.columns, **constants}, reuse=True)
+                at = {**chunk.columns, **constants}
+                result = evaluate(plan.compiled, at, reuse=True, sparse=plan.sparse)
                 if chunk.bad:  # skipped rows: nothing of theirs is computed, whatever F is
                     rows = [row for row, _ in chunk.bad]
                     result.jacobian[rows] = np.nan

@@ -21,6 +21,7 @@ class Table:
         self.name, self.delimiter, self.width, self.skip = name, delimiter, width, skip
         self.used = used
         self.order = sorted(used.values())
+        self.position = {i: k for k, i in enumerate(self.order)}  # of each column among them
         self.names = {i: n for n, i in used.items()}
         self.everything = self.order == list(range(width))
         # loadtxt reads the last column too (as 0 when jac does not use it), so that a row
@@ -62,7 +63,7 @@ class Table:
         keep_text: bool,
     ) -> Chunk:
         rows = len(numbers)
-        columns = {n: values[:rows, self.order.index(i)] for n, i in self.used.items()}
+        columns = {n: values[:rows, self.position[i]] for n, i in self.used.items()}
         return Chunk(numbers, "\n".join(texts) if keep_text else "", [], columns, bad)
 
     def _fast(self, texts: list[str], block: str | None) -> Any:

@@ -11,6 +11,11 @@ input's fields, then each result by its key ("value" and "jacobian" as nested li
 undefined entries. JSON has no infinity nor NaN: every such number, read or computed,
 is null there.
 
+With --sparse (eval), J's columns are only its structural non-zeros, the same for every
+point (one that is 0 at a point is still written), row by row: CSV, TSV and Parquet name
+them as above, and JSON's "jacobian" is {"shape": [m, n], "nnz": k, "entries": [[i, j, v],
+...]} (1-based), as `jac eval --sparse` writes a matrix, with numbers for entries.
+
 A row that could not be read (--on-error skip) is still one record: `nan` in
 every number (CSV, TSV), or "value" and "jacobian" null with an "error" (JSON).
 Parquet (`parquet`) holds the input's columns with their types, then the results'
@@ -33,8 +38,12 @@ if TYPE_CHECKING:
     from jaccli.batch.parquet import ParquetOut
 
 
-def entry_names(m: int, variables: list[str]) -> list[str]:
-    return [f"df{i + 1}/d{v}" for i in range(m) for v in variables]
+def entry_names(m: int, variables: list[str], cells: Any = None) -> list[str]:
+    """df1/dx, df1/dy, ...: J's entries row by row, or only `cells` (i·n + j, increasing)."""
+    if cells is None:
+        return [f"df{i + 1}/d{v}" for i in range(m) for v in variables]
+    n = len(variables)
+    return [f"df{c // n + 1}/d{variables[c % n]}" for c in cells.tolist()]
 
 
 class Field(NamedTuple):
@@ -43,12 +52,16 @@ class Field(NamedTuple):
     key: str  # "jacobian", "value", "det"
     columns: list[str]  # CSV and TSV headers of its numbers, in order
     shape: tuple[int, ...]  # () a number, (m,) a list, (m, n) a list of rows
+    # --sparse: the entries of J written, as i·n + j (increasing); JSON writes
+    # {"shape": [m, n], "entries": [[i, j, v], ...]} with 1-based i and j
+    cells: Any = None
 
 
-def eval_fields(m: int, variables: list[str], with_value: bool) -> list[Field]:
-    """eval --points: F (with --with-value), then J."""
+def eval_fields(m: int, variables: list[str], with_value: bool, cells: Any = None) -> list[Field]:
+    """eval --points: F (with --with-value), then J (its entries `cells` only, if given)."""
     value = [Field("value", [f"f{i + 1}" for i in range(m)], (m,))] if with_value else []
-    return [*value, Field("jacobian", entry_names(m, variables), (m, len(variables)))]
+    names = entry_names(m, variables, cells)
+    return [*value, Field("jacobian", names, (m, len(variables)), cells)]
 
 
 def det_fields(log: bool) -> list[Field]:
@@ -179,7 +192,7 @@ class Writer:
 
         rows = len(chunk.line_numbers)
         results = [
-            (field.key, array.reshape(rows, *field.shape).tolist())
+            (field.key, _listed(field, array, rows))
             for field, array in zip(self.fields, values, strict=True)
         ]
         if chunk.batch is not None:
@@ -272,6 +285,24 @@ class _Background:
         if self.error is not None:
             raise self.error
         self.out.flush()
+
+
+def _listed(field: Field, array: Any, rows: int) -> list[Any]:
+    """A field's value in each JSON record: nested lists, or J's entries as [i, j, v]."""
+    if field.cells is None:
+        listed: list[Any] = array.reshape(rows, *field.shape).tolist()
+        return listed
+    m, n = field.shape
+    places = [[c // n + 1, c % n + 1] for c in field.cells.tolist()]
+    nnz = len(places)  # as `jac eval --sparse` writes a matrix: shape, nnz, entries
+    return [
+        {
+            "shape": [m, n],
+            "nnz": nnz,
+            "entries": [[*p, v] for p, v in zip(places, row, strict=True)],
+        }
+        for row in array.tolist()
+    ]
 
 
 def _dumps(record: dict[str, Any]) -> bytes:

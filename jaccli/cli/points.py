@@ -107,6 +107,7 @@ def solve_points(
     from jaccli.batch.parquet import MAGIC, dataset_files
 
     check_double_precision(digits, simplify)
+    check_sparse(settings, det)
     at = joined(at_options)
     if path == "-" and "-" in settings.functions:
         raise UsageError("--points - and the functions cannot both come from stdin")
@@ -171,6 +172,16 @@ def check_double_precision(digits: int | None, simplify: bool | None) -> None:
         raise UsageError("--points computes in double precision: no --digits or --simplify")
 
 
+def check_sparse(settings: Settings, det: str | None) -> None:
+    """--sparse leaves out J's zero entries; det --points writes one number a point, which
+    has none to leave out: a usage error rather than a switch that silently does nothing."""
+    if det is not None and settings.render.sparse:
+        raise UsageError(
+            "det --points writes one number a point (det J): there are no zero entries for "
+            "--sparse to leave out; drop it (eval --points --sparse writes J's non-zeros)"
+        )
+
+
 def solve_dask(
     settings: Settings,
     at_options: list[str] | None,
@@ -198,6 +209,7 @@ def solve_dask(
             "eval --points writes to stdout: redirect it to a file"
         )
     check_double_precision(digits, simplify)
+    check_sparse(settings, det)
     fmt = settings.fmt and settings.fmt.value
     job = distributed.prepare(path, scheduler, output, fmt)
     at, settings = joined(at_options), with_stdin(settings)
@@ -214,7 +226,7 @@ def solve_dask(
     if error is None:
         s = settings
         spec = (s.functions, s.stdin, s.vars_text, s.shapes_text, s.abstract_text, at)
-        kernel = Kernel(Spec(*spec, with_value, det, on_error.value))
+        kernel = Kernel(Spec(*spec, with_value, det, on_error.value, settings.render.sparse))
         more, error = distributed.run(kernel, job, literal(path))
         notes += tuple(more)
     print_output(Output("", shown(notes, settings.quiet), None), sys.stdout)
@@ -229,7 +241,7 @@ def _compile(
 
     problem = settings.problem()
     notes += warnings(problem.warnings)
-    plan = stream.plan(problem, at, with_value, det)
+    plan = stream.plan(problem, at, with_value, det, settings.render.sparse)
     if plan.variables_inferred:
         notes.append(inferred_note(plan.variables))
     notes += warnings(plan.warnings)
