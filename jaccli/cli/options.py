@@ -70,7 +70,10 @@ FunctionsArg = Annotated[
         show_default=False,
     ),
 ]
-_VARS_HELP = "Variables in column order. Default: every symbol, in natural order (x2 before x10)."
+_VARS_HELP = (
+    "Variables in column order: x,y,z; ranges u0..u99 (natural order); @FILE or @- (stdin) "
+    "for names separated by commas or newlines. Default: every symbol, in natural order."
+)
 VarsOpt = Annotated[Optional[str], option("--vars", metavar="x,y,...", help=_VARS_HELP)]  # noqa: UP045
 _SHAPE_HELP = (
     "Vectors and matrices: W=3x2,b=3,x=2 (every other name is a scalar). "
@@ -292,6 +295,8 @@ def _settings(
     memory = _from_option(ctx, "max_memory", budget.parse_memory, max_memory)
     _option_typos(ctx, functions, vars_)
     limits = limits_from_env(os.environ)
+    if vars_ is not None and vars_.startswith("@"):
+        vars_ = _vars_file(ctx, functions, vars_, limits.input, quiet)
     return Settings(
         command=ctx.info_name or "",
         functions=tuple(f[1:] if f.startswith(" -") else f for f in functions),  # app.py
@@ -323,6 +328,36 @@ def _from_option(ctx: typer.Context, name: str, parse: Callable[[str], T], text:
         if where is None:
             raise
         raise UsageError(e.worded({**CLI_NAMES, name: where}), e.location) from None
+
+
+def _vars_file(
+    ctx: typer.Context, functions: Sequence[str], spec: str, limit: int, quiet: bool
+) -> str:
+    """--vars @FILE (or @- when stdin is not already F's or --points')."""
+    taken = "the functions" if "-" in functions else None
+    if ctx.params.get("points") == "-":
+        taken = "--points -"
+    return names_option("--vars", spec, limit, quiet, taken)
+
+
+def names_option(option: str, spec: str, limit: int, quiet: bool, taken: str | None) -> str:
+    """The names `@FILE` (or `@-`) stands for in `option` (--vars, --of-vars); `taken` says
+    what already reads stdin, if anything."""
+    from jaccli.cli.run import read_stdin
+    from jaccli.cli.vars_file import names_text
+
+    stdin = None
+    if spec == "@-":
+        if taken is not None:
+            raise UsageError(f"{option} @- and {taken} cannot both come from stdin")
+        stdin = read_stdin(limit, quiet, "variable names")
+    try:
+        return names_text(spec, limit, stdin)
+    except UsageError as e:
+        if option == "--vars":
+            raise
+        where = e.location and e.location._replace(where=option + e.location.where[6:])
+        raise type(e)(e.worded({**CLI_NAMES, "vars": option}), where) from None
 
 
 def _option_typos(ctx: typer.Context, arguments: Sequence[str], vars_text: str | None) -> None:

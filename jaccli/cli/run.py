@@ -7,6 +7,7 @@ and the output to stdout.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -33,7 +34,7 @@ Compute = Callable[["Problem", "dict[Symbol, Expr] | None", "Progress | None"], 
 
 
 class Output(NamedTuple):
-    text: str  # for stdout, ending with a newline
+    text: str  # for stdout (write_text ends it with a newline)
     notes: tuple[str, ...]  # for stderr: warnings, the inferred order of variables
     error: JacError | None = None
 
@@ -77,6 +78,8 @@ def solve(
             notes += problem.layout
             if settings.check:
                 notes.append(checked(result))
+            if not settings.render.sparse:
+                notes += sparse_hint(result, chosen)
             text = _render(result, chosen, settings, colour, width)
             return Output(text, shown(notes, settings.quiet))
         except JacError as e:  # the warnings before it still matter (a Cyrillic х ...)
@@ -85,6 +88,39 @@ def solve(
     # With a real stdout the worker writes the output itself: no copy through the pipe.
     output = budget.run(work, settings.budget, _deliver if has_fd(sys.stdout) else None)
     print_output(output, sys.stdout)
+
+
+# What one zero costs in a dense output (`0\t`, `"0", `, `0 & `), and the size from which
+# jac points at --sparse: a matrix under 5% full whose dense text would pass 100 MB.
+_ZERO_BYTES = {Format.plain: 2, Format.json: 5, Format.jsonl: 5, Format.latex: 4}
+HINT_BYTES = 100_000_000
+HINT_FULL = 0.05
+
+
+def sparse_hint(result: Result, fmt: Format) -> list[str]:
+    """A note that --sparse exists, for a big mostly-zero matrix about to be written in full
+    (it does not switch by itself: the reader of the output expects the format asked for).
+    O(1) per matrix plus the text of its first 100 non-zero entries."""
+    zero = _ZERO_BYTES.get(fmt)
+    if zero is None:
+        return []
+    matrices = [result.sparse] if hasattr(result, "sparse") else []
+    matrices += [p.sparse for p in getattr(result, "parts", ()) if hasattr(p, "sparse")]
+    notes = []
+    for sparse in matrices:
+        (m, n), nnz = sparse.shape, sum(len(row) for row in sparse.rows)
+        if m * n == 0 or nnz >= HINT_FULL * m * n:
+            continue
+        sample = [len(str(e)) for row in sparse.rows[:100] for _, e in row][:100]
+        size = m * n * zero + nnz * (sum(sample) / max(len(sample), 1) + zero)
+        if size > HINT_BYTES:
+            notes.append(
+                f"the {m:,}×{n:,} matrix has {nnz:,} non-zero entries "
+                f"({100 * nnz / (m * n):.2g}%): this {fmt.value} output is about "
+                f"{size / 1e6:{',.0f' if size >= 1e7 else '.2g'}} MB; --sparse (or --format mtx) "
+                "writes only the non-zero entries"
+            )
+    return notes
 
 
 def checked(result: Result) -> str:
@@ -138,12 +174,24 @@ def print_output(output: Output, stdout: Any) -> Output:
     sys.stderr.flush()
     if output.error is not None:
         raise output.error
-    try:
-        stdout.write(output.text if isinstance(stdout, io.TextIOBase) else output.text.encode())
-        stdout.flush()
-    except BrokenPipeError:  # `jac ... | head -3`: the reader has all it wanted
-        pass
+    with contextlib.suppress(BrokenPipeError):  # `jac ... | head -3`: the reader has all
+        write_text(output.text, stdout)
     return Output("", ())
+
+
+# Written a megabyte at a time: a 200 MB output is not encoded into a second 200 MB copy.
+_CHUNK = 1 << 20
+
+
+def write_text(text: str, stdout: Any) -> None:
+    """`text` to `stdout` (text or binary), then a newline unless it ends with one or is empty."""
+    binary = not isinstance(stdout, io.TextIOBase)
+    for start in range(0, len(text), _CHUNK):
+        piece = text[start : start + _CHUNK]
+        stdout.write(piece.encode() if binary else piece)
+    if text and not text.endswith("\n"):
+        stdout.write(b"\n" if binary else "\n")
+    stdout.flush()
 
 
 def _deliver(output: Output, stdout: BinaryIO) -> Output:
@@ -166,7 +214,7 @@ def _render(
 
     out = render(result, fmt, settings.render)
     if isinstance(out, str):
-        return out if out.endswith("\n") else out + "\n"
+        return out  # the newline at its end is written by write_text: no copy of a big text
     from jaccli.render.console import to_text
 
     return to_text(out, colour=colour, width=width, auto_colour=settings.color is Color.auto)
@@ -208,11 +256,11 @@ def with_stdin(settings: Settings) -> Settings:
     return replace(settings, stdin=read_stdin(settings.limits.input, settings.quiet))
 
 
-def read_stdin(limit: int, quiet: bool) -> str:
+def read_stdin(limit: int, quiet: bool, what: str = "functions") -> str:
     if sys.stdin is None:
-        raise UsageError("'-' reads functions from stdin, but there is no stdin")
+        raise UsageError(f"'-' reads {what} from stdin, but there is no stdin")
     if sys.stdin.isatty() and not quiet:
-        sys.stderr.write("jac: reading functions from stdin, one per line (Ctrl-D to end)\n")
+        sys.stderr.write(f"jac: reading {what} from stdin, one per line (Ctrl-D to end)\n")
         sys.stderr.flush()
     # One character past the input limit is enough to report it: `yes | jac jacobian -`
     # must not fill the memory.

@@ -11,7 +11,14 @@ import functools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-from jaccli.cli.options import AtOpt, DigitsOpt, Settings, option, problem_command
+from jaccli.cli.options import (
+    AtOpt,
+    DigitsOpt,
+    Settings,
+    names_option,
+    option,
+    problem_command,
+)
 from jaccli.cli.run import read_stdin, solve
 from jaccli.errors import UsageError
 
@@ -72,6 +79,10 @@ def chain(
         raise UsageError("chain needs the inner function H: give it with --of")
     if "-" in of and "-" in settings.functions:
         raise UsageError("stdin is read once: give G or H (--of) as '-', not both")
+    if of_vars is not None and of_vars.startswith("@"):
+        taken = "the functions" if "-" in [*of, *settings.functions] else None
+        limit = settings.limits.input
+        of_vars = names_option("--of-vars", of_vars, limit, settings.quiet, taken)
     inner = ChainSettings(**vars(settings), inner=tuple(of), inner_vars=of_vars)
     if "-" in of:
         inner = replace(inner, stdin=read_stdin(settings.limits.input, settings.quiet))

@@ -23,6 +23,7 @@ from jaccli.cli.options import (
     ShapeOpt,
     TimeoutOpt,
     VarsOpt,
+    names_option,
     option,
 )
 
@@ -150,7 +151,10 @@ def _codegen(
     ):  # fmt: skip
         if value is not None and value != default:
             words += [flag, value]
-    command = shlex.join(words)
+    command = shlex.join(words)  # --vars @FILE as typed: the header lists the inputs anyway
+    if vars_ is not None and vars_.startswith("@"):
+        taken = "the functions" if stdin is not None else None
+        vars_ = names_option("--vars", vars_, limits.input, quiet, taken)
 
     def work() -> Output:
         notes: list[str] = []
