@@ -95,12 +95,12 @@ def read(
     from jaccli import _symengine
     from jaccli.parse import (
         DEFAULT_LIMITS,
-        build,
         confusable_letters,
         make_symbol,
         parse_variables,
-        read_functions,
+        read_and_build,
         suspicious_names,
+        typed_names,
     )
 
     _symengine.load()
@@ -115,14 +115,17 @@ def read(
     typed_vars = parse_variables(vars_text) if vars_text is not None else ()
     names = tuple(expand_variables(typed_vars, declared))
     unknown = _abstract(abstract, [*typed_vars, *declared])
-    parsed = read_functions(arguments, typed_vars, _once(stdin), limits, declared, unknown)
+    parsed, components = read_and_build(
+        arguments, typed_vars, _once(stdin), limits, declared, unknown
+    )
     texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
     warnings = confusable_letters([*texts, vars_text or ""])
-    warnings += suspicious_names(parsed, typed_vars if vars_text is not None else None)
-    built = tuple(build(parsed, limits))
+    typed = typed_names(parsed)  # one walk for both warnings
+    warnings += suspicious_names(parsed, typed_vars if vars_text is not None else None, typed)
+    built = components if isinstance(components, tuple) else tuple(components)
     symbols = tuple(make_symbol(n) for n in names) if vars_text is not None else None
     if symbols is not None:
-        warnings += _unused_variables(symbols, built, parsed)
+        warnings += _unused_variables(symbols, built, typed)
     warnings += _unused_shapes(declared, parsed, typed_vars)
     size = sum(len(t) for t in texts)
     layout = tuple(_layout(parsed, typed_vars, declared)) if declared else ()
@@ -260,21 +263,22 @@ def _point_text(point: Mapping[str, Value]) -> str:
 
 
 def _unused_variables(
-    variables: Sequence[Symbol], functions: Sequence[Expr], parsed: Sequence[Parsed]
+    variables: Sequence[Symbol], functions: Sequence[Expr], typed: Mapping[str, object]
 ) -> list[str]:
     """A warning for variables that occur in no function: a typo, or a column of zeros.
 
-    A name that was typed but cancels (x/x) is not one: its zero column is the answer.
+    A name that was typed but cancels (x/x) is not one: its zero column is the answer. So
+    only the variables not typed (`typed`: `typed_names`) are looked for in F, which is
+    rare: F's symbols are not collected at all when every variable was typed.
     """
-    from jaccli.parse import typed_names
-
+    untyped = [
+        v for v in variables if v.name not in typed and v.name.partition("[")[0] not in typed
+    ]
     used: set[Symbol] = set()
-    for f in functions:
-        used |= f.free_symbols
-    unused = [v.name for v in variables if v not in used]
-    if unused:  # rare, so the trees are walked again only then
-        typed = typed_names(parsed)
-        unused = [n for n in unused if n not in typed and n.partition("[")[0] not in typed]
+    if untyped:
+        for f in functions:
+            used |= f.free_symbols
+    unused = [v.name for v in untyped if v not in used]
     if not unused:
         return []
     names = ", ".join(unused[:20]) + (f" and {len(unused) - 20} more" if len(unused) > 20 else "")

@@ -18,6 +18,7 @@ from jaccli.parse.inputs import (
     parse_functions,
     parse_point,
     parse_variables,
+    read_and_build,
     read_functions,
 )
 from jaccli.parse.limits import (
@@ -79,6 +80,7 @@ __all__ = [
     "parse_point",
     "parse_shapes",
     "parse_variables",
+    "read_and_build",
     "read_functions",
     "suspicious_names",
     "tokenize",

@@ -12,11 +12,14 @@ class Limits(NamedTuple):
     Each has an environment variable to raise it (see `LIMIT_VARIABLES`).
     """
 
-    # Characters in all the input together. bratu 2000, 2000 equations, is 90 kB.
-    input: int = 1_000_000
+    # Characters in all the input together: room for 10^5 unknowns (bratu 100,000 is
+    # 4.9 MB, a kinetics chain of 100,000 about 6.5 MB); `yes | jac jacobian -` stops here,
+    # after reading 16 MB, and the worker's memory budget bounds what the parse then takes.
+    input: int = 16_000_000
     # Tokens (numbers, names, operators, brackets) in all the input: a bound on the
-    # size of the expression trees, and so on the work of building them.
-    tokens: int = 500_000
+    # size of the expression trees, and so on the work of building them (bratu 100,000
+    # is 1.8 million tokens).
+    tokens: int = 8_000_000
     # Digits of any exact number, written or computed: 9^9^9 or 1e999999999 would
     # take minutes and gigabytes. Powers are estimated before they are computed.
     digits: int = 100_000

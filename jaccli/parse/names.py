@@ -9,6 +9,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
+from jaccli.parse.fast import line_names
 from jaccli.parse.grammar import FUNCTIONS
 from jaccli.parse.tree import (
     Call,
@@ -80,7 +81,16 @@ def typed_names(parsed: Sequence[Parsed]) -> dict[str, tuple[str, int]]:
     Calls and constants are not symbols: `sin(x)` and `pi*x` have only the name x.
     """
     first: dict[str, tuple[str, int]] = {}
+    whole: str | None = None  # the fast line whose names were all taken
     for item in parsed:
+        if item.fast and item.again is not None and (item.index == 0 or item.line is whole):
+            # Read by jaccli.parse.fast: the line's names are its words, no tree needed;
+            # all its components at once, at the first.
+            if item.line is not whole:
+                for name, column in line_names(item.line, item.again.variables, first):
+                    first[name] = (item.where, column)
+                whole = item.line
+            continue
         where, stack = item.where, [item.node]
         push, extend, pop = stack.append, stack.extend, stack.pop
         while stack:  # left to right: children pushed in reverse
@@ -106,7 +116,11 @@ def typed_names(parsed: Sequence[Parsed]) -> dict[str, tuple[str, int]]:
     return first
 
 
-def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None) -> list[str]:
+def suspicious_names(
+    parsed: Sequence[Parsed],
+    variables: Collection[str] | None,
+    typed: dict[str, tuple[str, int]] | None = None,
+) -> list[str]:
     """Warnings for names that were read as one symbol but probably mean something else.
 
     jac reads a run of letters and digits as one name, so `xy` is a symbol, not
@@ -131,9 +145,9 @@ def suspicious_names(parsed: Sequence[Parsed], variables: Collection[str] | None
 
     Everything else, such as `speed`, `rate`, `dt` beside t, or `k_d`, is an
     ordinary name. Linear in the input: one walk of the trees and a few set
-    look-ups per distinct name.
+    look-ups per distinct name. `typed`: `typed_names(parsed)`, if the caller has it.
     """
-    first = typed_names(parsed)
+    first = typed_names(parsed) if typed is None else typed
     declared = frozenset(variables) if variables is not None else frozenset()
     names = first.keys() | declared
     pieces = (declared if variables is not None else first.keys()) | _PI_PIECES

@@ -48,8 +48,51 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 
 
+# The same tokens, for ASCII text, from one compiled pattern: the blanks, a number (2./x is
+# 2 ./ x: the look-ahead is the loop's trailing-dot trim), a name, an operator, or any other
+# character, which sends the text to the loop below for its message.
+_SCAN = re.compile(
+    r"([ \t\r\f\v]+)"
+    r"|((?:[0-9]+(?:\.(?![*/^])[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|([A-Za-z][A-Za-z0-9_]*)"
+    r"|(\*\*|\.[*/^.]|[-+*/^()\[\],='])"
+    r"|(.)",
+    re.DOTALL,
+)
+
+
 def tokenize(text: str, where: str = "") -> list[Token]:
     """Split one line of user text into tokens; a stray character is a ParseError."""
+    if text.isascii():
+        tokens = _scan(text)
+        if tokens is not None:
+            return tokens
+    return _tokenize_each(text, where)
+
+
+def _scan(text: str) -> list[Token] | None:
+    """`tokenize` of ASCII text by one pattern; None at a character it does not take."""
+    tokens: list[Token] = []
+    append, pos = tokens.append, 0
+    for blank, number, name, op, _other in _SCAN.findall(text):
+        if blank:
+            pos += len(blank)
+            continue
+        if number:
+            append(Token("num", number, pos))
+        elif name:
+            append(Token("name", name, pos))
+        elif op:
+            append(Token(op, op, pos))
+        else:
+            return None
+        pos += len(number or name or op)
+    append(Token("end", "", len(text)))
+    return tokens
+
+
+def _tokenize_each(text: str, where: str = "") -> list[Token]:
+    """`tokenize` character by character: any text, and the message of a stray character."""
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:

@@ -6,6 +6,8 @@ milliseconds at every start of jac, and these are created by the thousand.
 
 from typing import NamedTuple
 
+from jaccli.parse.limits import Limits
+
 
 class Node:
     __slots__ = ("end", "pos")
@@ -131,14 +133,62 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-class Parsed(NamedTuple):
+class Reparse(NamedTuple):
+    """What re-reading a line needs: the names declared variables and the limits."""
+
+    variables: frozenset[str]
+    limits: Limits
+
+
+class Parsed:
     """One parsed expression and the line it came from, for later error carets.
 
     `shape` is the shape of its value when it involves a vector or matrix (it then stands
     for that many components of F, row by row), None for a plain scalar expression.
+
+    The tree is not kept for the run where it can be had again: with `again`, `node` parses
+    the line on first use (component `index` of the line; it cannot fail, the line was read
+    before with the same names and limits). `fast`: the line was read by jaccli.parse.fast,
+    so its names are found in its text without a tree (`typed_names`). A big input keeps its
+    texts, not its trees, and trees are made only for what needs them (a point, a check as
+    typed).
     """
 
-    node: Node
-    line: str
-    where: str
-    shape: tuple[int, int] | None = None
+    __slots__ = ("_node", "again", "fast", "index", "line", "shape", "where")
+
+    def __init__(
+        self,
+        node: Node | None,
+        line: str,
+        where: str,
+        shape: tuple[int, int] | None = None,
+        index: int = 0,
+        again: Reparse | None = None,
+        fast: bool = False,
+    ) -> None:
+        self._node = node
+        self.line = line
+        self.where = where
+        self.shape = shape
+        self.index = index
+        self.again = again
+        self.fast = fast  # read by jaccli.parse.fast: its names are the line's words
+
+    @property
+    def node(self) -> Node:
+        if self._node is None:
+            from jaccli.parse.grammar import Parser
+
+            assert self.again is not None
+            variables, limits = self.again
+            parser = Parser(self.line, self.where, variables, limits)
+            self._node = parser.parse_list()[self.index]
+        return self._node
+
+    def forget(self) -> None:
+        """Drops the tree where it can be had again (`again`)."""
+        if self.again is not None:
+            self._node = None
+
+    def __repr__(self) -> str:
+        return f"Parsed({self.line!r}, {self.where!r}, index={self.index}, shape={self.shape})"
