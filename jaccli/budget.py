@@ -33,6 +33,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
 
+from jaccli import collector
 from jaccli.errors import JacError, LimitError, UsageError, WorkerCrash
 
 T = TypeVar("T")
@@ -128,7 +129,8 @@ def run(work: Callable[[], Any], budget: Budget, deliver: Any = None) -> Any:  #
     long as its reader likes. What it returns is what `run` returns.
     """
     if not hasattr(os, "fork") or (budget.timeout is None and budget.memory is None):
-        result = work()
+        with collector.few_collections():
+            result = work()
         return deliver(result, sys.stdout.buffer) if deliver else result
     sys.stdout.flush()
     sys.stderr.flush()
@@ -261,23 +263,24 @@ def _worker(
     os.dup2(log, 2)
     os.close(log)
     _faults_to_log()
-    resource = _resource()
-    if resource is not None:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if budget.memory is not None:
-            try:
-                needed = start_size()  # loads SymEngine, outside the cap
-            except Exception:  # pragma: no cover  (a broken install: the work will say so)
-                needed = None
-            if needed is not None and budget.memory < needed:
-                _send(fd, ("small", needed))
-                os._exit(0)
-            resource.setrlimit(resource.RLIMIT_AS, (budget.memory, budget.memory))
-        if budget.timeout is not None:
-            # A backstop if the parent dies: CPU time never exceeds wall time.
-            cpu = math.ceil(budget.timeout) + 5
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    import resource  # POSIX, as fork is
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if budget.memory is not None:
+        try:
+            needed = start_size()  # loads SymEngine, outside the cap
+        except Exception:  # pragma: no cover  (a broken install: the work will say so)
+            needed = None
+        if needed is not None and budget.memory < needed:
+            _send(fd, ("small", needed))
+            os._exit(0)
+        resource.setrlimit(resource.RLIMIT_AS, (budget.memory, budget.memory))
+    if budget.timeout is not None:
+        # A backstop if the parent dies: CPU time never exceeds wall time.
+        cpu = math.ceil(budget.timeout) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     code = 0
+    collector.rarely_collected()  # for good: the worker ends with the work
     try:
         result = work()
         if deliver is not None:
@@ -418,14 +421,6 @@ def prefetched(items: Iterator[T]) -> Iterator[T]:
     finally:
         os.close(read_end)
         _kill(pid)
-
-
-def _resource() -> Any:
-    try:
-        import resource
-    except ImportError:  # pragma: no cover
-        return None
-    return resource
 
 
 def _collect(fd: int, timeout: float | None, log: _Log) -> tuple[str, Any]:

@@ -62,6 +62,8 @@ def classify(parsed: Sequence[parse.Parsed], args: Sequence[Any]) -> Checks:
 
 def _guards(p: parse.Parsed, names: set[str]) -> list[Guard] | None:
     """The guards of a component (none: total), or None where only F as typed will do."""
+    if p.fast and _total_line(p.line):
+        return []  # its tree is not made again (`Parsed.node`) only to find nothing
     nodes: list[tuple[str, tuple[parse.Node, ...]]] = []
     if not _collect(p.node, nodes):
         return None
@@ -86,6 +88,27 @@ def _guards(p: parse.Parsed, names: set[str]) -> list[Guard] | None:
     except Exception:  # past the default limits of exact numbers (--digits): as typed then
         return None
     return found
+
+
+def _total_line(line: str) -> bool:
+    """Whether a line jaccli.parse.fast read holds no partial operation, by its tokens: no
+    division, each power's exponent a whole number ≥ 1 (not raised again) and each call one
+    of a total scalar function. False where its tree must say (`_collect`)."""
+    from jaccli.parse.fast import tokens
+
+    toks = [*tokens(line), "", ""]
+    for i, t in enumerate(toks):
+        if t == "/":
+            return False
+        if t == "^" or t == "**":
+            exponent = toks[i + 1]
+            if not (exponent.isdigit() and int(exponent) > 0) or toks[i + 2] in ("^", "**"):
+                return False
+        elif t == "(" and i > 0 and toks[i - 1][:1].isalpha():
+            function = CATALOGUE.get(toks[i - 1])
+            if function is None or not function.total or function.kind == "vector":
+                return False
+    return True
 
 
 def _is_tensor(value: Any) -> bool:

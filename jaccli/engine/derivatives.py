@@ -6,8 +6,9 @@ goes through SymPy instead (`bridge.needs_sympy`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jaccli.engine.bridge import from_sympy, to_sympy
 from jaccli.engine.results import Block, JacobianResult, Progress, Sparse, SparseRow
@@ -101,13 +102,38 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
     return d.xreplace({s: a for a, s in stand.items()})
 
 
-def by_symengine(f: Any, moved: bool = False) -> tuple[Any, ...] | None:
+# The functions SymEngine differentiates by itself, as its printer names them: neither abs,
+# sign nor atan2 (abs(, sign(, atan2() nor a declared or unknown function (g(, DiracDelta(,
+# Derivative(, re(), which jac's catalogue forbids declaring under these names.
+_TRIG = ("sin", "cos", "tan", "cot", "sec", "csc")
+_PLAIN_CALLS = frozenset(
+    f"{arc}{t}{hyperbolic}" for arc in ("", "a") for t in _TRIG for hyperbolic in ("", "h")
+) | {"exp", "log", "sqrt", "erf"}
+# A call in SymEngine's text: whatever stands between an operator (or a bracket) and "(";
+# nothing for a bracket that only groups. The look-behind starts a match only where a
+# name can start: without it a 100,000-digit number is rescanned from every digit.
+_CALL = re.compile(r"(?<![^\s()*+/,-])([^\s()*+/,-]*)\(")
+
+
+def plain(f: Any, text: str | None = None) -> bool:
+    """Whether f surely holds no abs, sign, atan2 or declared function: its text (`str(f)`,
+    if known) calls only functions SymEngine differentiates alone. Printing is C++ and the
+    scan one regular expression, where walking f's nodes in Python (`atoms`) cost as much as
+    differentiating."""
+    calls = set(_CALL.findall(str(f) if text is None else text))
+    return all(name in _PLAIN_CALLS for name in calls - {""})
+
+
+def by_symengine(f: Any, moved: bool = False, text: str | None = None) -> tuple[Any, ...] | None:
     """f's atan2 calls of expressions (for `diff`) when SymEngine can differentiate f alone;
     None when f needs SymPy or jac's rules (abs, sign, declared functions): one walk of f
-    answers both questions. `moved`: all of f's atan2 calls, which become calls of sums
-    once f is moved along a direction (F(x + εv))."""
+    answers both questions, and none when its text shows it has none of them (`plain`).
+    `moved`: all of f's atan2 calls, which become calls of sums once f is moved along a
+    direction (F(x + εv))."""
     import symengine as se
 
+    if plain(f, text):
+        return ()
     found = f.atoms(se.Abs, se.sign, se.FunctionSymbol, se.atan2)
     if not all(isinstance(a, se.atan2) for a in found):
         return None
@@ -124,8 +150,18 @@ def _differentiate_one(
     if columns is None:
         pairs = [(j, v) for j, v in enumerate(variables) if v in present]
     else:
-        pairs = sorted(((columns[s], s) for s in present if s in columns), key=lambda p: p[0])
-    nodes = by_symengine(f)
+        pairs = present_columns(present, columns)
+    return _row(f, pairs, by_symengine(f))
+
+
+def present_columns(present: Iterable[Any], columns: Mapping[Any, int]) -> list[tuple[int, Any]]:
+    """(column, variable) for the variables among `present`, by column (no two the same,
+    so the variables themselves are never compared)."""
+    return sorted([(columns[s], s) for s in present if s in columns])
+
+
+def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None) -> SparseRow:
+    """The non-zero ∂f/∂v for the (column, v) `pairs`; `nodes` as `by_symengine(f)` says."""
     if nodes is not None:
         row = [(j, diff(f, v, nodes)) for j, v in pairs]
         return tuple((j, d) for j, d in row if d != 0)
@@ -174,13 +210,239 @@ def _by_jac(f: Any, pairs: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]] |
         return None
 
 
+# Templates are looked up for this many rows at least, then only while half of them hit:
+# input with no repetition (random weights) pays for this many lookups, no more. A block of
+# up to 20 equations repeated down the rows (a species each) hits from its third block on.
+_TRIAL_ROWS = 64
+_CANDIDATES = 4  # templates kept for one skeleton
+# A name in SymEngine's text, not a function's: what a row's skeleton leaves out.
+_NAME = re.compile(r"[^\W\d]\w*(?![\w(])")
+
+
+class _Template:
+    """The first row of a template (its symbols in slot order: its variables by column, then
+    its parameters by name), boxed with its non-zero derivatives once a second row has the
+    same template: one renaming of the box (C++) onto a row's symbols gives the row's own
+    expression, to check that it is the template's indeed, and its entries, as
+    differentiating the row gives them."""
+
+    __slots__ = ("box", "complete", "slots", "symbols", "text", "unsafe")
+
+    def __init__(self, expr: Any, symbols: Sequence[Any]) -> None:
+        self.box = _box(expr)
+        self.symbols = tuple(symbols)
+        self.slots: tuple[int, ...] = ()  # the variables (by position) with a non-zero derivative
+        self.complete = False
+        self.text = printed(expr)
+        self.unsafe = False  # renamed entries print otherwise than differentiating a row
+
+    def differentiate(self, variables: int) -> None:
+        (expr,) = self.box.args
+        nodes = by_symengine(expr) or ()
+        found = [(k, diff(expr, s, nodes)) for k, s in enumerate(self.symbols[:variables])]
+        found = [(k, d) for k, d in found if d != 0]
+        self.slots = tuple(k for k, _ in found)
+        self.box = _box(expr, *(d for _, d in found))
+        self.complete = True
+
+
+def _box(*exprs: Any) -> Any:
+    """Expressions held as the arguments of an undefined function, kept in order: renamed
+    by one call."""
+    import symengine as se
+
+    return se.Function("@")(*exprs)
+
+
+class Printed(NamedTuple):
+    """How an expression prints: its text with the names blanked, and the names in order."""
+
+    skeleton: str
+    names: tuple[Any, ...]  # as symbols, to be renamed
+
+
+def printed(expr: Any) -> Printed:
+    import symengine as se
+
+    text = str(expr)
+    return Printed(_NAME.sub("#", text), tuple(se.Symbol(n) for n in _NAME.findall(text)))
+
+
+def _printed_alike(template: Printed, f: Any, rename: Mapping[Any, Any]) -> bool:
+    """Whether f prints as the template does with its names renamed: equal as
+    expressions is not enough, since SymEngine orients a renamed expression by its new
+    symbols (tanh(k - u) may become -tanh(-k + u)) and then differentiates it to another,
+    equal form. Three C-level calls and one renaming of a few names."""
+    text = str(f)
+    if _NAME.sub("#", text) != template.skeleton:
+        return False
+    return _NAME.findall(text) == [str(rename.get(s, s)) for s in template.names]
+
+
+def _renamed(
+    template: _Template, f: Any, symbols: Sequence[Any], pairs: Sequence[tuple[int, Any]]
+) -> SparseRow | None:
+    """f's row from `template` renamed onto `symbols` (f's, in slot order), if f is the
+    template so renamed and prints as it does; else None."""
+    if template.unsafe or len(symbols) != len(template.symbols):
+        return None
+    rename = dict(zip(template.symbols, symbols, strict=True))
+    renamed = template.box.xreplace(rename).args
+    if renamed[0] != f or not _printed_alike(template.text, f, rename):
+        return None
+    first = not template.complete
+    if first:  # a second row of it: time to differentiate it
+        template.differentiate(len(pairs))
+        renamed = template.box.xreplace(rename).args
+    if len(template.slots) == len(pairs):  # no entry 0: column by column
+        row = tuple(zip([j for j, _ in pairs], renamed[1:], strict=True))
+    else:
+        row = tuple((pairs[k][0], d) for k, d in zip(template.slots, renamed[1:], strict=True))
+    if first:  # the first renaming, against differentiating the row
+        direct = _row(f, pairs, by_symengine(f))
+        if not printed_same(row, direct):
+            template.unsafe = True  # the renaming simplifies: u**(2/3)*u**(1/3) is u
+            return direct
+    return row
+
+
+def printed_same(a: SparseRow, b: SparseRow) -> bool:
+    """Whether two rows print the same, column by column."""
+    return [(j, str(e)) for j, e in a] == [(j, str(e)) for j, e in b]
+
+
+class Templates:
+    """J's rows, each template differentiated once: d/dσ(s) (T∘σ) = (dT/ds)∘σ for a renaming
+    σ of T's slots s to a row's own symbols, so a row of a known template costs a renaming
+    (C++), not a differentiation. A row is the template's only if renaming the template
+    gives the row's own expression back, and its entries are then the ones differentiating
+    the row gives, printed the same (tests prove it on bratu, kinetics, arm, layer and
+    random systems).
+
+    Rows that need SymPy (abs, sign, declared functions) are differentiated one by one, and
+    input without repetition stops being looked up after `_TRIAL_ROWS` rows."""
+
+    def __init__(self, columns: Mapping[Any, int]) -> None:
+        self.columns = columns
+        # Templates by skeleton: a row's counts of variables and symbols, and its text without
+        # the names. Rows of one template have one skeleton; one skeleton, several templates.
+        self.known: dict[tuple[int, int, str], list[_Template]] | None = {}
+        self.seen: set[tuple[int, int, str]] = set()  # skeletons seen once: no template yet
+        # The template the last row with as many variables and symbols had: tried first,
+        # as rows of a stencil follow one another (and then the text is not printed).
+        self.last: dict[tuple[int, int], _Template] = {}
+        self.looked = self.hits = 0
+        # Rows the parser read as renamings: by id of what they rename (kept in the value).
+        self.stencils: dict[int, tuple[Any, SparseRow | None, list[Any], Any, Printed]] = {}
+        self.variables: dict[int, Any] = {}  # by column, once a stencil needs them
+        self.checked: set[int] = set()  # stencils whose first renaming was checked
+
+    def row(self, f: Any) -> SparseRow:
+        pairs: list[tuple[int, Any]] = []
+        parameters = []
+        for s in f.free_symbols:  # one look-up each: this loop is a fifth of a row's cost
+            j = self.columns.get(s)
+            if j is None:
+                parameters.append(s)
+            else:
+                pairs.append((j, s))
+        pairs.sort()  # by column: no two the same, so the symbols are never compared
+        if self.known is None:
+            return _row(f, pairs, by_symengine(f))
+        symbols = [v for _, v in pairs] + (sorted(parameters, key=str) if parameters else [])
+        self.looked += 1
+        counts = (len(pairs), len(symbols))
+        last = self.last.get(counts)
+        found = None if last is None else _renamed(last, f, symbols, pairs)
+        if found is not None:
+            self.hits += 1
+            return found
+        text = str(f)
+        skeleton = (*counts, _NAME.sub("#", text))  # a template only of as many symbols
+        candidates = self.known.get(skeleton, [])
+        for template in candidates:
+            found = _renamed(template, f, symbols, pairs)
+            if found is not None:
+                self.hits += 1
+                self.last[counts] = template
+                return found
+        nodes = by_symengine(f, text=text)
+        if nodes is not None and skeleton not in self.seen:
+            self.seen.add(skeleton)  # once is no pattern yet: its template from a second row
+        elif nodes is not None and not any(t.unsafe for t in candidates):
+            candidates.insert(0, _Template(f, symbols))
+            self.known[skeleton] = candidates[:_CANDIDATES]
+        if self.looked >= _TRIAL_ROWS and 2 * self.hits < self.looked:
+            self.known, self.seen = None, set()  # no stencil here: stop paying for lookups
+        return _row(f, pairs, nodes)
+
+    def renamed(self, source: tuple[Any, Mapping[Any, Any], Any], f: Any) -> SparseRow | None:
+        """The row of a component the parser read as a renaming σ of an earlier one, T
+        (`source`, jaccli.parse.stencil: T, σ and σ as SymEngine's map): T's row renamed,
+        d σ(T)/d σ(s) = σ(dT/ds), when σ keeps variables variables and parameters
+        parameters; else None."""
+        template, rename, renaming = source
+        known = self.stencils.get(id(template))
+        if known is None:
+            known = self.stencils[id(template)] = self._stencil(template)
+        if known[1] is None:
+            return None
+        columns = self.columns
+        for s, variable in known[2]:
+            if (rename.get(s, s) in columns) != variable:
+                return None
+        if not rename or not known[1]:
+            return known[1]
+        if not _printed_alike(known[4], f, rename):
+            return None
+        by, box = known[3]
+        entries = box.xreplace(renaming).args  # one renaming (C++) for the whole row
+        row = tuple(sorted(zip([columns[rename.get(v, v)] for v in by], entries, strict=True)))
+        if id(template) not in self.checked:  # the first renaming: against differentiating
+            self.checked.add(id(template))
+            direct = _differentiate_one(f, (), columns)
+            if not printed_same(row, direct):
+                self.stencils[id(template)] = (template, None, [], None, Printed("", ()))
+                return direct
+        return row
+
+    def _stencil(self, template: Any) -> tuple[Any, SparseRow | None, list[Any], Any, Printed]:
+        """(T, its row, whether each of its symbols is a variable, (the variable of each
+        entry, the entries boxed)); no row where SymEngine alone does not differentiate T
+        (abs, sign, atan2)."""
+        if by_symengine(template) != ():
+            return template, None, [], None, Printed("", ())
+        if not self.variables:
+            self.variables = {j: v for v, j in self.columns.items()}
+        row = self.row(template)
+        kinds = [(s, s in self.columns) for s in template.free_symbols]
+        by = [self.variables[j] for j, _ in row]
+        return template, row, kinds, (by, _box(*(d for _, d in row))), printed(template)
+
+
 def differentiate(
-    functions: Sequence[Any], variables: Sequence[Any], progress: Progress | None = None
+    functions: Sequence[Any],
+    variables: Sequence[Any],
+    progress: Progress | None = None,
+    *,
+    templates: bool = True,
 ) -> Sparse:
+    """J by its non-zero entries, row by row. Rows that are one expression up to a renaming
+    of their symbols (a stencil: the rows of a finite-difference residual) are differentiated
+    once (`Templates`), and rows the parser read as renamings of an earlier row (`functions`
+    a `jaccli.parse.stencil.Renamed`) rename its row; `templates=False` differentiates every
+    row itself."""
     rows = []
     columns = {v: j for j, v in enumerate(variables)}
+    cache = Templates(columns) if templates else None
+    # Components the parser read as renamings of earlier ones (jaccli.parse.stencil.Renamed)
+    sources = getattr(functions, "renamings", None) if cache is not None else None
     for i, f in enumerate(functions):
-        rows.append(_differentiate_one(f, variables, columns))
+        if cache is None:
+            rows.append(_differentiate_one(f, variables, columns))
+            continue
+        row = None if sources is None or sources[i] is None else cache.renamed(sources[i], f)
+        rows.append(cache.row(f) if row is None else row)
         if progress is not None and i % 64 == 63:
             progress(64)
     if progress is not None:

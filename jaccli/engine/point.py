@@ -120,16 +120,26 @@ def _check_real(labelled: Sequence[tuple[str, Any]], point: Point) -> None:
 
 class _Substitution(dict[Any, Any]):
     """The point's values put into an expression: `subs(expr)`; with values of declared
-    functions (g'(1)=3), again until nothing changes, since g'(h(0)) is g'(1) once h(0)=1."""
+    functions (g'(1)=3), again until nothing changes, since g'(h(0)) is g'(1) once h(0)=1.
+
+    When every key is a symbol (no declared function), an expression gets only the values
+    of its own symbols: 3 of 10^4 for a Bratu row, not the whole point (which made eval and
+    linearize quadratic). The point is not changed once it is put into expressions."""
+
+    _symbols: bool | None = None  # whether every key is a symbol, found at the first call
 
     def __call__(self, expr: Any) -> Any:
+        symbols = self._symbols
+        if symbols is None:
+            symbols = self._symbols = all(key.is_Symbol for key in self)
+        if symbols:
+            return expr.subs({s: self[s] for s in expr.free_symbols if s in self})
         value = expr.subs(self)
-        if any(not key.is_Symbol for key in self):
-            for _ in range(len(self)):
-                again = value.subs(self)
-                if again == value:
-                    break
-                value = again
+        for _ in range(len(self)):
+            again = value.subs(self)
+            if again == value:
+                break
+            value = again
         return value
 
 

@@ -9,13 +9,17 @@ from typing import Any
 from jaccli.engine.results import Header
 from jaccli.errors import UsageError
 
+_DIGITS = re.compile(r"([0-9]+)")
+
 
 def natural_key(name: str) -> tuple[Any, ...]:
     """Sort key that puts x2 before x10: digit runs compare as numbers."""
-    parts = re.split(r"([0-9]+)", name)
+    parts: list[Any] = _DIGITS.split(name)
     # The parts alternate text, number, text...; the name itself breaks ties (X before x)
     # after them, never beside them: x against x1 compares ("x",) with ("x", 1, "").
-    return (tuple((int(p) if i % 2 else p.casefold()) for i, p in enumerate(parts)), name)
+    parts[1::2] = map(int, parts[1::2])
+    parts[0::2] = map(str.casefold, parts[0::2])
+    return (tuple(parts), name)
 
 
 def listed(names: Iterable[str], shown: int = 20) -> str:
