@@ -425,8 +425,10 @@ def test_a_failure_in_a_big_system_shows_the_values_the_entry_depends_on() -> No
 def _golden_cases() -> dict[str, Callable[[], Any]]:
     from tests.test_render import CASES
     from tests.test_render_vectors import MATRIX_FORM_CASES
+    from tests.test_sparse_output import RESULTS
 
-    return {**CASES, **MATRIX_FORM_CASES}
+    sparse = {f"sparse_{name}": result for name, result in RESULTS.items()}
+    return {**CASES, **MATRIX_FORM_CASES, **sparse}
 
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -147,8 +147,9 @@ _CHECK_HELP = (
 )
 CheckOpt = Annotated[bool, option("--check", help=_CHECK_HELP, shown=True)]
 _SPARSE_HELP = (
-    "Write a matrix as its non-zero entries only: i, j, entry (1-based) in plain and CSV, "
-    "[i, j, entry] in JSON. For big, mostly-zero results (J of 10^5 unknowns)."
+    "Write a matrix as its non-zero entries only: i<TAB>j<TAB>entry lines (1-based) in plain, "
+    "[i, j, entry] in JSON; with --points, only J's non-zero columns. For big, mostly-zero "
+    "results (J of 10^5 unknowns); --format mtx is Matrix Market."
 )
 SparseOpt = Annotated[bool, option("--sparse", help=_SPARSE_HELP, shown=True)]
 _QUIET_HELP = "Print results and errors only: no notes or warnings."
