@@ -187,7 +187,7 @@ def eigenvalues(
         out.append(
             Eigenvalue(
                 from_sympy(root.value),
-                root.multiplicity,
+                int(root.multiplicity),  # a SymPy Integer from roots(): JSON writes an int
                 tuple(tuple(from_sympy(e) for e in v) for v in basis),
             )
         )

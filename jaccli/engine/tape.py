@@ -77,7 +77,8 @@ def _atan2(y: Any, x: Any) -> Any:
     return mpmath.atan2(y, x)
 
 
-def _delta(value: Any) -> Any:
+def _delta(value: Any, *order: Any) -> Any:
+    """DiracDelta(x) and its derivatives DiracDelta(x, k): 0 wherever x is not 0."""
     import mpmath
 
     if value == 0:
