@@ -195,7 +195,7 @@ def _step(jac: list[Any], fx: list[Any], n: int) -> Any | None:
                 a[i, j] /= top
     try:
         return mpmath.lu_solve(a, b)
-    except ZeroDivisionError:
+    except (ZeroDivisionError, TypeError):  # TypeError: a zero column leaves a pivot None
         u, s, v = mpmath.svd_r(a)
         cut = max(s) * mpmath.mpf(10) ** (10 - _DIGITS)
         step = v.T * mpmath.diag([1 / d if d > cut else 0 for d in s]) * u.T * b
