@@ -329,9 +329,13 @@ def test_parquet_refuses_a_terminal_but_flows_through_a_pipe(tmp_path: Path) -> 
         os.close(leader)
     assert proc.returncode == 2
     assert "Parquet is binary, not for a terminal: redirect it to a file" in proc.stderr
+    # The reader leaves with os._exit once it has printed: a pyarrow process once aborted
+    # in its interpreter's teardown in CI ("terminate called without an active exception",
+    # exit 134) after jac had written the whole file.
     reader = (
-        "import sys, io, pyarrow.parquet as pq; "
-        "print(pq.read_table(io.BytesIO(sys.stdin.buffer.read())).num_rows)"
+        "import os, sys, io, pyarrow.parquet as pq; "
+        "print(pq.read_table(io.BytesIO(sys.stdin.buffer.read())).num_rows, flush=True); "
+        "os._exit(0)"
     )
     shell = f"{jac_path()} eval '{F}' --vars x,y,z --points {path} | {sys.executable} -c '{reader}'"
     proc = run(shell, shell=True)
