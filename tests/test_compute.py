@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from jaccli import problem
 from jaccli.batch import compute, det, guards, stream
+from jaccli.batch.lambdify import lambdify
 from jaccli.engine import differentiate, kink_applies, kinks
 
 
@@ -37,7 +38,7 @@ def reference(functions: Sequence[str], names: str, columns: dict[str, Any]) -> 
     entries = [(i, j) for i, row in enumerate(sparse.rows) for j, _ in row]
     exprs = [*p.functions, *(e for row in sparse.rows for _, e in row)]
     values = np.column_stack([columns[a.name] for a in args])
-    out = compute._lambdify(args, exprs)(values)
+    out = lambdify(args, exprs)(values)
     jacobian = np.zeros((len(values), m * n))
     if entries:
         jacobian[:, [i * n + j for i, j in entries]] = out[:, m:]
@@ -46,7 +47,7 @@ def reference(functions: Sequence[str], names: str, columns: dict[str, Any]) -> 
     undefined = ~np.isfinite(jacobian) | np.repeat(typed, n, axis=1)
     found = kinks(p.functions, variables)
     if found:
-        ab = compute._lambdify(args, [e for k in found for e in (k.a, k.b)])(values)
+        ab = lambdify(args, [e for k in found for e in (k.a, k.b)])(values)
         for index, k in enumerate(found):
             a, b = ab[:, 2 * index], ab[:, 2 * index + 1]
             undefined[:, k.i * n + k.j] |= kink_applies(k.kind, a, b)

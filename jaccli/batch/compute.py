@@ -42,7 +42,6 @@ from jaccli.engine.results import Block
 # its entries are structurally non-zero: see _sparse_or_dense.
 DENSE_SHARE = 0.1
 
-_lambdify = lambdify  # (rows, args) -> (rows, exprs): the equilibria search and phase plots
 
 __all__ = ["Compiled", "Evaluated", "compile_jacobian", "determinants", "evaluate"]
 
@@ -418,7 +417,7 @@ def _real_at(expr: Any, arguments: Sequence[Any]) -> Any:
 def _real_function(expr: Any, arity: int) -> Callable[[Any], Any]:
     import symengine as se
 
-    return _lambdify([se.Symbol(f"_z{k}") for k in range(arity)], [expr])
+    return lambdify([se.Symbol(f"_z{k}") for k in range(arity)], [expr])
 
 
 def undefined_rows(undefined: Any) -> Any:

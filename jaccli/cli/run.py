@@ -91,16 +91,18 @@ def solve(
 
 
 # What one zero costs in a dense output (`0\t`, `"0", `, `0 & `), and the size from which
-# jac points at --sparse: a matrix under 5% full whose dense text would pass 100 MB.
+# jac points at --sparse: a mostly-zero matrix (jaccli.render.sparse) whose dense text
+# would pass 100 MB.
 _ZERO_BYTES = {Format.plain: 2, Format.json: 5, Format.jsonl: 5, Format.latex: 4}
 HINT_BYTES = 100_000_000
-HINT_FULL = 0.05
 
 
 def sparse_hint(result: Result, fmt: Format) -> list[str]:
     """A note that --sparse exists, for a big mostly-zero matrix about to be written in full
     (it does not switch by itself: the reader of the output expects the format asked for).
-    O(1) per matrix plus the text of its first 100 non-zero entries."""
+    One pass over each matrix's rows to count, and the text of its first 100 entries."""
+    from jaccli.render.sparse import MOSTLY_ZERO, nnz
+
     zero = _ZERO_BYTES.get(fmt)
     if zero is None:
         return []
@@ -108,15 +110,15 @@ def sparse_hint(result: Result, fmt: Format) -> list[str]:
     matrices += [p.sparse for p in getattr(result, "parts", ()) if hasattr(p, "sparse")]
     notes = []
     for sparse in matrices:
-        (m, n), nnz = sparse.shape, sum(len(row) for row in sparse.rows)
-        if m * n == 0 or nnz >= HINT_FULL * m * n:
+        (m, n), k = sparse.shape, nnz(sparse)
+        if m * n == 0 or k >= MOSTLY_ZERO * m * n:
             continue
         sample = [len(str(e)) for row in sparse.rows[:100] for _, e in row][:100]
-        size = m * n * zero + nnz * (sum(sample) / max(len(sample), 1) + zero)
+        size = m * n * zero + k * (sum(sample) / max(len(sample), 1) + zero)
         if size > HINT_BYTES:
             notes.append(
-                f"the {m:,}×{n:,} matrix has {nnz:,} non-zero entries "
-                f"({100 * nnz / (m * n):.2g}%): this {fmt.value} output is about "
+                f"the {m:,}×{n:,} matrix has {k:,} non-zero entries "
+                f"({100 * k / (m * n):.2g}%): this {fmt.value} output is about "
                 f"{size / 1e6:{',.0f' if size >= 1e7 else '.2g'}} MB; --sparse (or --format mtx) "
                 "writes only the non-zero entries"
             )

@@ -12,13 +12,12 @@ import re
 
 from jaccli.errors import Location, ParseError, UsageError, literal
 
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-
 
 def names_text(spec: str, limit: int, stdin: str | None = None) -> str:
     """The --vars text that `@FILE` stands for (`spec` starts with @); `stdin` is the text
     of `@-`, read by the caller, which knows whether stdin is free."""
     from jaccli.parse.inputs import parse_variables
+    from jaccli.parse.stencil import ASCII_NAME
 
     path = spec[1:]
     shown = "stdin" if path == "-" else literal(path)
@@ -32,7 +31,7 @@ def names_text(spec: str, limit: int, stdin: str | None = None) -> str:
         if not body.strip():
             continue
         where = f"{{vars}} @{shown} line {number}"
-        simple = _NAME.fullmatch(body.strip())  # one plain name a line: no need to tokenize
+        simple = ASCII_NAME.fullmatch(body.strip())  # one plain name a line: no need to tokenize
         for name in [simple.group()] if simple else parse_variables(body, where):
             seen = first_line.setdefault(name, number)
             if seen != number:

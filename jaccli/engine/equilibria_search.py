@@ -96,13 +96,13 @@ def _float_search(
     not finite is dropped; LAPACK never sees NaN or inf."""
     import numpy as np
 
-    from jaccli.batch.compute import _lambdify
+    from jaccli.batch.lambdify import lambdify
     from jaccli.engine.derivatives import differentiate
 
     n = len(variables)
-    f = _lambdify(variables, list(functions))
+    f = lambdify(variables, list(functions))
     dense = differentiate(functions, variables).dense()
-    jac = _lambdify(variables, [e for row in dense for e in row])
+    jac = lambdify(variables, [e for row in dense for e in row])
     rng = random.Random(seed)
     x = np.array([[rng.uniform(lo, hi) for lo, hi in box.bounds] for _ in range(starts)])
     cap = max(hi - lo for lo, hi in box.bounds) / 4

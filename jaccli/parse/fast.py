@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from jaccli.functions import VECTOR_FUNCTIONS, symengine_functions
 from jaccli.parse.grammar import CONSTANTS, FUNCTIONS
 from jaccli.parse.limits import Limits
-from jaccli.parse.stencil import Stencils
+from jaccli.parse.stencil import ASCII_NAME, Stencils
 
 # Every non-blank character lands in some token, so the tokens cover the line; an unusual
 # character is a one-character token the walk refuses. `2./x` is 2 ./ x, as the reference
@@ -35,7 +35,6 @@ _TOKENS = re.compile(
 )
 # On a line the fast path read, every run of letters is a whole name: numbers there are
 # plain digits, and a digit next to a name is an implicit product, which it refuses.
-_NAMES = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _STOP = frozenset(("", ")", ",", "]"))  # what may follow a complete expression
 _ADJACENT = frozenset(("(", ".*", "./", ".^", "'", "["))  # after an atom: the reference's
 _TIGHT = frozenset(("^", "**", "(", ".*", "./", ".^", "'", "["))  # binds tighter than * or -
@@ -69,7 +68,7 @@ def line_names(
     Calls are the only other names there: a function's name not declared a variable.
     """
     fresh: list[tuple[str, int]] = []
-    for name in dict.fromkeys(_NAMES.findall(line)):
+    for name in dict.fromkeys(ASCII_NAME.findall(line)):
         if name in known or (name in FUNCTIONS and name not in variables):
             continue
         start = _whole(line, name)

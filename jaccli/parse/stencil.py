@@ -19,7 +19,9 @@ from typing import Any, NamedTuple
 
 from jaccli.parse.grammar import CONSTANTS, FUNCTIONS
 
-_NAMES = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# An ASCII name as jac reads it (the fast path, stencils, --vars @FILE); the reference
+# tokenizer also reads other letters.
+ASCII_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _TRIAL_LINES = 64  # looked up for this many lines at least, then only while half hit
 
 
@@ -74,8 +76,8 @@ class Stencils:
         known = self.known
         if known is None:
             return None
-        names = _NAMES.findall(text)
-        skeleton = _NAMES.sub("#", text)
+        names = ASCII_NAME.findall(text)
+        skeleton = ASCII_NAME.sub("#", text)
         self.looked += 1
         line = known.get(skeleton)
         values = None if line is None else self._renamed(line, names)

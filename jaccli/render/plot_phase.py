@@ -212,14 +212,12 @@ class Field(NamedTuple):
 
 
 def field(result: StabilityResult) -> Field:
-    from jaccli.batch.compute import _lambdify
+    from jaccli.batch.lambdify import lambdify
     from jaccli.engine import differentiate
 
     sparse = differentiate(result.functions, result.variables)
     entries = [e for row in sparse.dense() for e in row]
-    return Field(
-        _lambdify(result.variables, result.functions), _lambdify(result.variables, entries)
-    )
+    return Field(lambdify(result.variables, result.functions), lambdify(result.variables, entries))
 
 
 def _grid(window: Box, size: int) -> tuple[Any, Any]:
@@ -285,9 +283,9 @@ def draw_nullclines(ax: Any, result: StabilityResult, window: Box) -> None:
 
 
 def _lambdify_one(variables: Sequence[Any], expr: Any) -> Callable[[Any], Any]:
-    from jaccli.batch.compute import _lambdify
+    from jaccli.batch.lambdify import lambdify
 
-    evaluate = _lambdify(variables, [expr])
+    evaluate = lambdify(variables, [expr])
     return lambda points: evaluate(points)[:, 0]
 
 
