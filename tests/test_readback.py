@@ -250,6 +250,8 @@ def _parse(text: str, symbol_e: bool) -> Any:
     text = text.replace("\\left.", "").replace("\\right.", "")
     text = text.replace("\\mathit{pi}", "\\mathit{jacreadbackpi}")
     text = text.replace("\\ln", "\\log_{\\mathit{jacreadbackeuler}}")
+    if symbol_e:  # a bare e is the symbol: read as E, sqrt(e^2) would become e at once
+        text = re.sub(r"(?<![\\A-Za-z])e(?![A-Za-z])", r"\\mathit{jacreadbacke}", text)
     parsed = _latex2sympy(text)
     if symbol_e:  # first: rebuilding a node such as sgn(E) would evaluate it
         parsed = parsed.xreplace({sympy.E: SYMBOL_E}).replace(sympy.exp, lambda u: SYMBOL_E**u)
@@ -784,6 +786,7 @@ CLASS = {
         ["x1", "x_2"],
     ),
     "exp beside a symbol e": ("jacobian", ["e*exp(x) + exp(1)*e^2*x + e^(x*e)"], ["x", "e"]),
+    "a symbol e under a root": ("det", ["sqrt(e^2)"], ["e"]),  # not read as E: e/sqrt(e^2) is not 1
     "i beside a symbol i": ("jacobian", ["i*x + sqrt(-1)*x*i^2 + sqrt(-1)^x"], ["x", "i"]),
     "π beside a symbol pi": ("jacobian", ["pi*x + acos(-1)*x^2*pi"], ["x", "pi"]),
     "symbols E and I": ("jacobian", ["E*x + exp(1)*x^2 + I*sqrt(-1)*x*E"], ["x", "E", "I"]),
