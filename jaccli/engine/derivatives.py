@@ -86,7 +86,7 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
 
     nodes = atan2_nodes(f) if nodes is None else nodes
     if not nodes:
-        return f.diff(v)
+        return _without_nan(f, v, f.diff(v))
     stand = {a: se.Symbol(f"atan2@{k}") for k, a in enumerate(nodes)}
     g = f.xreplace(stand)  # top down: an atan2 inside another one's arguments goes with it
     present = g.free_symbols
@@ -100,6 +100,19 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
         # take its atan2 back: SymEngine's own rule, and jac's fallbacks for what it leaves.
         return f.diff(v)
     return d.xreplace({s: a for a, s in stand.items()})
+
+
+def _without_nan(f: Any, v: Any, d: Any) -> Any:
+    """SymEngine differentiates a constant call at a pole of its derivative to nan: d/dy of
+    acosh(-1)*y comes out nan*y (its rule multiplies 1/sqrt((-1)^2 - 1) by d(-1)/dy = 0).
+    engine.forward's rules leave constants alone; SymEngine's answer is kept otherwise."""
+    import symengine
+
+    if d.has(symengine.nan) and not f.has(symengine.nan):
+        from jaccli.engine import forward
+
+        return forward.row(f, [v])[0]
+    return d
 
 
 # The functions SymEngine differentiates by itself, as its printer names them: neither abs,
@@ -162,6 +175,9 @@ def present_columns(present: Iterable[Any], columns: Mapping[Any, int]) -> list[
 
 def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None) -> SparseRow:
     """The non-zero ∂f/∂v for the (column, v) `pairs`; `nodes` as `by_symengine(f)` says."""
+    if nodes == () and len(pairs) >= _MANY:
+        row = _forward(f, pairs)
+        return tuple((j, d) for j, d in row if d != 0)
     if nodes is not None:
         row = [(j, diff(f, v, nodes)) for j, v in pairs]
         return tuple((j, d) for j, d in row if d != 0)
@@ -173,6 +189,21 @@ def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None
         # cannot tell that log(x) is real): jac's own rules for abs and sign instead.
         row = _by_jac(f, pairs) or row
     return tuple((j, d) for j, d in row if d != 0)
+
+
+_MANY = 8  # columns from which a row is differentiated by engine.forward, its tree paid once
+
+
+def _forward(f: Any, pairs: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    """The row by engine.forward (SymEngine's rules, shared pieces built once); by SymEngine
+    itself where f nests deeper than Python's recursion allows."""
+    from jaccli.engine import forward
+
+    try:
+        columns = [j for j, _ in pairs]
+        return list(zip(columns, forward.row(f, [v for _, v in pairs]), strict=True))
+    except RecursionError:
+        return [(j, f.diff(v)) for j, v in pairs]
 
 
 def partial(f: Any, v: Any) -> Any:
