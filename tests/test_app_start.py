@@ -76,7 +76,7 @@ def test_main_builds_only_the_named_command(
     monkeypatch.delenv("_JAC_COMPLETE", raising=False)
     with pytest.raises(SystemExit):
         app_module.main()
-    assert built == ([only] if only else [])
+    assert built == [only] if only else built in ([], [None])  # the whole app, built once
 
 
 def test_the_installed_script_answers_through_the_one_command_app() -> None:
@@ -87,3 +87,37 @@ def test_the_installed_script_answers_through_the_one_command_app() -> None:
         check=True,
     )
     assert out.stdout.strip() == "r" and out.stderr == ""
+
+
+def test_engine_names_stay_the_functions_after_their_modules_are_imported() -> None:
+    """jaccli.engine loads its modules on first use; six are named as their function
+    (hessian, stability, ...): importing the module must not make `engine.hessian` the module."""
+    import pkgutil
+
+    import jaccli.engine as engine
+
+    for info in pkgutil.iter_modules(engine.__path__):
+        import_module(f"jaccli.engine.{info.name}")
+    for name in engine.__all__:
+        home = sys.modules[f"jaccli.engine.{engine._HOME[name]}"]
+        assert getattr(engine, name) is getattr(home, name), name
+    assert set(engine.__all__) == set(engine._HOME)
+    assert callable(engine.hessian) and callable(engine.stability) and callable(engine.chain)
+
+
+def test_jac_jacobian_does_not_load_the_other_commands() -> None:
+    """What the lazy start saves: `jac jacobian` imports neither other command modules nor
+    the eigenvalue or stability engines (a fresh process, so nothing is loaded before)."""
+    code = (
+        "import sys; sys.argv = ['jac', 'jacobian', 'x*y', '--vars', 'x,y', '--timeout', '0',"
+        " '--max-memory', '0']\n"
+        "from jaccli.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('jaccli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout.splitlines()[-1]
+    others = ["cli.commands.det", "cli.commands.stability", "engine.eigen", "engine.stability"]
+    for module in [*others, "engine.chain"]:
+        assert f"'jaccli.{module}'" not in loaded, module
+    assert "'jaccli.cli.commands.jacobian'" in loaded

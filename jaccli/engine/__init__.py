@@ -17,6 +17,8 @@ imports each module on the first use of one of its names.
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +149,21 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """This package. Six of its modules are named as the function each exports (chain,
+    gradient, hessian, singular, sparsity, stability), and importing a module makes it an
+    attribute of its package: `engine.hessian` would become the module. Here a function's
+    name stays the function's (the module is in sys.modules as always)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _HOME.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
