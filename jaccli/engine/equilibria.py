@@ -438,6 +438,16 @@ def equilibria(
         )
     at = {se.Symbol(str(p)): from_sympy(v) for p, v in params.items()}
     numeric = [f.subs(at) for f in functions]
+    blind = sorted({str(a.get_name()) for f in numeric for a in f.atoms(se.FunctionSymbol)})
+    if blind:  # g declared with --functions has no values: no numbers to search with
+        names = ", ".join(blind)
+        notes.append(
+            f"no numeric search: {names} {'has' if len(blind) == 1 else 'have'} no formula, "
+            f"and F = 0 may hold where {names} {'takes' if len(blind) == 1 else 'take'} "
+            "values the exact solution does not know"
+        )
+        reason = f"{exact.method}; no numeric search ({names} with no formula)"
+        return Equilibria(tuple(solutions), "incomplete", reason, tuple(notes))
     starts = STARTS_PER_VARIABLE * len(variables)
     roots = _distinct(_newton(numeric, variables, box, starts, seed))
     beyond = [r for r in roots if not any(_explains(s, r, params) for s in solutions)]
