@@ -33,6 +33,8 @@ INPUTS = (
     "of_vars",
     "box",
     "name",
+    "det",
+    "sparse",
 )
 PYTHON_NAMES: Mapping[str, str] = {
     **{name: f"{name}=" for name in INPUTS},

@@ -244,7 +244,12 @@ def test_det_points_with_sparse_is_a_usage_error(tmp_path: Path) -> None:
     points = str(points_csv(tmp_path / "p.csv", count=2))
     code, _, err = run(["det", "x*y, x+y, z", "--vars", "x,y,z", "--points", points, "--sparse"])
     assert code == 2
-    assert "one number a point" in err and "eval --points --sparse" in err
+    assert "one number a point" in err and "drop --sparse" in err and "det --points" in err
+    # the Python API words it with its own names, from the same check
+    from jaccli import kernel
+
+    with pytest.raises(UsageError, match=r"det= writes one number a point.*drop sparse="):
+        kernel("x*y, x+y", vars="x,y", det=True, sparse=True)
 
 
 def test_a_matrix_form_gives_its_structure_not_every_cell() -> None:

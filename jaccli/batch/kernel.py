@@ -347,8 +347,9 @@ def _det_mode(det: bool | str | None) -> str | None:
 
 
 def _sparse(sparse: bool, det: bool | str | None) -> bool:
-    if sparse and det not in (None, False):
-        raise UsageError("det= gives one number a point: there are no zeros for sparse= to drop")
+    from jaccli.batch.stream import no_sparse_det
+
+    no_sparse_det(det, sparse)
     return bool(sparse)
 
 

@@ -36,6 +36,7 @@ def plan(
     writes J's structural non-zeros only (not with `det`: a number a point)."""
     from jaccli.engine import resolve_variables
 
+    no_sparse_det(det, sparse)
     if problem.abstract:
         raise UsageError(
             f"{{points}} needs numbers, and {', '.join(problem.abstract)} (declared with "
@@ -78,8 +79,18 @@ def plan(
         inferred,
         warnings,
         det,
-        sparse and det is None,
+        sparse,
     )
+
+
+def no_sparse_det(det: object, sparse: bool) -> None:
+    """Sparse output leaves out J's zero entries; det writes one number a point, which has
+    none to leave out: a usage error rather than a switch that silently does nothing."""
+    if sparse and det not in (None, False):
+        raise UsageError(
+            "{det} writes one number a point (det J): there are no zero entries for {sparse} "
+            "to leave out; drop {sparse}, or ask for J instead of {det} to get its non-zeros"
+        )
 
 
 def fields(plan: Plan) -> "list[Field]":

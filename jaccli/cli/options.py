@@ -45,6 +45,8 @@ CLI_NAMES = {
     "of_vars": "--of-vars",
     "box": "--box",
     "name": "--name",
+    "det": "det --points",
+    "sparse": "--sparse",
     "timeout": "--timeout",
     "max_memory": "--max-memory",
     "timeout_raise": "--timeout or JAC_TIMEOUT",

@@ -173,13 +173,10 @@ def check_double_precision(digits: int | None, simplify: bool | None) -> None:
 
 
 def check_sparse(settings: Settings, det: str | None) -> None:
-    """--sparse leaves out J's zero entries; det --points writes one number a point, which
-    has none to leave out: a usage error rather than a switch that silently does nothing."""
-    if det is not None and settings.render.sparse:
-        raise UsageError(
-            "det --points writes one number a point (det J): there are no zero entries for "
-            "--sparse to leave out; drop it (eval --points --sparse writes J's non-zeros)"
-        )
+    """Before any work: det --points with --sparse (jaccli.batch.stream.no_sparse_det)."""
+    from jaccli.batch.stream import no_sparse_det
+
+    no_sparse_det(det, settings.render.sparse)
 
 
 def solve_dask(
