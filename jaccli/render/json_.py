@@ -55,14 +55,8 @@ Numeric = tuple[tuple[tuple[int, float], ...], ...]  # (column, value) rows of n
 
 def _values(numeric: Numeric, n: int) -> Raw:
     """The numbers of a dense matrix, a row a line."""
-
-    def row(values: tuple[tuple[int, float], ...]) -> str:
-        full = [0.0] * n
-        for j, v in values:
-            full[j] = v
-        return json.dumps(full)
-
-    return _rows(map(row, numeric))
+    full = Sparse((len(numeric), n), numeric).filled(lambda v: v, 0.0)
+    return _rows(map(json.dumps, full))
 
 
 def _sparse(sparse: Sparse, digits: int | None, spell: frozenset[str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ header is the same size for 10 unknowns as for 10^5.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import singledispatch
 from typing import Any, NamedTuple, TypeAlias
 
@@ -163,9 +163,12 @@ def _entries(sparse: Sparse, digits: int | None, spell: frozenset[str]) -> tuple
     """The Matrix Market field of the entries, and their `i j value` lines."""
     numeric = numeric_entries(sparse)
     if numeric is None:
-        if all(complex_number(e) is not None for _, e in _all(sparse)):
+        numbers = _complex_numbers(sparse)
+        if numbers is not None:
+            where = entries(sparse, lambda e: None)
             return "complex", (
-                f"{i} {j} {text}" for i, j, text in entries(sparse, _complex(digits))
+                f"{i} {j} {_complex(z, digits)}"
+                for (i, j, _), z in zip(where, numbers, strict=True)
             )
         symbolic = entries(sparse, lambda e: to_text(e, digits, spell))
         return "symbolic", (f"{i} {j} {text}" for i, j, text in symbolic)
@@ -177,9 +180,15 @@ def _entries(sparse: Sparse, digits: int | None, spell: frozenset[str]) -> tuple
     return "real", (f"{i} {j} {_real(e, v, digits, spell)}" for (i, j, e), v in exact)
 
 
-def _all(sparse: Sparse) -> Iterator[tuple[int, Any]]:
-    for row in sparse.rows:
-        yield from row
+def _complex_numbers(sparse: Sparse) -> list[complex] | None:
+    """Every entry as a complex number, row by row; None at the first that is not one."""
+    numbers = []
+    for _, _, e in entries(sparse, lambda e: e):
+        z = complex_number(e)
+        if z is None:
+            return None
+        numbers.append(z)
+    return numbers
 
 
 def _real(e: Any, value: float, digits: int | None, spell: frozenset[str]) -> str:
@@ -195,14 +204,8 @@ def _real(e: Any, value: float, digits: int | None, spell: frozenset[str]) -> st
     return repr(value)
 
 
-def _complex(digits: int | None) -> Callable[[Any], str]:
-    """How a complex entry is written: its real and imaginary parts."""
-
-    def write(e: Any) -> str:
-        z = complex_number(e)
-        assert z is not None  # every entry was checked
-        if digits is None:
-            return f"{z.real!r} {z.imag!r}"
-        return f"{z.real:.{min(digits, 17)}g} {z.imag:.{min(digits, 17)}g}"
-
-    return write
+def _complex(z: complex, digits: int | None) -> str:
+    """A complex entry as Matrix Market writes it: its real and imaginary parts."""
+    if digits is None:
+        return f"{z.real!r} {z.imag!r}"
+    return f"{z.real:.{min(digits, 17)}g} {z.imag:.{min(digits, 17)}g}"
