@@ -90,6 +90,7 @@ def _guards(p: parse.Parsed, names: set[str]) -> list[Guard] | None:
     return found
 
 
+@functools.lru_cache(maxsize=1)  # the components of a line `[a, b, c]` ask in a row
 def _total_line(line: str) -> bool:
     """Whether a line jaccli.parse.fast read holds no partial operation, by its tokens: no
     division, each power's exponent a whole number ≥ 1 (not raised again) and each call one
