@@ -1,8 +1,9 @@
-"""render.syntax prints c*X with X's text remembered: the text must be exactly SymEngine's.
+"""render.products writes a product from its factors' texts, a long factor's remembered:
+the text must be exactly SymEngine's.
 
-The shortcut (render.syntax._scaled) rebuilds what SymEngine's printer writes for a number
-times one factor; these tests hold it to `str()` for every kind of number and factor, twice
-(the second time from the remembered text), and for whole Jacobians of the bench workloads.
+It rebuilds what SymEngine's printer writes for a Mul; these tests hold it to `str()` for
+every kind of number and factor (powers under the "/" too), twice (the second time from the
+remembered texts), and for whole Jacobians of the bench workloads.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import symengine as se
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jaccli.render import syntax
+from jaccli.render import products, syntax
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import workloads
@@ -75,12 +76,16 @@ def factors(draw: st.DrawFn) -> se.Basic:
         fn = draw(st.sampled_from([se.sin, se.tanh, se.Abs, se.Function("g"), se.log]))
         return fn(inner)
     if kind == "power":
-        return se.Pow(draw(st.sampled_from([LONG, se.tanh(LONG), z + LONG, x])), draw(EXPONENTS))
+        return se.Pow(draw(st.sampled_from([LONG, se.tanh(LONG), z + LONG, x, y])), draw(EXPONENTS))
     if kind == "exp":
         return se.exp(draw(st.sampled_from([LONG, -LONG, x])))
     if kind == "symbol":
         return z
     return se.Max(inner, z) * se.cos(LONG)
+
+
+def _expected(expr: se.Basic) -> str:
+    return syntax._constant_last(str(expr)) if expr.is_Add else str(expr)
 
 
 @given(NUMBERS, factors())
@@ -89,9 +94,23 @@ def test_a_number_times_a_factor_prints_as_symengine_does(
 ) -> None:
     expr = number * factor
     for _ in range(2):  # the second time from the remembered texts
-        assert syntax._printed(expr) == (
-            syntax._constant_last(str(expr)) if expr.is_Add else str(expr)
-        )
+        assert syntax._printed(expr) == _expected(expr)
+        if expr.is_Mul:
+            composed = products._composed(expr)
+            assert composed is None or composed == str(expr)
+
+
+@given(st.one_of(NUMBERS, st.just(se.Integer(1))), st.lists(factors(), min_size=1, max_size=4))
+def test_products_of_several_factors_print_as_symengine_does(
+    number: se.Basic, parts: list[se.Basic]
+) -> None:
+    """Several factors, some under the "/" (x^-2, (1 + u)^(-1/2)), each remembered or not."""
+    expr = se.Mul(number, *parts)
+    for _ in range(2):
+        assert syntax._printed(expr) == _expected(expr)
+        if expr.is_Mul:
+            composed = products._composed(expr)
+            assert composed is None or composed == str(expr)
 
 
 @pytest.mark.parametrize(
@@ -110,17 +129,41 @@ def test_jacobians_of_the_workloads_print_as_symengine_does(kind: str, n: int) -
 
 
 def test_the_remembered_texts_stay_within_their_size() -> None:
-    texts = syntax._Texts(most_chars=100)
+    texts = products._Texts(most_chars=100)
     for k in range(50):
-        texts.put(se.Symbol(f"v{k}"), "x" * 30)
+        texts.put(se.Symbol(f"v{k}"), "x" * 30, 30)
         assert texts.chars <= 100
     assert texts.get(se.Symbol("v49")) == "x" * 30
     assert texts.get(se.Symbol("v0")) is None
 
 
-def test_the_shortcut_is_taken_for_a_layer() -> None:
-    """Not a test that cannot fail: the layer's entries do go through the shortcut."""
+def test_the_shortcut_is_taken_for_layers() -> None:
+    """Not a test that cannot fail: the layers' entries are written from remembered texts,
+    with numbers (w_ij) and with symbols (W[i,j]) in front."""
     exprs, names = workloads.layer(20)
     f = se.sympify(exprs[0].replace("^", "**"))
-    taken = [syntax._scaled(f.diff(se.Symbol(name))) for name in names]
-    assert sum(t is not None for t in taken) >= 15
+    entries = [f.diff(se.Symbol(name)) for name in names]
+    symbolic = se.tanh(se.Add(*[se.Symbol(f"W{k}") * se.Symbol(f"x{k}") for k in range(20)]))
+    entries += [symbolic.diff(se.Symbol(f"x{k}")) for k in range(20)]
+    for e in entries:
+        products.product(e)  # remembers the long factors
+    taken = [products._composed(e) for e in entries if e.is_Mul]
+    assert sum(t is not None for t in taken) >= 30
+    assert all(t == str(e) for t, e in zip(taken, [e for e in entries if e.is_Mul], strict=True))
+
+
+def test_products_that_are_hard_to_write() -> None:
+    """Numbers under roots, powers under the "/", floats as exponents, I, -1 and nothing left
+    above the "/": each printed twice after a long factor was remembered."""
+    g = se.Function("g")
+    cases = [
+        x / se.sqrt(2), se.Integer(2) ** se.Rational(1, 3) * x / y, -x / y, -1 / x, 2 / x,
+        1 / (x * y), se.Rational(1, 2) / x, x ** se.RealDouble(-0.5) * y, se.I * x / y,
+        x * y**-2 * (1 + x) ** se.Rational(-1, 2) * se.exp(-x), se.exp(-2) * x,
+        -se.I / (x * LONG), se.Derivative(g(x), x) * LONG, x * se.Piecewise((x, x > 0), (y, True)),
+        (x > y) * LONG, se.sqrt(LONG) / se.tanh(LONG) ** 2, 3 * LONG**2 / (1 + LONG) ** 3,
+    ]  # fmt: skip
+    products.product(se.Integer(3) * se.tanh(LONG) * x)  # a long factor is remembered
+    for expr in cases:
+        for _ in range(2):
+            assert syntax._printed(expr) == _expected(expr), expr

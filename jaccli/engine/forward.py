@@ -53,7 +53,7 @@ class _Symbol(_Node):
 class _Add(_Node):
     """c + Σ c_k t_k: the terms c_k x (x a symbol) looked up, the others visited."""
 
-    __slots__ = ("linear", "terms")
+    __slots__ = ("holding", "linear", "terms")
 
     def __init__(
         self,
@@ -65,22 +65,27 @@ class _Add(_Node):
         super().__init__(expr, free)
         self.linear = linear
         self.terms = terms
+        self.holding: dict[Any, list[tuple[Any, _Node]]] | None = None  # symbol -> its terms
 
     def d(self, x: Any) -> Any:
         pieces = []
         c = self.linear.get(x)
         if c is not None:
             pieces.append(c)
-        for c, term in self.terms:
-            if x in term.free:
-                t = term.d(x)
-                if t.is_Add:  # SymEngine's Add rule takes its terms one by one, each times c
-                    args = t.args
-                    pieces.extend([c * a for a in args])
-                    if not args[0].is_Number:  # and c times its constant 0: 0.0 for c = 0.5
-                        pieces.append(c * 0)
-                else:
-                    pieces.append(c * t)
+        if self.holding is None:  # W[i,1]*x[1] + ... + W[i,100]*x[100]: not 100 tests a column
+            self.holding = {}
+            for pair in self.terms:
+                for symbol in pair[1].free:
+                    self.holding.setdefault(symbol, []).append(pair)
+        for c, term in self.holding.get(x, ()):
+            t = term.d(x)
+            if t.is_Add:  # SymEngine's Add rule takes its terms one by one, each times c
+                args = t.args
+                pieces.extend([c * a for a in args])
+                if not args[0].is_Number:  # and c times its constant 0: 0.0 for c = 0.5
+                    pieces.append(c * 0)
+            else:
+                pieces.append(c * t)
         return _se.Add(*pieces)
 
 

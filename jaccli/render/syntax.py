@@ -19,6 +19,7 @@ from collections.abc import Collection
 from typing import Any
 
 from jaccli.numbers import round_decimals
+from jaccli.render.products import product
 
 # How each constant is written when its SymEngine name is taken (jac and SymPy read these).
 _SPELLING = {"I": "sqrt(-1)", "E": "exp(1)", "pi": "acos(-1)"}
@@ -72,91 +73,8 @@ def _printed(expr: Any) -> str:
     if expr.is_Add:
         return _constant_last(str(expr))
     if expr.is_Mul:
-        text = _scaled(expr)
-        if text is not None:
-            return text
+        return product(expr)  # str(expr), a long factor's text remembered
     return str(expr)
-
-
-class _Texts:
-    """Printed texts of recent factors (SymEngine objects, compared by value), within a size."""
-
-    def __init__(self, most_chars: int) -> None:
-        self.texts: dict[Any, str] = {}
-        self.chars = 0
-        self.most_chars = most_chars
-
-    def get(self, key: Any) -> str | None:
-        return self.texts.get(key)
-
-    def put(self, key: Any, text: str) -> str:
-        if self.chars + len(text) > self.most_chars or len(self.texts) >= 512:
-            self.texts.clear()
-            self.chars = 0
-        self.texts[key] = text
-        self.chars += len(text)
-        return text
-
-
-# A row of J often has one factor in every entry and only a number in front: the entries of
-# tanh(w1*x1 + ... + w100*x100 + b) are wi*(1 - tanh(...)**2), those of sin(S) are wi*cos(S).
-# SymEngine prints the whole factor again for every entry (most of the time jac spends on
-# such a J); these remember its text. Only factors long enough to be worth remembering.
-_FACTORS = _Texts(most_chars=8 << 20)
-_COEFFICIENTS = _Texts(most_chars=1 << 20)
-_PLACEHOLDER = "_jac_factor_"  # no name typed into jac starts with "_"
-_WORTH = 48  # characters: a shorter factor is printed again, faster than looked up
-
-
-def _scaled(expr: Any) -> str | None:
-    """`expr` = c*X (a number c, one factor X to the power 1), printed as `str(expr)` prints it.
-
-    Why the text is exactly SymEngine's (symengine/printers/strprinter.cpp, StrPrinter::bvisit
-    of a Mul): the coefficient is written first, as "-" for -1 or else parenthesized below
-    Mul precedence and followed by "*", whatever the factors; then each factor, in the Mul's
-    order (here the only one): with exponent 1, X parenthesized where its precedence is below
-    Mul's (a sum, written "(...)"; a function call, never), or a power through _print_pow as a
-    lone power prints (unless its exponent is a negative integer or rational and its base is not
-    E: then it goes under a "/", and is left to SymEngine here). So the text is the prefix that
-    SymEngine writes for c times a placeholder symbol, then X's own text, with parentheses
-    for a sum. tests/test_syntax.py compares with str() over random coefficients and factors.
-    """
-    args = expr.args
-    if len(args) != 2:
-        return None
-    number, factor = args
-    if not number.is_Number:
-        return None
-    if factor.is_Add:
-        opened, closed = "(", ")"
-    elif factor.is_Function or (factor.is_Pow and _in_numerator(factor)):
-        opened = closed = ""
-    else:
-        return None
-    prefix = _COEFFICIENTS.get(number)
-    if prefix is None:
-        import symengine
-
-        alone = str(number * symengine.Symbol(_PLACEHOLDER))
-        if not alone.endswith(_PLACEHOLDER):  # not a number a product keeps in front
-            return None
-        prefix = _COEFFICIENTS.put(number, alone[: -len(_PLACEHOLDER)])
-    text = _FACTORS.get(factor)
-    if text is None:
-        text = opened + str(factor) + closed
-        if len(text) >= _WORTH:
-            _FACTORS.put(factor, text)
-    return prefix + text
-
-
-def _in_numerator(power: Any) -> bool:
-    """Whether SymEngine writes `power` as a factor before any "/" (see _scaled)."""
-    import symengine
-
-    base, exponent = power.args
-    if base == symengine.E or not isinstance(exponent, symengine.Rational):
-        return True
-    return bool(exponent.is_positive)
 
 
 def _respelled(expr: Any, constants: list[str]) -> str:
