@@ -110,6 +110,7 @@ def read(
         variables if variables is None or isinstance(variables, str) else ",".join(variables)
     )
     from jaccli.parse.shapes import expand_variables
+    from jaccli.parse.stencil import Renamed
 
     declared = _shapes(shapes)
     typed_vars = parse_variables(vars_text) if vars_text is not None else ()
@@ -120,7 +121,9 @@ def read(
     )
     texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
     warnings = confusable_letters([*texts, vars_text or ""])
-    typed = typed_names(parsed)  # one walk for both warnings
+    typed = components.take_typed() if isinstance(components, Renamed) else None
+    if typed is None:  # else found while reading
+        typed = typed_names(parsed)  # one walk for both warnings
     warnings += suspicious_names(parsed, typed_vars if vars_text is not None else None, typed)
     built = components if isinstance(components, tuple) else tuple(components)
     symbols = tuple(make_symbol(n) for n in names) if vars_text is not None else None

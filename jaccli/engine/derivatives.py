@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from jaccli.engine.bridge import from_sympy, to_sympy
 from jaccli.engine.results import Block, JacobianResult, Progress, Sparse, SparseRow
@@ -17,6 +17,7 @@ from jaccli.engine.variables import header
 
 if TYPE_CHECKING:
     from jaccli.engine.matrix_form import Structure
+    from jaccli.engine.renamed import Renamings
 
 
 class _Unknown(Exception):
@@ -86,7 +87,7 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
 
     nodes = atan2_nodes(f) if nodes is None else nodes
     if not nodes:
-        return _without_nan(f, v, f.diff(v))
+        return _held(f, v, f.diff(v))
     stand = {a: se.Symbol(f"atan2@{k}") for k, a in enumerate(nodes)}
     g = f.xreplace(stand)  # top down: an atan2 inside another one's arguments goes with it
     present = g.free_symbols
@@ -98,21 +99,23 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
     if any(node.has(*stand.values()) for node in d.atoms(se.Derivative, se.Subs)):
         # A derivative SymEngine left unevaluated (of min, max) with a stand-in inside cannot
         # take its atan2 back: SymEngine's own rule, and jac's fallbacks for what it leaves.
-        return f.diff(v)
-    return d.xreplace({s: a for a, s in stand.items()})
+        return _held(f, v, f.diff(v))
+    return _held(f, v, d.xreplace({s: a for a, s in stand.items()}))
 
 
-def _without_nan(f: Any, v: Any, d: Any) -> Any:
+def _held(f: Any, v: Any, d: Any) -> Any:
     """SymEngine differentiates a constant call at a pole of its derivative to nan: d/dy of
     acosh(-1)*y comes out nan*y (its rule multiplies 1/sqrt((-1)^2 - 1) by d(-1)/dy = 0).
-    engine.forward's rules leave constants alone; SymEngine's answer is kept otherwise."""
-    import symengine
+    Where nan appears, f's constant calls stand still as symbols while it is differentiated."""
+    import symengine as se
 
-    if d.has(symengine.nan) and not f.has(symengine.nan):
-        from jaccli.engine import forward
-
-        return forward.row(f, [v])[0]
-    return d
+    if not d.has(se.nan) or f.has(se.nan):
+        return d
+    constants = [a for a in f.atoms(se.Function) if not a.free_symbols]
+    if not constants:
+        return d
+    stand = {a: se.Symbol(f"constant@{k}") for k, a in enumerate(constants)}
+    return diff(f.xreplace(stand), v).xreplace({s: a for a, s in stand.items()})
 
 
 # The functions SymEngine differentiates by itself, as its printer names them: neither abs,
@@ -176,7 +179,10 @@ def present_columns(present: Iterable[Any], columns: Mapping[Any, int]) -> list[
 def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None) -> SparseRow:
     """The non-zero ∂f/∂v for the (column, v) `pairs`; `nodes` as `by_symengine(f)` says."""
     if nodes == () and len(pairs) >= _MANY:
-        row = _forward(f, pairs)
+        from jaccli.engine import forward
+
+        found = forward.row(f, [v for _, v in pairs])
+        row = [(j, _held(f, v, d)) for (j, v), d in zip(pairs, found, strict=True)]
         return tuple((j, d) for j, d in row if d != 0)
     if nodes is not None:
         row = [(j, diff(f, v, nodes)) for j, v in pairs]
@@ -192,18 +198,6 @@ def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None
 
 
 _MANY = 8  # columns from which a row is differentiated by engine.forward, its tree paid once
-
-
-def _forward(f: Any, pairs: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
-    """The row by engine.forward (SymEngine's rules, shared pieces built once); by SymEngine
-    itself where f nests deeper than Python's recursion allows."""
-    from jaccli.engine import forward
-
-    try:
-        columns = [j for j, _ in pairs]
-        return list(zip(columns, forward.row(f, [v for _, v in pairs]), strict=True))
-    except RecursionError:
-        return [(j, f.diff(v)) for j, v in pairs]
 
 
 def partial(f: Any, v: Any) -> Any:
@@ -257,14 +251,19 @@ class _Template:
     expression, to check that it is the template's indeed, and its entries, as
     differentiating the row gives them."""
 
-    __slots__ = ("box", "complete", "slots", "symbols", "text", "unsafe")
+    __slots__ = ("box", "complete", "form", "printed", "slots", "symbols", "unsafe")
 
-    def __init__(self, expr: Any, symbols: Sequence[Any]) -> None:
+    def __init__(self, expr: Any, symbols: Sequence[Any], text: str) -> None:
+        import symengine as se
+
         self.box = _box(expr)
         self.symbols = tuple(symbols)
         self.slots: tuple[int, ...] = ()  # the variables (by position) with a non-zero derivative
         self.complete = False
-        self.text = printed(expr)
+        # How it prints (`printed_form`), each name with the slot of its symbol, or -1
+        self.form, names = printed_form(text)
+        slot = {s: k for k, s in enumerate(self.symbols)}
+        self.printed = [(n, slot.get(se.Symbol(n), -1)) for n in names]
         self.unsafe = False  # renamed entries print otherwise than differentiating a row
 
     def differentiate(self, variables: int) -> None:
@@ -285,41 +284,48 @@ def _box(*exprs: Any) -> Any:
     return se.Function("@")(*exprs)
 
 
-class Printed(NamedTuple):
-    """How an expression prints: its text with the names blanked, and the names in order."""
-
-    skeleton: str
-    names: tuple[Any, ...]  # as symbols, to be renamed
+# A name that _NAME finds whole where another name stood.
+_WHOLE_NAME = re.compile(r"[^\W\d]\w*")
 
 
-def printed(expr: Any) -> Printed:
-    import symengine as se
+def printed_form(text: str) -> tuple[str, list[str]]:
+    """A printed expression as a format with a slot for each name, and the names: the text
+    of T renamed by σ is `form.format(*[σ(name) for name in names])`, which is how
+    tests/test_renamed.py's reference `printed_alike` tests a row, in one comparison.
 
-    text = str(expr)
-    return Printed(_NAME.sub("#", text), tuple(se.Symbol(n) for n in _NAME.findall(text)))
+    A name of `_NAME` is a run of word characters not followed by "(", without its leading
+    digits, so filling a slot with another name that starts with a letter (`_WHOLE_NAME`)
+    changes no other name nor any text between: the filled text has the skeleton
+    (`_NAME.sub`) and the names (`_NAME.findall`) `printed_alike` wants, and a text with
+    both is that filled text (tests/test_renamed.py compares the two)."""
+    pieces = _NAME.split(text)
+    return "{}".join(p.replace("{", "{{").replace("}", "}}") for p in pieces), _NAME.findall(text)
 
 
-def _printed_alike(template: Printed, f: Any, rename: Mapping[Any, Any]) -> bool:
-    """Whether f prints as the template does with its names renamed: equal as
-    expressions is not enough, since SymEngine orients a renamed expression by its new
-    symbols (tanh(k - u) may become -tanh(-k + u)) and then differentiates it to another,
-    equal form. Three C-level calls and one renaming of a few names."""
-    text = str(f)
-    if _NAME.sub("#", text) != template.skeleton:
+def _prints_as(template: _Template, text: str, symbols: Sequence[Any]) -> bool:
+    """`printed_alike` for the text of a row, renaming the template's slots to `symbols`."""
+    names = [n if k < 0 else str(symbols[k]) for n, k in template.printed]
+    if text != template.form.format(*names):
         return False
-    return _NAME.findall(text) == [str(rename.get(s, s)) for s in template.names]
+    return all(map(_WHOLE_NAME.fullmatch, names))
 
 
 def _renamed(
-    template: _Template, f: Any, symbols: Sequence[Any], pairs: Sequence[tuple[int, Any]]
+    template: _Template,
+    f: Any,
+    symbols: Sequence[Any],
+    pairs: Sequence[tuple[int, Any]],
+    text: str,
 ) -> SparseRow | None:
     """f's row from `template` renamed onto `symbols` (f's, in slot order), if f is the
-    template so renamed and prints as it does; else None."""
+    template so renamed and prints as it does (`text`: f printed); else None."""
     if template.unsafe or len(symbols) != len(template.symbols):
         return None
+    if not _prints_as(template, text, symbols):
+        return None  # tested first: no renaming for a row printed otherwise
     rename = dict(zip(template.symbols, symbols, strict=True))
     renamed = template.box.xreplace(rename).args
-    if renamed[0] != f or not _printed_alike(template.text, f, rename):
+    if renamed[0] != f:
         return None
     first = not template.complete
     if first:  # a second row of it: time to differentiate it
@@ -363,10 +369,7 @@ class Templates:
         # as rows of a stencil follow one another (and then the text is not printed).
         self.last: dict[tuple[int, int], _Template] = {}
         self.looked = self.hits = 0
-        # Rows the parser read as renamings: by id of what they rename (kept in the value).
-        self.stencils: dict[int, tuple[Any, SparseRow | None, list[Any], Any, Printed]] = {}
-        self.variables: dict[int, Any] = {}  # by column, once a stencil needs them
-        self.checked: set[int] = set()  # stencils whose first renaming was checked
+        self.renamings: Renamings | None = None  # rows the parser read as renamings
 
     def row(self, f: Any) -> SparseRow:
         pairs: list[tuple[int, Any]] = []
@@ -383,16 +386,16 @@ class Templates:
         symbols = [v for _, v in pairs] + (sorted(parameters, key=str) if parameters else [])
         self.looked += 1
         counts = (len(pairs), len(symbols))
+        text = str(f)
         last = self.last.get(counts)
-        found = None if last is None else _renamed(last, f, symbols, pairs)
+        found = None if last is None else _renamed(last, f, symbols, pairs, text)
         if found is not None:
             self.hits += 1
             return found
-        text = str(f)
         skeleton = (*counts, _NAME.sub("#", text))  # a template only of as many symbols
         candidates = self.known.get(skeleton, [])
         for template in candidates:
-            found = _renamed(template, f, symbols, pairs)
+            found = _renamed(template, f, symbols, pairs, text)
             if found is not None:
                 self.hits += 1
                 self.last[counts] = template
@@ -401,54 +404,22 @@ class Templates:
         if nodes is not None and skeleton not in self.seen:
             self.seen.add(skeleton)  # once is no pattern yet: its template from a second row
         elif nodes is not None and not any(t.unsafe for t in candidates):
-            candidates.insert(0, _Template(f, symbols))
+            candidates.insert(0, _Template(f, symbols, text))
             self.known[skeleton] = candidates[:_CANDIDATES]
         if self.looked >= _TRIAL_ROWS and 2 * self.hits < self.looked:
             self.known, self.seen = None, set()  # no stencil here: stop paying for lookups
         return _row(f, pairs, nodes)
 
-    def renamed(self, source: tuple[Any, Mapping[Any, Any], Any], f: Any) -> SparseRow | None:
+    def renamed(self, source: tuple[Any, Mapping[str, str], Any], f: Any) -> SparseRow | None:
         """The row of a component the parser read as a renaming σ of an earlier one, T
-        (`source`, jaccli.parse.stencil: T, σ and σ as SymEngine's map): T's row renamed,
-        d σ(T)/d σ(s) = σ(dT/ds), when σ keeps variables variables and parameters
-        parameters; else None."""
-        template, rename, renaming = source
-        known = self.stencils.get(id(template))
-        if known is None:
-            known = self.stencils[id(template)] = self._stencil(template)
-        if known[1] is None:
-            return None
-        columns = self.columns
-        for s, variable in known[2]:
-            if (rename.get(s, s) in columns) != variable:
-                return None
-        if not rename or not known[1]:
-            return known[1]
-        if not _printed_alike(known[4], f, rename):
-            return None
-        by, box = known[3]
-        entries = box.xreplace(renaming).args  # one renaming (C++) for the whole row
-        row = tuple(sorted(zip([columns[rename.get(v, v)] for v in by], entries, strict=True)))
-        if id(template) not in self.checked:  # the first renaming: against differentiating
-            self.checked.add(id(template))
-            direct = _differentiate_one(f, (), columns)
-            if not printed_same(row, direct):
-                self.stencils[id(template)] = (template, None, [], None, Printed("", ()))
-                return direct
-        return row
+        (`source`, jaccli.parse.stencil): T's row renamed, d σ(T)/d σ(s) = σ(dT/ds), when
+        σ keeps variables variables and parameters parameters; else None
+        (jaccli.engine.renamed)."""
+        if self.renamings is None:
+            from jaccli.engine.renamed import Renamings
 
-    def _stencil(self, template: Any) -> tuple[Any, SparseRow | None, list[Any], Any, Printed]:
-        """(T, its row, whether each of its symbols is a variable, (the variable of each
-        entry, the entries boxed)); no row where SymEngine alone does not differentiate T
-        (abs, sign, atan2)."""
-        if by_symengine(template) != ():
-            return template, None, [], None, Printed("", ())
-        if not self.variables:
-            self.variables = {j: v for v, j in self.columns.items()}
-        row = self.row(template)
-        kinds = [(s, s in self.columns) for s in template.free_symbols]
-        by = [self.variables[j] for j, _ in row]
-        return template, row, kinds, (by, _box(*(d for _, d in row))), printed(template)
+            self.renamings = Renamings(self.columns, self.row)
+        return self.renamings.row(source, f)
 
 
 def differentiate(

@@ -23,7 +23,7 @@ from typing import Any
 # class names; g'(u) is read off g(T) differentiated by a symbol T (see _Call).
 _CHAINED = frozenset(
     {f"{arc}{t}{h}" for arc in ("", "a") for t in ("sin", "cos", "tan", "cot", "sec", "csc")
-     for h in ("", "h")} | {"log", "erf"}
+     for h in ("", "h")} | {"log"}
 )  # fmt: skip
 _STAND_IN = "_jac_u_"  # the symbol T; no name typed into jac starts with "_"
 _se: Any = None  # symengine, imported by `row` (an import in each rule costs a microsecond)
@@ -85,7 +85,7 @@ class _Add(_Node):
                 if not args[0].is_Number:  # and c times its constant 0: 0.0 for c = 0.5
                     pieces.append(c * 0)
             else:
-                pieces.append(c * t)
+                pieces.append(_term(c * t))
         return _se.Add(*pieces)
 
 
@@ -111,8 +111,17 @@ class _Mul(_Node):
                 rest = self.others.get(k)
                 if rest is None:  # the other factors as they are (no division: 2^x / 2^x)
                     rest = self.others[k] = _se.Mul(*self.parts[:k], *self.parts[k + 1 :])
-                pieces.append(rest * t)
+                pieces.append(_term(rest * t))
         return _se.Add(*pieces)
+
+
+def _term(piece: Any) -> Any:
+    """A term of a sum the rules build. Where c·t is itself a sum (-1·(-1)(1 + cot(x)^2)),
+    SymEngine's rules keep it as one term of the sum, nested, which no operation here can
+    build (Add flattens it): the row goes to SymEngine then."""
+    if piece.is_Add:
+        raise _Other
+    return piece
 
 
 class _Pow(_Node):
@@ -211,6 +220,6 @@ def row(f: Any, variables: Sequence[Any]) -> list[Any]:
     _se = symengine
     try:
         tree = _tree(f)
-    except _Other:
+        return [tree.d(v) if v in tree.free else symengine.Integer(0) for v in variables]
+    except (_Other, RecursionError):  # deeper than Python's stack: SymEngine's is C++
         return [f.diff(v) for v in variables]
-    return [tree.d(v) if v in tree.free else symengine.Integer(0) for v in variables]

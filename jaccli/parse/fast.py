@@ -52,7 +52,8 @@ def tokens(line: str) -> list[str]:
 class FastLine(NamedTuple):
     values: list[Any]  # the components of the line, as the reference builds them
     tokens: int  # tokens the reference counts (without its end token)
-    sources: list[tuple[Any, dict[Any, Any], Any]] | None = None  # renamed (stencil.Reading)
+    sources: list[tuple[Any, dict[str, str], Any]] | None = None  # renamed (stencil.Reading)
+    names: list[str] | None = None  # its words (ASCII_NAME.findall), where they were found
 
 
 class _NotMine(Exception):
@@ -60,16 +61,22 @@ class _NotMine(Exception):
 
 
 def line_names(
-    line: str, variables: Collection[str], known: Container[str]
+    line: str,
+    variables: Collection[str],
+    known: Container[str],
+    words: list[str] | None = None,
 ) -> list[tuple[str, int]]:
     """The names typed as symbols on a line the fast path read and not in `known`, in order
     of first occurrence, each with the column where the reference's node of it starts.
+    `words`: the line's ASCII_NAME.findall, if known (FastLine.names).
 
     Calls are the only other names there: a function's name not declared a variable.
     """
+    if words is None:
+        words = ASCII_NAME.findall(line)
     fresh: list[tuple[str, int]] = []
-    for name in dict.fromkeys(ASCII_NAME.findall(line)):
-        if name in known or (name in FUNCTIONS and name not in variables):
+    for name in dict.fromkeys([n for n in words if n not in known]):
+        if name in FUNCTIONS and name not in variables:
             continue
         start = _whole(line, name)
         fresh.append((name, _widened(line, start, start + len(name))))
@@ -138,7 +145,7 @@ class FastReader:
         if stencil is not None and stencil[2] is not None:
             reading = stencil[2]  # a renaming of a line read before (jaccli.parse.stencil)
             if tokens_before + reading.tokens <= self.limits.tokens:
-                return FastLine(reading.values, reading.tokens, reading.sources)
+                return FastLine(reading.values, reading.tokens, reading.sources, stencil[1])
         toks = _TOKENS.findall(text)
         count = len(toks)
         if tokens_before + count > self.limits.tokens:
@@ -150,9 +157,10 @@ class FastReader:
             return None
         if values is None:
             return None
-        if stencil is not None:
-            self.stencils.keep(stencil[0], stencil[1], values, count)
-        return FastLine(values, count)
+        if stencil is None:
+            return FastLine(values, count)
+        self.stencils.keep(stencil[0], stencil[1], values, count)
+        return FastLine(values, count, None, stencil[1])
 
     def atom(self, text: str) -> Any:
         """A number or a name met for the first time (then cached); anything else: not mine."""

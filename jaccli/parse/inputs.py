@@ -23,8 +23,8 @@ def _lines(text: str, where: str) -> Iterable[tuple[str, str]]:
     """Non-blank lines of `text` without `#` comments, each with a label for messages."""
     lines = text.split("\n")
     for number, raw in enumerate(lines, start=1):
-        line = raw.split("#", 1)[0]
-        if line.strip():
+        line = raw.split("#", 1)[0] if "#" in raw else raw
+        if line and not line.isspace():  # line.strip(), without the copy
             yield line, (f"{where} line {number}" if len(lines) > 1 else where)
 
 
@@ -126,7 +126,7 @@ def read_and_build(
     if shapes or abstract:
         items = read_functions(arguments, variables, read_stdin, limits, shapes, abstract)
         return items, build(items, limits)
-    from jaccli.parse.fast import FastReader
+    from jaccli.parse.fast import FastReader, line_names
 
     names = frozenset(variables)
     reader = FastReader(names, limits)
@@ -135,10 +135,20 @@ def read_and_build(
     parsed: list[Parsed] = []
     values: list[Any] = []  # per item: its value, or _PENDING for the reference to build
     renamings: list[tuple[Any, Any, Any] | None] = []  # per item: what it renames, or None
+    pending = False  # whether the reference read a line: its items are built below
+    typed: dict[str, tuple[str, int]] = {}  # typed_names, while every line is read fast
     for line, label in _sources(arguments, read_stdin, limits):
         done = reader.line(line, reading.tokens)
         if done is not None:
             reading.tokens += done.tokens
+            if not pending:
+                for name, column in line_names(line, names, typed, done.names):
+                    typed[name] = (label, column)
+            if len(done.values) == 1:  # the common line: one component
+                parsed.append(Parsed(None, line, label, None, 0, again, fast=True))
+                values.append(done.values[0])
+                renamings.append(None if done.sources is None else done.sources[0])
+                continue
             for index, value in enumerate(done.values):
                 parsed.append(Parsed(None, line, label, None, index, again, fast=True))
                 values.append(value)
@@ -147,6 +157,7 @@ def read_and_build(
             else:
                 renamings.extend(done.sources)
             continue
+        pending = True
         items, shaped = reading.line(line, label)
         for index, item in enumerate(items):
             values.append(_PENDING)  # the tree is kept only until it is built
@@ -154,6 +165,8 @@ def read_and_build(
             renamings.append(None)
     if not parsed:
         raise UsageError("no functions given (blank input)")
+    if not pending:  # every value is built (and no Builder met a huge number): as below
+        return parsed, _renamed(values, renamings, typed)
     builder = Builder(limits)
     built: list[Any] = []
     for item, value in zip(parsed, values, strict=True):
@@ -164,9 +177,16 @@ def read_and_build(
             built.append(value)
     if builder.big or len(built) != len(renamings):
         return parsed, built
+    return parsed, _renamed(built, renamings)
+
+
+def _renamed(
+    built: list[Any], renamings: list[Any], typed: dict[str, tuple[str, int]] | None = None
+) -> Renamed:
     renamed = Renamed(built)
     renamed.renamings = tuple(renamings)
-    return parsed, renamed
+    renamed.typed = typed
+    return renamed
 
 
 _PENDING = object()

@@ -14,7 +14,9 @@ a walk of their tokens; input whose lines are all different stops being looked u
 """
 
 import re
-from collections.abc import Collection, Container
+from collections.abc import Callable, Collection
+from operator import itemgetter
+from sys import intern
 from typing import Any, NamedTuple
 
 from jaccli.parse.grammar import CONSTANTS, FUNCTIONS
@@ -22,6 +24,7 @@ from jaccli.parse.grammar import CONSTANTS, FUNCTIONS
 # An ASCII name as jac reads it (the fast path, stencils, --vars @FILE); the reference
 # tokenizer also reads other letters.
 ASCII_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_PARTS = re.compile(f"({ASCII_NAME.pattern})")  # splits a line into text and names
 _TRIAL_LINES = 64  # looked up for this many lines at least, then only while half hit
 
 
@@ -30,17 +33,26 @@ class Reading(NamedTuple):
 
     values: list[Any]
     tokens: int
-    # per value: the one it renames, and how: a dict of symbols, and it as SymEngine's map
-    sources: list[tuple[Any, dict[Any, Any], Any]]
+    # per value: the one it renames, and how: the names that change (old name -> new name),
+    # and the renaming of their symbols as SymEngine's map
+    sources: list[tuple[Any, dict[str, str], Any]]
 
 
 class Renamed(tuple):  # type: ignore[type-arg]
     """F's components (a tuple), and for each one read as a renaming of an earlier line's:
-    (that component, the renaming of its symbols as a dict and as SymEngine's map), else
-    None. Differentiation renames that component's row of J (jaccli.engine.derivatives);
-    anything else sees a tuple."""
+    (that component, the names it renames as a dict, old name -> new name, and the renaming
+    of their symbols as SymEngine's map), else None. Differentiation renames that
+    component's row of J (jaccli.engine.renamed); anything else sees a tuple."""
 
-    renamings: tuple[tuple[Any, dict[Any, Any], Any] | None, ...] = ()
+    renamings: tuple[tuple[Any, dict[str, str], Any] | None, ...] = ()
+    # The names typed as symbols, as jaccli.parse.typed_names finds them, when the reading
+    # found them on the way (every line read by the fast path); else None.
+    typed: dict[str, tuple[str, int]] | None = None
+
+    def take_typed(self) -> dict[str, tuple[str, int]] | None:
+        """`typed`, once: it is not kept with F."""
+        typed, self.typed = self.typed, None
+        return typed
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled and copied as the plain tuple: the renamings are for this process only
@@ -48,13 +60,32 @@ class Renamed(tuple):  # type: ignore[type-arg]
         return tuple, (tuple(self),)
 
 
+def _picker(indices: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The items of a list at `indices`, as a tuple (one C call)."""
+    if len(indices) == 1:
+        (i,) = indices
+        return lambda items: (items[i],)
+    return itemgetter(*indices)
+
+
 class _Line:
-    """A line the fast path read: its names in order, its calls and its values."""
+    """A line the fast path read: its names in order and each at its first occurrence, its
+    calls and its values."""
 
-    __slots__ = ("calls", "names", "tokens", "values")
+    __slots__ = ("again", "calls", "firsts", "names", "tokens", "unique", "values")
 
-    def __init__(self, names: list[str], calls: Container[str], values: list[Any], tokens: int):
+    def __init__(self, names: list[str], calls: set[str], values: list[Any], tokens: int):
         self.names, self.calls, self.values, self.tokens = names, calls, values, tokens
+        first: dict[str, int] = {}
+        for k, name in enumerate(names):
+            first.setdefault(name, k)
+        self.unique = list(first)  # the names, each once, in order
+        # A line's names rename these where the names at the first occurrences differ
+        # (`firsts`) and each name is again where this line's is (`again`: None if no name
+        # is repeated here).
+        self.firsts = _picker(list(first.values())) if names else None
+        repeated = len(first) < len(names)
+        self.again = _picker([first[name] for name in names]) if repeated else None
 
 
 class Stencils:
@@ -76,8 +107,9 @@ class Stencils:
         known = self.known
         if known is None:
             return None
-        names = ASCII_NAME.findall(text)
-        skeleton = ASCII_NAME.sub("#", text)
+        parts = _PARTS.split(text)  # text, name, text, ..., text: one scan for both
+        names = parts[1::2]
+        skeleton = "#".join(parts[0::2])
         self.looked += 1
         line = known.get(skeleton)
         values = None if line is None else self._renamed(line, names)
@@ -95,24 +127,32 @@ class Stencils:
 
     def _renamed(self, line: _Line, names: list[str]) -> Reading | None:
         """The reading of a line with `names` where they rename `line`'s one to one."""
-        sigma = dict(zip(line.names, names, strict=True))
-        if len(set(sigma.values())) != len(sigma) or [sigma[n] for n in line.names] != names:
-            return None  # not a renaming, or not one to one
-        symbols, rename = self.symbols, {}
-        for old, new in sigma.items():
-            if old == new:
-                continue
-            if old in line.calls:
-                return None
-            s = symbols.get(new)
-            if s is None:
+        # As many names as `line` has: one skeleton.
+        if line.firsts is None:  # no names
+            return Reading(line.values, line.tokens, [(v, {}, None) for v in line.values])
+        if line.again is not None and line.again(names) != tuple(names):
+            return None  # a name repeated there is not here: not a renaming
+        new_names = line.firsts(names)
+        if len(set(new_names)) != len(new_names):
+            return None  # not one to one
+        # the new names interned: they are kept with the value, as many as the rows
+        changed = {
+            old: intern(new) for old, new in zip(line.unique, new_names, strict=True) if old != new
+        }
+        if not changed:
+            return Reading(line.values, line.tokens, [(v, changed, None) for v in line.values])
+        if not line.calls.isdisjoint(changed):
+            return None  # a call renamed: read otherwise
+        symbols = self.symbols
+        for new in changed.values():
+            if new not in symbols:
                 if new not in self.variables and (new in FUNCTIONS or new in CONSTANTS):
                     return None  # read otherwise than as a symbol
-                s = symbols[new] = self.symbol(new)
-            rename[symbols[old]] = s
-        if not rename:
-            return Reading(line.values, line.tokens, [(v, rename, rename) for v in line.values])
-        # SymEngine's own map, made once: differentiation renames the row by it too
-        renaming = self.dict_basic(rename)
+                symbols[new] = self.symbol(new)
+        # SymEngine's own map, made once: differentiation renames the row by it too. Filled
+        # item by item: half the time of making it from a dict.
+        renaming = self.dict_basic()
+        for old, new in changed.items():
+            renaming[symbols[old]] = symbols[new]
         values = [v.xreplace(renaming) for v in line.values]
-        return Reading(values, line.tokens, [(v, rename, renaming) for v in line.values])
+        return Reading(values, line.tokens, [(v, changed, renaming) for v in line.values])

@@ -18,15 +18,43 @@ from jaccli.engine import (
     Sparse,
 )
 from jaccli.render import RenderOptions
-from jaccli.render.sparse import entries
 from jaccli.render.syntax import cell_text, shadowed, to_text
 
 
-def sparse_lines(sparse: Sparse, cell: Any, options: RenderOptions) -> list[str]:
-    """Each row as its cells joined by tabs; with --sparse, each non-zero entry as i, j, entry."""
+def matrix_text(sparse: Sparse, cell: Any, options: RenderOptions) -> str:
+    """Each row as its cells joined by tabs; with --sparse, each non-zero entry as i, j, entry
+    (jaccli.render.sparse.entries, 1-based), a line each."""
     if options.sparse:
-        return [f"{i}\t{j}\t{text}" for i, j, text in entries(sparse, cell)]
-    return ["\t".join(row) for row in sparse.filled(cell, "0")]
+        return _listed(sparse, cell)
+    return "\n".join(["\t".join(row) for row in sparse.filled(cell, "0")])
+
+
+_BLOCK = 4096  # rows whose lines are joined at once
+_NUMBERS = 1024  # whole numbers whose texts are kept
+
+
+def _listed(sparse: Sparse, cell: Any) -> str:
+    """The `i<TAB>j<TAB>entry` lines, joined a block of rows at a time: 3·10^5 short line
+    strings (20 MB at 10^5 rows) never exist at once beside the text."""
+    rows = sparse.rows
+    blocks = []
+    known: dict[Any, str] = {}  # the texts of whole numbers: J's 1s and -2s, printed once
+
+    def text(entry: Any) -> str:
+        written: str = cell(entry)
+        if entry.is_Integer and len(known) < _NUMBERS:
+            known[entry] = written
+        return written
+
+    for start in range(0, len(rows), _BLOCK):
+        lines = [
+            f"{i}\t{j + 1}\t{known.get(e) or text(e)}"
+            for i, row in enumerate(rows[start : start + _BLOCK], start + 1)
+            for j, e in row
+        ]
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n".join(blocks)
 
 
 @singledispatch
@@ -44,7 +72,7 @@ def _jacobian(result: JacobianResult, options: RenderOptions) -> str:
     if indexed:  # --index asked for J in index notation: one equation a line, instead
         return "\n".join(indexed)
     spell = shadowed(result.variables)
-    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, None, spell), options))
+    return matrix_text(result.sparse, lambda e: to_text(e, None, spell), options)
 
 
 @render.register
@@ -61,7 +89,7 @@ def _determinant(result: DeterminantResult, options: RenderOptions) -> str:
 def _evaluation(result: EvaluationResult, options: RenderOptions) -> str:
     spell = shadowed(result.variables)
     digits = result.digits
-    return "\n".join(sparse_lines(result.sparse, lambda e: to_text(e, digits, spell), options))
+    return matrix_text(result.sparse, lambda e: to_text(e, digits, spell), options)
 
 
 @render.register
@@ -80,7 +108,7 @@ def _matrices(result: MatricesResult, options: RenderOptions) -> str:
     spell = shadowed(result.variables)
     digits = result.digits
     blocks = [
-        "\n".join(sparse_lines(part.sparse, lambda e: to_text(e, digits, spell), options))
+        matrix_text(part.sparse, lambda e: to_text(e, digits, spell), options)
         for part in result.parts
         if part.plain
     ]
