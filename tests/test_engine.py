@@ -594,3 +594,18 @@ def test_jvp_through_atan2_where_x_is_0() -> None:
     point = {make_symbol(k): v for k, v in parse_point("x=0,y=1", ["x", "y"]).items()}
     result = engine.jvp(P("atan2(y, x), atan2(y^2, x*y)"), S("x,y"), [1, 1], point=point)
     assert result.parts[0].matrix == ((-1,), (-1,))
+
+
+def test_sympy_work_starts_from_one_random_state() -> None:
+    """SymPy's factoring draws random points and a few draws take hours (sympy#20456):
+    after each conversion to SymPy the draws are the same, whatever ran before."""
+    import symengine as se
+    from sympy.core import random as sympy_random
+
+    from jaccli.engine.bridge import to_sympy
+
+    to_sympy(se.Symbol("x") + 1)
+    first = [sympy_random.rng.random() for _ in range(3)]
+    sympy_random.rng.random()  # other work moves the generator on
+    to_sympy(se.Symbol("y") * 2)
+    assert [sympy_random.rng.random() for _ in range(3)] == first

@@ -346,3 +346,20 @@ def test_python_api() -> None:
     at = jaccli.singular(ARM2, vars="q1,q2", at="q1=0,q2=pi/2,l1=1,l2=1", digits=10)
     assert at.rank == 2 and len(at.singular_values) == 2
     assert math.isclose(float(at.condition), (3 + math.sqrt(5)) / 2, rel_tol=1e-9)
+
+
+def test_singular_values_need_no_eigenvals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SymPy's eigenvals factored J Jᵀ's characteristic polynomial over cos 1, sin 2, ...
+    with Wang's algorithm, which draws random evaluation points and, now and then, ran for
+    hours (sympy#20456: a CI worker for 1.5 h; jac's 60 s budget stopped a user's run).
+    A 2×2 Gram matrix takes the formula instead: a call to eigenvals fails this test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("eigenvals called")
+
+    monkeypatch.setattr(sympy.Matrix, "eigenvals", refuse)
+    result = singular_of(ARM3, "q1,q2,q3", "q1=1,q2=2,q3=3,l1=1,l2=1,l3=1")
+    c = np.cumsum([1.0, 2.0, 3.0])
+    jac = [[-sum(np.sin(c[k:])) for k in range(3)], [sum(np.cos(c[k:])) for k in range(3)]]
+    shown = [float(v) for v in result.singular_values]
+    assert np.allclose(shown, np.linalg.svd(np.array(jac), compute_uv=False), rtol=1e-12)

@@ -17,9 +17,19 @@ def _no_text(value: Any) -> Any:
     return value
 
 
+# SymPy's factoring draws random evaluation points (dmp_zz_wang), and a few draws make it
+# run for hours on a polynomial that otherwise factors in milliseconds (sympy#20456). Each
+# conversion resets SymPy's generator, so one input takes one path on every run.
+SYMPY_SEED = 20456
+
+
 def to_sympy(expr: Any) -> Any:
-    """The same expression in SymPy, its symbols real (so that |x|' is sign(x))."""
+    """The same expression in SymPy, its symbols real (so that |x|' is sign(x)), with
+    SymPy's random generator reset (SYMPY_SEED)."""
     import sympy
+    from sympy.core import random as sympy_random
+
+    sympy_random.seed(SYMPY_SEED)
 
     # SymEngine's own converter: a tree walk, no parsing (SymEngine objects only).
     converted = _no_text(expr)._sympy_()

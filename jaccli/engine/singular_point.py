@@ -121,17 +121,11 @@ def _singular_values(dense: Any, gram: Any, singular: bool, shown: int) -> tuple
         tidy = [
             [_sympy(simplify_expr(gram[i, j])) for j in range(gram.cols)] for i in range(gram.rows)
         ]
-        try:
-            eigen = sympy.Matrix(tidy).eigenvals()
-        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-            eigen = {}
-        roots = [
-            _shortest(sympy.sqrt(sympy.expand(lam))) for lam, k in eigen.items() for _ in range(k)
-        ]
-        if len(roots) == gram.rows and all(
-            len(str(r)) <= EXACT_SIZE_LIMIT and not r.has(sympy.CRootOf) for r in roots
-        ):
-            return sorted(roots, key=lambda r: float(r.evalf(30)), reverse=True), True
+        eigen = _exact_eigenvalues(sympy.Matrix(tidy))
+        if eigen is not None:
+            roots = [_shortest(sympy.sqrt(sympy.expand(lam))) for lam in eigen]
+            if all(len(str(r)) <= EXACT_SIZE_LIMIT for r in roots):
+                return sorted(roots, key=lambda r: float(r.evalf(30)), reverse=True), True
     found = numeric_svd(dense, shown + 10)
     last = len(found) - 1
     return [
@@ -140,6 +134,34 @@ def _singular_values(dense: Any, gram: Any, singular: bool, shown: int) -> tuple
         else sympy.Float(mpmath.nstr(s, shown), shown)
         for i, s in enumerate(found)
     ], False
+
+
+def _exact_eigenvalues(gram: Any) -> list[Any] | None:
+    """The eigenvalues of a Gram matrix of at most 3×3 in closed form, or None where they
+    would not stay short. SymPy's `eigenvals` factors the characteristic polynomial over
+    the numbers it holds (cos 1, sin 2, ...), which for some hash seeds runs for hours; so
+    1×1 and 2×2 take the formula, and a 3×3 is solved only for rational coefficients
+    (factoring over the integers is fast)."""
+    import sympy
+
+    size = gram.rows
+    if size == 1:
+        return [gram[0, 0]]
+    if size == 2:
+        trace, det = gram.trace(), gram.det(method="berkowitz")
+        root = sympy.sqrt(sympy.expand(trace**2 - 4 * det))
+        if len(str(root)) > 4 * EXACT_SIZE_LIMIT:
+            return None
+        return [(trace + root) / 2, (trace - root) / 2]
+    lam = sympy.Dummy("lam")
+    coefficients = [sympy.expand(c) for c in gram.charpoly(lam).all_coeffs()]
+    if not all(c.is_Rational for c in coefficients):
+        return None
+    found = sympy.roots(sympy.Poly(coefficients, lam, domain="QQ"), cubics=True)
+    eigen = [r for r, k in found.items() for _ in range(k)]
+    if len(eigen) != size or any(r.has(sympy.CRootOf) for r in eigen):
+        return None
+    return eigen
 
 
 def _short(e: Any, shown: int) -> Any:
