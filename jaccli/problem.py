@@ -84,6 +84,7 @@ def read(
     limits: Limits | None = None,
     shapes: ShapesText | None = None,
     abstract: str | Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Problem:
     """Parse F (one text "x+y, x*y", or one text per argument) and the variables.
 
@@ -91,6 +92,7 @@ def read(
     `shapes` declares vectors and matrices; a variable with a shape stands for its entries,
     row by row (x[1], x[2]; W[1,1], W[1,2], ...), and so does a component with one.
     `abstract` declares functions with no formula ("g,h"): g(u), and its derivatives g'(u).
+    `progress` is told how many more lines are read, now and then (a progress bar).
     """
     from jaccli import _symengine
     from jaccli.parse import (
@@ -117,7 +119,7 @@ def read(
     names = tuple(expand_variables(typed_vars, declared))
     unknown = _abstract(abstract, [*typed_vars, *declared])
     parsed, components = read_and_build(
-        arguments, typed_vars, _once(stdin), limits, declared, unknown
+        arguments, typed_vars, _once(stdin), limits, declared, unknown, progress
     )
     texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
     warnings = confusable_letters([*texts, vars_text or ""])

@@ -28,7 +28,7 @@ from jaccli.render import (
     render,
     supports,
 )
-from jaccli.render.console import progress
+from jaccli.render.console import stages
 from jaccli.render.console import to_text as to_console_text
 from jaccli.render.latex import tex
 from jaccli.render.syntax import to_display, to_text
@@ -373,10 +373,24 @@ def test_console_colours_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "\x1b[" not in to_console_text(table, colour=False, width=60, auto_colour=True)
 
 
-def test_progress_counts_to_the_total() -> None:
-    with progress("differentiating", 3) as advance:
+def test_progress_stages_count_to_their_totals() -> None:
+    """Each stage draws its own line; starting a stage completes the one before it (reading
+    skips blank lines, which its total counts)."""
+    import io
+
+    from rich.console import Console
+
+    sink = io.StringIO()
+    console = Console(file=sink, force_terminal=True, width=100)
+    with stages(console) as stage:
+        reading = stage("reading lines", 10)
+        reading(7)
+        work = stage("differentiating", 3)
         for _ in range(3):
-            advance(1)
+            work(1)
+    drawn = sink.getvalue()  # the last frame is drawn as the bars close
+    assert "reading lines" in drawn and "differentiating" in drawn
+    assert "10/10" in drawn and "3/3" in drawn
 
 
 def test_functions_print_as_the_catalogue_says() -> None:

@@ -222,7 +222,8 @@ class Settings:
     stdin: str | None = None  # the text of '-', once read (jaccli.cli.run.with_stdin)
     check: bool = False  # --check: compare the result with finite differences of F
 
-    def problem(self) -> Problem:
+    def problem(self, progress: Callable[[int], None] | None = None) -> Problem:
+        """F read and checked; `progress` is told of lines read (a progress bar)."""
         from jaccli import problem
 
         return problem.read(
@@ -232,6 +233,7 @@ class Settings:
             limits=self.limits,
             shapes=self.shapes_text,
             abstract=self.abstract_text,
+            progress=progress,
         )
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from jaccli.engine import Result
     from jaccli.problem import Problem
+    from jaccli.render.console import Stage
 
 Progress = Callable[[int], None]
 # compute(problem, point, progress): the result, from F, the point (if --at) and a progress bar.
@@ -65,12 +66,13 @@ def solve(
         notes: list[str] = []
         try:
             check_format(settings.command, chosen)
-            problem = settings.problem()
-            notes += warnings(problem.warnings)
-            point = problem.at(joined(at) or "") if at else None
-            notes += warnings(point.warnings if point else ())
-            size = 0 if settings.quiet or not progress else problem.size
-            with progress_bar(progress, len(problem.functions), size) as advance:
+            with progress_bar(settings) as stage:
+                reading = stage("reading lines", _lines(settings)) if stage else None
+                problem = settings.problem(reading)
+                notes += warnings(problem.warnings)
+                point = problem.at(joined(at) or "") if at else None
+                notes += warnings(point.warnings if point else ())
+                advance = stage(progress, len(problem.functions)) if stage and progress else None
                 result = compute(problem, point.values if point else None, advance)
             notes += warnings(result.warnings)
             if result.variables_inferred:
@@ -227,15 +229,32 @@ PROGRESS_MIN_CHARACTERS = 150_000
 
 
 @contextmanager
-def progress_bar(label: str, total: int, size: int) -> Iterator[Progress | None]:
-    """A progress bar on stderr for big inputs on a terminal; nothing in a pipe."""
-    if size < PROGRESS_MIN_CHARACTERS or not sys.stderr.isatty():
+def progress_bar(settings: Settings) -> Iterator[Stage | None]:
+    """Progress bars on stderr for a big input on a terminal, a stage at a time (reading,
+    then the command's own work: jaccli.render.console.stages); nothing in a pipe, nothing
+    with --quiet."""
+    if settings.quiet or _size(settings) < PROGRESS_MIN_CHARACTERS or not sys.stderr.isatty():
         yield None
         return
-    from jaccli.render.console import progress
+    from jaccli.render.console import stages
 
-    with progress(label, total) as advance:
-        yield advance
+    with stages() as stage:
+        yield stage
+
+
+def _texts(settings: Settings) -> list[str]:
+    """The texts F is read from: the arguments, and stdin's for `-`."""
+    typed = [a for a in settings.functions if a != "-"]
+    return typed + ([settings.stdin] if settings.stdin else [])
+
+
+def _size(settings: Settings) -> int:
+    return sum(len(t) for t in _texts(settings))
+
+
+def _lines(settings: Settings) -> int:
+    """Lines of F's texts, blank ones too: what reading advances by."""
+    return sum(t.count("\n") + 1 for t in _texts(settings))
 
 
 def check_format(command: str, fmt: Format) -> None:

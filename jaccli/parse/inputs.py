@@ -114,6 +114,7 @@ def read_and_build(
     limits: Limits,
     shapes: Mapping[str, Shape] | None = None,
     abstract: Collection[str] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Parsed], Sequence[Any]]:
     """`read_functions` then `build`, with the same errors in the same order, faster.
 
@@ -122,6 +123,7 @@ def read_and_build(
     `build` do, so a parse error on line 5 still wins over 1/0 on line 2. The parsed items
     keep their line, not their tree: `Parsed.node` parses again where it is needed. The
     components come as a `stencil.Renamed` tuple when every line was read whole.
+    `progress` is told of the lines read (blank ones too), a block of them at a time.
     """
     if shapes or abstract:
         items = read_functions(arguments, variables, read_stdin, limits, shapes, abstract)
@@ -137,7 +139,8 @@ def read_and_build(
     renamings: list[tuple[Any, Any, Any] | None] = []  # per item: what it renames, or None
     pending = False  # whether the reference read a line: its items are built below
     typed: dict[str, tuple[str, int]] = {}  # typed_names, while every line is read fast
-    for line, label in _sources(arguments, read_stdin, limits):
+    sources = _sources(arguments, read_stdin, limits)
+    for line, label in sources if progress is None else _told(sources, progress):
         done = reader.line(line, reading.tokens)
         if done is not None:
             reading.tokens += done.tokens
@@ -178,6 +181,20 @@ def read_and_build(
     if builder.big or len(built) != len(renamings):
         return parsed, built
     return parsed, _renamed(built, renamings)
+
+
+_TOLD_EVERY = 4096  # lines read between two calls of a progress callback
+
+
+def _told(
+    sources: Iterable[tuple[str, str]], progress: Callable[[int], None]
+) -> Iterator[tuple[str, str]]:
+    """`sources`, telling `progress` of every _TOLD_EVERY lines read (blank lines are not
+    read: the stage after reading completes its bar)."""
+    for count, item in enumerate(sources, start=1):
+        yield item
+        if count % _TOLD_EVERY == 0:
+            progress(_TOLD_EVERY)
 
 
 def _renamed(

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
 
 
 def to_text(
@@ -43,16 +43,33 @@ def to_text(
     return text if text.endswith("\n") else text + "\n"
 
 
-@contextmanager
-def progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr, gone when done: `advance(n)` counts n more of `total` done.
+Stage = Callable[[str, int], Callable[[int], None]]  # (label, total) -> advance(n)
 
-    Whether a bar is worth showing (a big input, a terminal) is the caller's decision.
+
+@contextmanager
+def stages(console: Console | None = None) -> Iterator[Stage]:
+    """Progress bars on stderr, one line per stage of a command (reading, differentiating),
+    gone when done. `stage(label, total)` starts one and returns its `advance(n)`, which
+    counts n more of `total` done; starting a stage completes the ones before it.
+
+    Whether bars are worth showing (a big input, a terminal) is the caller's decision.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.advance(task, done)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    console = console or Console(stderr=True)
+    with Progress(*columns, console=console, transient=True) as bar:
+
+        def stage(label: str, total: int) -> Callable[[int], None]:
+            for earlier in bar.tasks:
+                bar.update(earlier.id, completed=earlier.total)
+            task = bar.add_task(label, total=total)
+            return lambda done: bar.advance(task, done)
+
+        yield stage

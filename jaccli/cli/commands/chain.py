@@ -8,6 +8,7 @@ knows the coordinate presets; the settings below only carry H to it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -44,7 +45,8 @@ class ChainSettings(Settings):
     inner: tuple[str, ...] = ()
     inner_vars: str | None = None
 
-    def problem(self) -> Problem:
+    def problem(self, progress: Callable[[int], None] | None = None) -> Problem:
+        """G and H read and checked (small texts: no progress is told)."""
         from jaccli.engine.presets import read_chain
 
         g, h = (self.functions, self.vars_text), (self.inner, self.inner_vars)
