@@ -686,7 +686,10 @@ def test_printed_expressions_parse_back_to_themselves(expr: sympy.Expr) -> None:
     for _ in range(3):
         p = random_point(sorted(expr.free_symbols | back.free_symbols, key=str), rng, {})
         a, b = at(expr, p), at(back, p)
-        assert not a.is_finite or close(a, b), (expr, back)
+        # Off the reals, SymEngine's own canonical form may pick the other branch:
+        # sqrt(1/(x - 5/2)) is (x - 5/2)**(-1/2), -i·0.87 where sqrt gives +i·0.87 at x = 1.
+        # jac refuses complex entries, so only real values are compared.
+        assert not (a.is_finite and a.is_real) or close(a, b), (expr, back)
 
 
 # Names as users write them, none a trap: jac's own output must never be warned about.

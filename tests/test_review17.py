@@ -252,11 +252,10 @@ def test_vector_layer_prints_as_before(jac: Any, monkeypatch: pytest.MonkeyPatch
 # ------------------------------------------------------------------ performance
 
 
-@pytest.mark.xfail(strict=True, reason="a line with pi is parsed again for each component")
 def test_a_line_with_a_constant_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Not today's change, found measuring it: parse.fast does not take a line holding pi, E
-    # or e, and parse/tree.py:178 (Parsed.node) re-parses the WHOLE line for each component
-    # (parse/names.py:95 asks every one): O(n^2), 200 components 2.4 s against 0.03 s.
+    # parse.fast does not take a line holding pi, E or e, and Parsed.node re-parsed the WHOLE
+    # line for each component (parse/names.py asks every one): O(n^2), 200 components 2.4 s
+    # against 0.03 s. parse.tree._trees remembers the last line's trees.
     import jaccli
     from jaccli.parse import grammar
 
@@ -268,7 +267,7 @@ def test_a_line_with_a_constant_is_parsed_once(monkeypatch: pytest.MonkeyPatch) 
     s = "+".join(f"x{k}" for k in range(8))
     line = ",".join(f"pi*x0*sin({s}+{i})" for i in range(60))
     jaccli.jacobian(line, ",".join(f"x{k}" for k in range(8)))
-    assert len(calls) <= 3  # 61 now
+    assert len(calls) <= 3  # was 61
 
 
 # --------------------------------------------------------------- lazy start-up

@@ -4,6 +4,7 @@ Plain classes with __slots__ rather than dataclasses: defining dataclasses costs
 milliseconds at every start of jac, and these are created by the thousand.
 """
 
+import functools
 from typing import NamedTuple
 
 from jaccli.parse.limits import Limits
@@ -140,6 +141,15 @@ class Reparse(NamedTuple):
     limits: Limits
 
 
+@functools.lru_cache(maxsize=1)
+def _trees(line: str, where: str, again: Reparse) -> tuple[Node, ...]:
+    """The trees of a line's components, parsed again. The last line's are remembered: its
+    components ask in turn, and a line of n components is parsed once, not n times."""
+    from jaccli.parse.grammar import Parser
+
+    return tuple(Parser(line, where, again.variables, again.limits).parse_list())
+
+
 class Parsed:
     """One parsed expression and the line it came from, for later error carets.
 
@@ -177,12 +187,8 @@ class Parsed:
     @property
     def node(self) -> Node:
         if self._node is None:
-            from jaccli.parse.grammar import Parser
-
             assert self.again is not None
-            variables, limits = self.again
-            parser = Parser(self.line, self.where, variables, limits)
-            self._node = parser.parse_list()[self.index]
+            self._node = _trees(self.line, self.where, self.again)[self.index]
         return self._node
 
     def forget(self) -> None:
