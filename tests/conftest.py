@@ -28,6 +28,22 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(autouse=True)
+def _sympy_random_state() -> None:
+    """SymPy's factoring draws random points and a few draws take hours (sympy#20456; a CI
+    worker hung 1.5 h): every test starts SymPy's generator from one state, so a test's own
+    SymPy work takes one path whatever ran before it in its worker (jac's own resets at each
+    conversion, jaccli.engine.bridge). SymPy is not imported here for tests that do not."""
+    import sys
+
+    if "sympy" in sys.modules:
+        from sympy.core import random as sympy_random
+
+        from jaccli.engine.bridge import SYMPY_SEED
+
+        sympy_random.seed(SYMPY_SEED)
+
+
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown under -p no:xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto` (pyproject's addopts) is a worker per core, but one process when rewriting:
