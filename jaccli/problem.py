@@ -38,7 +38,6 @@ class Problem:
     variables: tuple[Symbol, ...] | None  # None: the engine infers them
     parsed: tuple[Parsed, ...]  # F as typed, to check it at a point
     limits: Limits
-    size: int  # characters of input: big inputs get a progress bar
     warnings: tuple[str, ...] = ()  # likely typos: a Cyrillic х, sinx, a --vars name unused
     shapes: Mapping[str, Shape] | None = None  # declared vectors and matrices, (rows, columns)
     layout: tuple[str, ...] = ()  # which rows and columns of J the vectors and matrices are
@@ -132,14 +131,12 @@ def read(
     if symbols is not None:
         warnings += _unused_variables(symbols, built, typed)
     warnings += _unused_shapes(declared, parsed, typed_vars)
-    size = sum(len(t) for t in texts)
     layout = tuple(_layout(parsed, typed_vars, declared)) if declared else ()
     return Problem(
         built,
         symbols,
         tuple(parsed),
         limits,
-        size,
         tuple(warnings),
         declared or None,
         layout,

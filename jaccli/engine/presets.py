@@ -305,7 +305,6 @@ def read_chain(
         **{
             **own,
             "variables": x,
-            "size": g.size + h.size,
             "warnings": warnings,
             "layout": (
                 *g_note,
