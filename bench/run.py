@@ -80,10 +80,17 @@ class Tool:
         env = {**os.environ, **self.env}
         env.pop("JAC_FORMAT", None)
         stdin = open(self.stdin, "rb") if self.stdin else subprocess.DEVNULL  # noqa: SIM115
+        peak = out.with_suffix(".rss")
+        argv = [GNU_TIME, "-f", "%M", "-o", str(peak), *self.argv] if GNU_TIME else self.argv
         with open(out, "wb") as sink:
             start = time.perf_counter()
             proc = subprocess.Popen(
-                self.argv, stdin=stdin, stdout=sink, stderr=subprocess.PIPE, env=env
+                argv,
+                stdin=stdin,
+                stdout=sink,
+                stderr=subprocess.PIPE,
+                env=env,
+                start_new_session=True,  # a timeout kills the tool, not only GNU time
             )
             deadline = start + self.limit
             status, usage = 0, None
@@ -92,7 +99,7 @@ class Tool:
                 if pid:
                     break
                 if time.perf_counter() > deadline:
-                    proc.kill()
+                    os.killpg(proc.pid, 9)
                     _, status, usage = os.wait4(proc.pid, 0)
                     proc.returncode = -9
                     break
@@ -106,9 +113,13 @@ class Tool:
         timed_out = proc.returncode == -9
         if not timed_out and os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"bench: {self.name} failed: {' '.join(self.argv)}\n{err}")
-        # ru_maxrss of a child counts this process's pages before exec too, so that the
-        # bench keeps its own memory small (big inputs and peers' imports in children).
-        sample = Sample(None if timed_out else elapsed, usage.ru_maxrss / 1024 if usage else 0.0)
+        # ru_maxrss of a child counts this process's pages before exec too (the bench's own
+        # ~100 MB by the end: NumPy, SymEngine, the inputs), so the peak is GNU time's, whose
+        # child is forked from it; without GNU time, wait4's (a floor of the bench's size).
+        kilobytes = _peak(peak) if GNU_TIME and not timed_out else None
+        if kilobytes is None:
+            kilobytes = usage.ru_maxrss if usage else 0
+        sample = Sample(None if timed_out else elapsed, kilobytes / 1024)
         self.samples.append(sample)
         return sample
 
@@ -392,6 +403,19 @@ def points_file(tmp: Path, n: int) -> Path:
     values = np.random.default_rng(n).uniform(-2, 2, (n, 3))
     np.savetxt(path, values, delimiter=",", header="x,y,z", comments="", fmt="%.17g")
     return path
+
+
+# GNU time (Debian's `time` package) reports the peak RSS of the tool alone; its own start
+# adds about a millisecond to every tool alike.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+def _peak(path: Path) -> int | None:
+    """The kilobytes GNU time wrote (its last line: a killed tool's has a note first)."""
+    try:
+        return int(path.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _fmt(seconds: float | None, limit: float) -> str:
