@@ -103,6 +103,17 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
     return _held(f, v, d.xreplace({s: a for a, s in stand.items()}))
 
 
+def _holds_constant_call(f: Any) -> bool:
+    """Whether f holds a call of constants, acosh(-1): only then can `_held` change an entry.
+    True where f is too deep to walk (SymEngine's `atoms` recurses in Python): `_held` asks."""
+    import symengine as se
+
+    try:
+        return any(not a.free_symbols for a in f.atoms(se.Function))
+    except RecursionError:
+        return True
+
+
 def _held(f: Any, v: Any, d: Any) -> Any:
     """SymEngine differentiates a constant call at a pole of its derivative to nan: d/dy of
     acosh(-1)*y comes out nan*y (its rule multiplies 1/sqrt((-1)^2 - 1) by d(-1)/dy = 0).
@@ -182,8 +193,9 @@ def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None
         from jaccli.engine import forward
 
         found = forward.row(f, [v for _, v in pairs])
-        row = [(j, _held(f, v, d)) for (j, v), d in zip(pairs, found, strict=True)]
-        return tuple((j, d) for j, d in row if d != 0)
+        if _holds_constant_call(f):  # else no entry needs _held: not a walk of each entry
+            found = [_held(f, v, d) for (_, v), d in zip(pairs, found, strict=True)]
+        return tuple((j, d) for (j, _), d in zip(pairs, found, strict=True) if d != 0)
     if nodes is not None:
         row = [(j, diff(f, v, nodes)) for j, v in pairs]
         return tuple((j, d) for j, d in row if d != 0)
