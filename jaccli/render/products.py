@@ -19,7 +19,13 @@ to `str()`, random ones and the workloads' Jacobians.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# A floating-point zero as SymEngine prints it (0.0, -0.0, 0.000... of an MPFR, either part of
+# a complex): 0.0 == -0.0, with one hash, so a text holding one may not be the text of an
+# equal key; such texts are not remembered.
+_FLOAT_ZERO = re.compile(r"(?<![\w.])0\.0*(?![\w.])")
 
 
 class _Texts:
@@ -41,6 +47,12 @@ class _Texts:
         self.chars += size
         return value
 
+    def remember(self, key: Any, value: Any, text: str) -> None:
+        """`put`, unless `text` holds a floating-point zero, whose sign an equal key need not
+        share (g(0.0, ...) == g(-0.0, ...))."""
+        if "0." not in text or not _FLOAT_ZERO.search(text):
+            self.put(key, value, len(text))
+
 
 _FACTORS = _Texts(most_chars=8 << 20)  # factor -> (under the "/", its text there)
 _COEFFICIENTS = _Texts(most_chars=1 << 20)  # number -> what the printer writes before factors
@@ -59,7 +71,7 @@ def product(expr: Any) -> str:
         for factor in expr.args:
             part = _factor(factor)
             if part is not None and len(part[1]) >= _WORTH:
-                _FACTORS.put(factor, part, len(part[1]))
+                _FACTORS.remember(factor, part, part[1])
     return text
 
 
@@ -82,7 +94,7 @@ def _composed(expr: Any) -> str | None:
             if part is None:
                 return None
             if len(part[1]) >= _WORTH:
-                _FACTORS.put(factor, part, len(part[1]))
+                _FACTORS.remember(factor, part, part[1])
         (below if part[0] else above).append(part[1])
     if above:
         text = prefix + "*".join(above)
@@ -105,7 +117,7 @@ def _coefficient(number: Any) -> str | None:
         if not alone.endswith(_PLACEHOLDER):  # not a number a product keeps in front
             return None
         prefix = alone[: -len(_PLACEHOLDER)]
-        _COEFFICIENTS.put(number, prefix, len(prefix))
+        _COEFFICIENTS.remember(number, prefix, prefix)
     return prefix
 
 
