@@ -7,7 +7,7 @@ goes through SymPy instead (`bridge.needs_sympy`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jaccli.engine.bridge import from_sympy, to_sympy
@@ -24,6 +24,27 @@ class _Unknown(Exception):
     """A derivative SymEngine left unevaluated that jac has no rule for: SymPy takes over."""
 
 
+def atoms(expr: Any, *types: type, outermost: Callable[[Any], bool] | None = None) -> set[Any]:
+    """The nodes of expr that are instances of `types`, as `expr.atoms(*types)`, by a loop:
+    SymEngine's `atoms` recurses in Python (a RecursionError on 1,000 nested calls) and walks
+    a subexpression again wherever it recurs. With `outermost`, the nodes it holds for only,
+    none inside them."""
+    found: set[Any] = set()
+    seen: set[Any] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if isinstance(node, types) and (outermost is None or outermost(node)):
+            found.add(node)
+            if outermost is not None:
+                continue
+        stack.extend(node.args)
+    return found
+
+
 def _diff(f: Any, v: Any) -> Any:
     """d f/d v by SymEngine, with jac's rules where it stops: d|u| = sign(u) du and
     d sign(u) = 2 DiracDelta(u) du (SymPy's). Used where SymPy's answer cannot be read
@@ -34,7 +55,7 @@ def _diff(f: Any, v: Any) -> Any:
     from jaccli.functions import symengine_functions
 
     d = diff(f, v)
-    pending = d.atoms(se.Derivative, se.Subs)
+    pending = atoms(d, se.Derivative, se.Subs)
     if not pending:
         return d
     delta: Any = symengine_functions()["DiracDelta"]
@@ -67,7 +88,7 @@ def atan2_nodes(f: Any, found: Any = None) -> tuple[Any, ...]:
     divide by their x argument: those of expressions (of two symbols it writes it well)."""
     import symengine as se
 
-    calls = f.atoms(se.atan2) if found is None else found
+    calls = atoms(f, se.atan2) if found is None else found
     return tuple(
         a
         for a in calls
@@ -96,7 +117,7 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
         if s in present:
             y, x = a.args
             d += g.diff(s) * (x * diff(y, v) - y * diff(x, v)) / (x**2 + y**2)
-    if any(node.has(*stand.values()) for node in d.atoms(se.Derivative, se.Subs)):
+    if any(node.has(*stand.values()) for node in atoms(d, se.Derivative, se.Subs)):
         # A derivative SymEngine left unevaluated (of min, max) with a stand-in inside cannot
         # take its atan2 back: SymEngine's own rule, and jac's fallbacks for what it leaves.
         return _held(f, v, f.diff(v))
@@ -122,7 +143,8 @@ def _held(f: Any, v: Any, d: Any) -> Any:
 
     if not d.has(se.nan) or f.has(se.nan):
         return d
-    constants = [a for a in f.atoms(se.Function) if not a.free_symbols]
+    # The outermost constant calls: xreplace takes each whole, with the calls inside it.
+    constants = list(atoms(f, se.Function, outermost=lambda call: not call.free_symbols))
     if not constants:
         return d
     stand = {a: se.Symbol(f"constant@{k}") for k, a in enumerate(constants)}
@@ -161,7 +183,7 @@ def by_symengine(f: Any, moved: bool = False, text: str | None = None) -> tuple[
 
     if plain(f, text):
         return ()
-    found = f.atoms(se.Abs, se.sign, se.FunctionSymbol, se.atan2)
+    found = atoms(f, se.Abs, se.sign, se.FunctionSymbol, se.atan2)
     if not all(isinstance(a, se.atan2) for a in found):
         return None
     return tuple(found) if moved else atan2_nodes(f, found)
@@ -225,21 +247,21 @@ def _foreign(expr: Any) -> bool:
     """Whether SymPy handed back a function SymEngine only wraps (re, im, arg)."""
     from symengine import Function
 
-    return any(type(a).__name__ == "PyFunction" for a in expr.atoms(Function))
+    return any(type(a).__name__ == "PyFunction" for a in atoms(expr, Function))
 
 
 def _pending(expr: Any) -> bool:
     """Whether a derivative was left undone (a Derivative or Subs of something defined)."""
     from symengine import Derivative, FunctionSymbol, Subs
 
-    return any(not d.atoms(FunctionSymbol) for d in expr.atoms(Derivative, Subs))
+    return any(not atoms(d, FunctionSymbol) for d in atoms(expr, Derivative, Subs))
 
 
 def _by_jac(f: Any, pairs: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]] | None:
     """The row by jac's own rules (abs, sign), or None when SymPy must do it."""
     from symengine import FunctionSymbol
 
-    if f.atoms(FunctionSymbol):  # DiracDelta, or a function declared with no formula
+    if atoms(f, FunctionSymbol):  # DiracDelta, or a function declared with no formula
         return None
     try:
         return [(j, _diff(f, v)) for j, v in pairs]
