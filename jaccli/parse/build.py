@@ -13,6 +13,7 @@ from jaccli.errors import ComplexError, LimitError, Location, UndefinedError
 from jaccli.functions import VECTOR_FUNCTIONS, symengine_functions
 from jaccli.numbers import is_complex, numeric_form, rational_bits
 from jaccli.parse import tensor
+from jaccli.parse.grammar import make_room, too_deep
 from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
 from jaccli.parse.shapes import entry_names
 from jaccli.parse.tensor import Tensor
@@ -73,6 +74,7 @@ class Builder:
 
         self.se = symengine
         self.limits = limits
+        make_room(limits.depth)  # a tree is built by recursion, as it was parsed
         self.max_bits = limits.digits * math.log2(10)
         self.functions = symengine_functions()
         # With `values`, names evaluate to them: the expression at a point, as typed.
@@ -104,6 +106,9 @@ class Builder:
         self.hidden = None
         try:
             entries = tensor.entries(self.node(parsed.node))
+        except RecursionError as e:  # not at a depth the parser took (make_room): a bug
+            location = Location(parsed.line, parsed.node.pos, parsed.where)
+            raise LimitError(too_deep(self.limits.depth), location) from e
         except RuntimeError as e:  # SymEngine's own size limits (an exponent past 2^64)
             raise self.beyond_engine(parsed.node, e) from e
         if self.hidden is not None and not any(is_complex(e) for e in entries):

@@ -21,6 +21,7 @@ exponents before a call are errors that say what to write instead. `π` is pi.
 """
 
 import re
+import sys
 from collections.abc import Collection, Mapping
 
 from jaccli.errors import LimitError, Location, ParseError
@@ -57,6 +58,40 @@ _AFTER_THE_END = {")": "unmatched ')'", "]": "unmatched ']'"}
 # The longest parenthesized exponent looked at in sin^(...)(x): sin^(-1)(x) has 4 tokens.
 _GROUP_TOKENS = 16
 _SIMPLE_EXPONENT = re.compile(r"[\w.]+|\(.*\)")  # 0.5, x, (1/2): no parentheses to add
+# The deepest nesting jac reads, whatever JAC_MAX_DEPTH says: a level can nest SymEngine's
+# tree 4 deep (sin(1 - x/sin(...)) is sin, +, *, ^), and SymEngine prints, and works, by C++
+# recursion on the thread's stack, which on Linux's 8 MB ends near 7,000 levels: a crash,
+# not an error. The derivatives are no deeper than that (tests/test_deep.py).
+DEEPEST = 1000
+# Python frames to allow per level of nesting: the parser takes up to 10 on one level
+# (name, function_power, call, expressions, expr, term, unary, power, postfix, atom), and the
+# walks of what it builds (the builder, SymPy, the printers) about as many for each of its up
+# to 4 levels of SymEngine's tree; above the 1,000 Python starts with.
+_FRAMES_PER_LEVEL = 40
+
+
+def make_room(depth: int) -> None:
+    """Raises Python's recursion limit (never lowers it) for expressions nested `depth` deep,
+    so that a depth jac accepts is never a RecursionError in the parser or the walks after it.
+    From Python 3.11 on, a call of Python code takes no C stack, so the room is only memory."""
+    needed = 1000 + _FRAMES_PER_LEVEL * min(depth, DEEPEST)
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
+
+
+# The room for the default depth from the start, not at a first parse in the middle of other
+# work (Hypothesis, for one, refuses a test that changes the limit).
+make_room(DEFAULT_LIMITS.depth)
+
+
+def too_deep(depth: int) -> str:
+    """The message for nesting past `depth` (a Limits.depth), or past what jac can take."""
+    if depth >= DEEPEST:
+        return (
+            f"nested more than {DEEPEST:,} levels deep, the most jac reads whatever "
+            f"JAC_MAX_DEPTH says (SymEngine works by recursion on a fixed stack)"
+        )
+    return f"nested more than {depth:,} levels deep; {limit_hint('depth')}"
 
 
 def _function_power_advice(function: str, exponent: str, argument: str) -> str:
@@ -108,6 +143,8 @@ class Parser:
             )
         self.i = 0
         self.depth = 0
+        self.deepest = min(limits.depth, DEEPEST)
+        make_room(limits.depth)
 
     # helpers
     def peek(self) -> Token:
@@ -130,11 +167,8 @@ class Parser:
 
     def nest(self, pos: int) -> None:
         self.depth += 1
-        if self.depth > self.limits.depth:
-            raise LimitError(
-                f"nested more than {self.limits.depth} levels deep; {limit_hint('depth')}",
-                Location(self.text, pos, self.where),
-            )
+        if self.depth > self.deepest:
+            raise LimitError(too_deep(self.limits.depth), Location(self.text, pos, self.where))
 
     # entry points
     def parse_list(self) -> list[Node]:
