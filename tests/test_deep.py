@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import symengine as se
 
-from jaccli.engine import derivatives
+from jaccli.engine import algebra, derivatives
 from jaccli.errors import LimitError
 from jaccli.parse import Limits, parse_functions, read_functions
 from jaccli.parse.grammar import DEEPEST, make_room
@@ -114,12 +114,6 @@ def test_nesting_past_what_jac_takes_is_a_limit_error(limit: int) -> None:
         parse_functions([TOO_DEEP], limits=Limits(depth=limit))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse/fast.py (the lead's) reads to limits.depth, past grammar.DEEPEST, once "
-    "Python's recursion limit has room (any parse made it): _Walk.max_depth needs "
-    "min(limits.depth, DEEPEST) and FastReader make_room(limits.depth)",
-)
 def test_the_cli_stops_past_what_jac_takes(jac: Any) -> None:
     make_room(5000)  # as any earlier parse in the process leaves it
     run = jac(["jacobian", TOO_DEEP, "--vars", "x,y"], env={"JAC_MAX_DEPTH": "5000"})
@@ -143,16 +137,16 @@ def _chain(depth: int, innermost: Any) -> Any:
 def test_the_walks_of_a_deep_function_are_loops() -> None:
     # SymEngine's atoms() recurses in Python: a RecursionError at 1,000 nested calls.
     f = _chain(1500, se.Abs(x) + se.atan2(x + 1, y))
-    assert derivatives.atoms(f, se.Abs) == {se.Abs(x)}
+    assert algebra.atoms(f, se.Abs) == {se.Abs(x)}
     assert derivatives.atan2_nodes(f) == (se.atan2(x + 1, y),)
     assert derivatives.by_symengine(f) is None  # abs: jac's rules or SymPy's
-    assert len(derivatives.atoms(f, se.sin)) == 1500
+    assert len(algebra.atoms(f, se.sin)) == 1500
 
 
 def test_atoms_agrees_with_symengine_where_it_can_recurse() -> None:
     f = se.sin(x * se.Abs(y - 1)) + se.atan2(x, y) * se.exp(se.Abs(x)) + g(x, se.cos(y))
     for types in [(se.Abs,), (se.Function,), (se.Symbol,), (se.Abs, se.atan2)]:
-        assert derivatives.atoms(f, *types) == f.atoms(*types)
+        assert algebra.atoms(f, *types) == f.atoms(*types)
 
 
 def test_the_nan_repair_of_a_deep_function() -> None:

@@ -179,7 +179,7 @@ def test_cli_row_of_nine_columns_prints_as_before(
 
 def test_nan_repair_on_a_deeply_nested_function() -> None:
     # d/dy (acosh(-1)*y + sin(sin(...sin(x)))) with 1,500 sines raised a RecursionError in
-    # SymEngine's atoms (a Python recursion); derivatives.atoms walks by a loop.
+    # SymEngine's atoms (a Python recursion); algebra.atoms walks by a loop.
     deep = x
     for _ in range(1500):
         deep = se.sin(deep)

@@ -6,6 +6,7 @@ never expanded) and exact factoring of products into coefficient × Π base**k.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 
@@ -139,3 +140,24 @@ def _primitive(add: Any) -> tuple[Any, Any]:
 def _sign_key(add: Any) -> tuple[int, str]:
     terms = add.args if add.is_Add else (add,)
     return sum(str(t).startswith("-") for t in terms), str(add)
+
+
+def atoms(expr: Any, *types: type, outermost: Callable[[Any], bool] | None = None) -> set[Any]:
+    """The nodes of expr that are instances of `types`, as `expr.atoms(*types)`, by a loop:
+    SymEngine's `atoms` recurses in Python (a RecursionError on 1,000 nested calls) and walks
+    a subexpression again wherever it recurs. With `outermost`, the nodes it holds for only,
+    none inside them."""
+    found: set[Any] = set()
+    seen: set[Any] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if isinstance(node, types) and (outermost is None or outermost(node)):
+            found.add(node)
+            if outermost is not None:
+                continue
+        stack.extend(node.args)
+    return found

@@ -7,9 +7,10 @@ goes through SymPy instead (`bridge.needs_sympy`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from jaccli.engine.algebra import atoms
 from jaccli.engine.bridge import from_sympy, to_sympy
 from jaccli.engine.results import Block, JacobianResult, Progress, Sparse, SparseRow
 from jaccli.engine.simplify import simplify_expr
@@ -22,27 +23,6 @@ if TYPE_CHECKING:
 
 class _Unknown(Exception):
     """A derivative SymEngine left unevaluated that jac has no rule for: SymPy takes over."""
-
-
-def atoms(expr: Any, *types: type, outermost: Callable[[Any], bool] | None = None) -> set[Any]:
-    """The nodes of expr that are instances of `types`, as `expr.atoms(*types)`, by a loop:
-    SymEngine's `atoms` recurses in Python (a RecursionError on 1,000 nested calls) and walks
-    a subexpression again wherever it recurs. With `outermost`, the nodes it holds for only,
-    none inside them."""
-    found: set[Any] = set()
-    seen: set[Any] = set()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if isinstance(node, types) and (outermost is None or outermost(node)):
-            found.add(node)
-            if outermost is not None:
-                continue
-        stack.extend(node.args)
-    return found
 
 
 def _diff(f: Any, v: Any) -> Any:
@@ -124,15 +104,12 @@ def diff(f: Any, v: Any, nodes: Sequence[Any] | None = None) -> Any:
     return _held(f, v, d.xreplace({s: a for a, s in stand.items()}))
 
 
-def _holds_constant_call(f: Any) -> bool:
-    """Whether f holds a call of constants, acosh(-1): only then can `_held` change an entry.
-    True where f is too deep to walk (SymEngine's `atoms` recurses in Python): `_held` asks."""
+def _constant_calls(f: Any) -> set[Any]:
+    """f's outermost calls of constants, acosh(-1): only where it has some can `_held`
+    change an entry (xreplace takes each whole, with the calls inside it)."""
     import symengine as se
 
-    try:
-        return any(not a.free_symbols for a in f.atoms(se.Function))
-    except RecursionError:
-        return True
+    return atoms(f, se.Function, outermost=lambda call: not call.free_symbols)
 
 
 def _held(f: Any, v: Any, d: Any) -> Any:
@@ -143,8 +120,7 @@ def _held(f: Any, v: Any, d: Any) -> Any:
 
     if not d.has(se.nan) or f.has(se.nan):
         return d
-    # The outermost constant calls: xreplace takes each whole, with the calls inside it.
-    constants = list(atoms(f, se.Function, outermost=lambda call: not call.free_symbols))
+    constants = list(_constant_calls(f))
     if not constants:
         return d
     stand = {a: se.Symbol(f"constant@{k}") for k, a in enumerate(constants)}
@@ -215,7 +191,7 @@ def _row(f: Any, pairs: Sequence[tuple[int, Any]], nodes: tuple[Any, ...] | None
         from jaccli.engine import forward
 
         found = forward.row(f, [v for _, v in pairs])
-        if _holds_constant_call(f):  # else no entry needs _held: not a walk of each entry
+        if _constant_calls(f):  # else no entry needs _held: not a walk of each entry
             found = [_held(f, v, d) for (_, v), d in zip(pairs, found, strict=True)]
         return tuple((j, d) for (j, _), d in zip(pairs, found, strict=True) if d != 0)
     if nodes is not None:

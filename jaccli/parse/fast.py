@@ -21,7 +21,7 @@ from collections.abc import Collection, Container
 from typing import Any, NamedTuple
 
 from jaccli.functions import VECTOR_FUNCTIONS, symengine_functions
-from jaccli.parse.grammar import CONSTANTS, FUNCTIONS
+from jaccli.parse.grammar import CONSTANTS, DEEPEST, FUNCTIONS, make_room
 from jaccli.parse.limits import Limits
 from jaccli.parse.stencil import ASCII_NAME, Stencils
 
@@ -124,6 +124,7 @@ class FastReader:
     """Reads lines for one input: the variables and limits are fixed, the caches shared."""
 
     def __init__(self, variables: Collection[str], limits: Limits) -> None:
+        make_room(limits.depth)
         import symengine
 
         self.variables = frozenset(variables)
@@ -187,7 +188,7 @@ class _Walk:
         self.reader, self.toks = reader, toks
         self.cache, self.negatives = reader.cache, reader.negatives
         self.undefined = reader.undefined
-        self.max_depth = reader.limits.depth
+        self.max_depth = min(reader.limits.depth, DEEPEST)
         self.i = self.depth = 0
 
     def items(self) -> list[Any] | None:
