@@ -363,3 +363,33 @@ def test_singular_values_need_no_eigenvals(monkeypatch: pytest.MonkeyPatch) -> N
     jac = [[-sum(np.sin(c[k:])) for k in range(3)], [sum(np.cos(c[k:])) for k in range(3)]]
     shown = [float(v) for v in result.singular_values]
     assert np.allclose(shown, np.linalg.svd(np.array(jac), compute_uv=False), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "at", "expected", "rank"),
+    [
+        # det(J Jᵀ) is exactly 0 but its closed form evaluates to a tiny negative number:
+        # was exit 70 (a complex σ₂ in the sort), then rank 2 with det 0 and w = 0.
+        ("x*cos(2)+y, x*(2*cos(1)^2-1)+y", "x,y", "x=0,y=0", None, 1),
+        ("x*cos(2)+y, 2*x*cos(2)+2*y", "x,y", "x=0,y=0", None, 1),
+        # a diagonal J Jᵀ (spherical coordinates at the pole) keeps its exact values
+        ("r*cos(t)*sin(p), r*sin(t)*sin(p), r*cos(p)", "r,t,p", "r=pi,t=0,p=0", "pi 1 0", 2),
+        ("l1*cos(q1)+l2*cos(q1+q2), l1*sin(q1)+l2*sin(q1+q2)", "q1,q2", "q1=1,q2=0,l1=1,l2=1",
+         "sqrt(5) 0", 1),
+    ],
+)  # fmt: skip
+def test_singular_points_are_exact_and_agree(
+    text: str, names: str, at: str, expected: str | None, rank: int
+) -> None:
+    result = singular_of(text, names, at)
+    problem = read(text, names)
+    point = {str(k): float(v) for k, v in problem.at(at).values.items()}
+    jac = np.array(
+        [[float(e.subs({s: point[str(s)] for s in e.free_symbols})) for e in row]
+         for row in engine.jacobian(problem.functions, problem.variables).sparse.dense()]
+    )  # fmt: skip
+    found = [complex(v).real for v in (s.n() for s in result.singular_values)]
+    assert np.allclose(found, np.linalg.svd(jac, compute_uv=False)[: len(found)], atol=1e-12)
+    assert result.rank == rank and result.singular_values[-1] == 0
+    if expected is not None:
+        assert " ".join(str(s) for s in result.singular_values) == expected

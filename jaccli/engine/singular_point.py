@@ -112,20 +112,21 @@ EXACT_NOTE = "Singular values exact: the square roots of the eigenvalues of J J�
 
 def _singular_values(dense: Any, gram: Any, singular: bool, shown: int) -> tuple[list[Any], bool]:
     """σ₁ ≥ σ₂ ≥ ... (SymPy) and whether they are exact: the square roots of the
-    eigenvalues of the Gram matrix for a small J(a) when they stay short, else numeric with
-    mpmath to `shown` digits (the last 0 exactly when det(J Jᵀ) is)."""
+    eigenvalues of the Gram matrix for a small J(a) when they stay short and real, else
+    numeric with mpmath to `shown` digits (the last 0 exactly when det(J Jᵀ) is)."""
     import mpmath
     import sympy
 
     if max(len(dense), len(dense[0])) <= EXACT_SVD_LIMIT:
-        tidy = [
-            [_sympy(simplify_expr(gram[i, j])) for j in range(gram.cols)] for i in range(gram.rows)
-        ]
-        eigen = _exact_eigenvalues(sympy.Matrix(tidy))
+        eigen = _exact_eigenvalues(gram, singular)
         if eigen is not None:
-            roots = [_shortest(sympy.sqrt(sympy.expand(lam))) for lam in eigen]
-            if all(len(str(r)) <= EXACT_SIZE_LIMIT for r in roots):
-                return sorted(roots, key=lambda r: float(r.evalf(30)), reverse=True), True
+            roots = [_shortest(sympy.sqrt(sympy.expand(_sympy(lam)))) for lam in eigen]
+            values = [complex(r.evalf(30)) for r in roots]
+            if all(len(str(r)) <= EXACT_SIZE_LIMIT for r in roots) and all(
+                v.imag == 0 for v in values
+            ):
+                order = sorted(range(len(roots)), key=lambda k: values[k].real, reverse=True)
+                return [roots[k] for k in order], True
     found = numeric_svd(dense, shown + 10)
     last = len(found) - 1
     return [
@@ -136,32 +137,49 @@ def _singular_values(dense: Any, gram: Any, singular: bool, shown: int) -> tuple
     ], False
 
 
-def _exact_eigenvalues(gram: Any) -> list[Any] | None:
-    """The eigenvalues of a Gram matrix of at most 3×3 in closed form, or None where they
-    would not stay short. SymPy's `eigenvals` factors the characteristic polynomial over
-    the numbers it holds (cos 1, sin 2, ...), which for some hash seeds runs for hours; so
-    1×1 and 2×2 take the formula, and a 3×3 is solved only for rational coefficients
-    (factoring over the integers is fast)."""
+def _exact_eigenvalues(gram: Any, singular: bool) -> list[Any] | None:
+    """The eigenvalues of a Gram matrix (SymEngine) of at most 3×3 in closed form, each
+    simplified, or None where they would not stay short. `singular`: det is exactly 0.
+
+    Not SymPy's `eigenvals`: it factors the characteristic polynomial over the numbers it
+    holds (cos 1, sin 2, ...) by Wang's algorithm, whose random draws now and then run for
+    hours (sympy#20456). A diagonal matrix gives its diagonal; a 2×2, and a singular 3×3
+    (λ times a quadratic), take the quadratic formula; any other 3×3 only a rational
+    characteristic polynomial, which SymPy solves fast."""
+    import symengine as se
     import sympy
 
     size = gram.rows
-    if size == 1:
-        return [gram[0, 0]]
-    if size == 2:
-        trace, det = gram.trace(), gram.det(method="berkowitz")
-        root = sympy.sqrt(sympy.expand(trace**2 - 4 * det))
-        if len(str(root)) > 4 * EXACT_SIZE_LIMIT:
+    entries = [[gram[i, j] for j in range(size)] for i in range(size)]
+    if all(entries[i][j] == 0 for i in range(size) for j in range(size) if i != j):
+        return [simplify_expr(entries[i][i]) for i in range(size)]
+    trace = simplify_expr(se.expand(sum(entries[i][i] for i in range(size))))
+    if size == 2 or singular:
+        # λ² − tr λ + c: c the sum of the principal 2×2 minors (det itself when 2×2)
+        minors = [(i, j) for i in range(size) for j in range(i + 1, size)]
+        c = simplify_expr(
+            se.expand(sum(entries[i][i] * entries[j][j] - entries[i][j] ** 2 for i, j in minors))
+        )
+        if singular and size == 2:
+            return [trace, se.Integer(0)]
+        disc = simplify_expr(se.expand(trace**2 - 4 * c))
+        if len(str(disc)) > 2 * EXACT_SIZE_LIMIT:
             return None
-        return [(trace + root) / 2, (trace - root) / 2]
+        root = se.sqrt(disc)
+        pair = [(trace + root) / 2, (trace - root) / 2]
+        return [*pair, se.Integer(0)] if size == 3 else pair
     lam = sympy.Dummy("lam")
-    coefficients = [sympy.expand(c) for c in gram.charpoly(lam).all_coeffs()]
+    tidy = sympy.Matrix([[_sympy(e) for e in row] for row in entries])
+    coefficients = [sympy.expand(c) for c in tidy.charpoly(lam).all_coeffs()]
     if not all(c.is_Rational for c in coefficients):
         return None
     found = sympy.roots(sympy.Poly(coefficients, lam, domain="QQ"), cubics=True)
     eigen = [r for r, k in found.items() for _ in range(k)]
     if len(eigen) != size or any(r.has(sympy.CRootOf) for r in eigen):
         return None
-    return eigen
+    from jaccli.engine.bridge import from_sympy
+
+    return [from_sympy(r) for r in eigen]
 
 
 def _short(e: Any, shown: int) -> Any:
