@@ -407,3 +407,17 @@ def test_functions_print_as_the_catalogue_says() -> None:
         assert tex(expr).startswith(f"{entry.latex}{{\\left("), name
         on_name = f"{entry.latex}^{{2}}{{\\left("
         assert tex(expr**2).startswith(on_name if entry.power_on_name else "\\left("), name
+
+
+def test_reading_is_told_of_every_line_it_reads() -> None:
+    """The bar's total is what `_told` counts: lines neither blank nor only a comment, the
+    last partial block included, with and without shapes."""
+    from jaccli.parse.inputs import count_lines, read_and_build
+    from jaccli.parse.limits import DEFAULT_LIMITS
+
+    lines = [f"x{k}*y" if k % 3 else "" for k in range(10_000)] + ["# a comment", "  "]
+    text = "\n".join(lines)
+    for shapes in (None, {"w": (2, 1)}):
+        told: list[int] = []
+        read_and_build(["-"], ["y"], lambda: text, DEFAULT_LIMITS, shapes, (), told.append)
+        assert sum(told) == count_lines(text) == sum(1 for k in range(10_000) if k % 3)

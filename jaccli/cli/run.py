@@ -253,8 +253,10 @@ def _size(settings: Settings) -> int:
 
 
 def _lines(settings: Settings) -> int:
-    """Lines of F's texts, blank ones too: what reading advances by."""
-    return sum(t.count("\n") + 1 for t in _texts(settings))
+    """The lines of F's texts that are read (neither blank nor only a comment)."""
+    from jaccli.parse.inputs import count_lines
+
+    return sum(count_lines(t) for t in _texts(settings))
 
 
 def check_format(command: str, fmt: Format) -> None:

@@ -19,7 +19,9 @@ def _no_text(value: Any) -> Any:
 
 # SymPy's factoring draws random evaluation points (dmp_zz_wang), and a few draws make it
 # run for hours on a polynomial that otherwise factors in milliseconds (sympy#20456). Each
-# conversion resets SymPy's generator, so one input takes one path on every run.
+# conversion resets SymPy's generator, so an input meets the same draws on every run (not
+# a lottery per run; SymPy's order of terms may still follow Python's hash seed). It is
+# SymPy's global generator: a Python API user's own SymPy random numbers restart here too.
 SYMPY_SEED = 20456
 
 

@@ -28,6 +28,12 @@ def _lines(text: str, where: str) -> Iterable[tuple[str, str]]:
             yield line, (f"{where} line {number}" if len(lines) > 1 else where)
 
 
+def count_lines(text: str) -> int:
+    """The lines of `text` that are read, as `_sources` yields them (not blank, not only a
+    comment): the total of a progress bar for reading."""
+    return sum(1 for _ in _lines(text, ""))
+
+
 def _sources(
     arguments: Sequence[str], read_stdin: Callable[[], str] | None, limits: Limits
 ) -> Iterator[tuple[str, str]]:
@@ -89,6 +95,7 @@ def read_functions(
     limits: Limits = DEFAULT_LIMITS,
     shapes: Mapping[str, Shape] | None = None,
     abstract: Collection[str] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> list[Parsed]:
     """Parse the components F_1..F_m from command-line arguments; `-` reads them from stdin.
 
@@ -100,7 +107,8 @@ def read_functions(
     """
     reading = _Reading(frozenset(variables), limits, shapes, abstract)
     parsed: list[Parsed] = []
-    for line, label in _sources(arguments, read_stdin, limits):
+    sources = _sources(arguments, read_stdin, limits)
+    for line, label in sources if progress is None else _told(sources, progress):
         parsed.extend(reading.line(line, label)[0])
     if not parsed:
         raise UsageError("no functions given (blank input)")
@@ -123,10 +131,10 @@ def read_and_build(
     `build` do, so a parse error on line 5 still wins over 1/0 on line 2. The parsed items
     keep their line, not their tree: `Parsed.node` parses again where it is needed. The
     components come as a `stencil.Renamed` tuple when every line was read whole.
-    `progress` is told of the lines read (blank ones too), a block of them at a time.
+    `progress` is told of the lines read (`count_lines`), a block of them at a time.
     """
     if shapes or abstract:
-        items = read_functions(arguments, variables, read_stdin, limits, shapes, abstract)
+        items = read_functions(arguments, variables, read_stdin, limits, shapes, abstract, progress)
         return items, build(items, limits)
     from jaccli.parse.fast import FastReader, line_names
 
@@ -189,12 +197,14 @@ _TOLD_EVERY = 4096  # lines read between two calls of a progress callback
 def _told(
     sources: Iterable[tuple[str, str]], progress: Callable[[int], None]
 ) -> Iterator[tuple[str, str]]:
-    """`sources`, telling `progress` of every _TOLD_EVERY lines read (blank lines are not
-    read: the stage after reading completes its bar)."""
+    """`sources`, telling `progress` of every _TOLD_EVERY lines read and of the rest at the
+    end (`count_lines` counts them: blank and comment lines are not read)."""
+    count = 0
     for count, item in enumerate(sources, start=1):
         yield item
         if count % _TOLD_EVERY == 0:
             progress(_TOLD_EVERY)
+    progress(count % _TOLD_EVERY)
 
 
 def _renamed(
