@@ -110,6 +110,7 @@ def read(
     vars_text = (
         variables if variables is None or isinstance(variables, str) else ",".join(variables)
     )
+    from jaccli.parse.inputs import input_texts
     from jaccli.parse.shapes import expand_variables
     from jaccli.parse.stencil import Renamed
 
@@ -120,7 +121,7 @@ def read(
     parsed, components = read_and_build(
         arguments, typed_vars, _once(stdin), limits, declared, unknown, progress
     )
-    texts = [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
+    texts = input_texts(arguments, stdin)
     warnings = confusable_letters([*texts, vars_text or ""])
     typed = components.take_typed() if isinstance(components, Renamed) else None
     if typed is None:  # else found while reading

@@ -233,7 +233,7 @@ def progress_bar(settings: Settings) -> Iterator[Stage | None]:
     """Progress bars on stderr for a big input on a terminal, a stage at a time (reading,
     then the command's own work: jaccli.render.console.stages); nothing in a pipe, nothing
     with --quiet."""
-    if settings.quiet or _size(settings) < PROGRESS_MIN_CHARACTERS or not sys.stderr.isatty():
+    if settings.quiet or not sys.stderr.isatty() or _size(settings) < PROGRESS_MIN_CHARACTERS:
         yield None
         return
     from jaccli.render.console import stages
@@ -243,9 +243,9 @@ def progress_bar(settings: Settings) -> Iterator[Stage | None]:
 
 
 def _texts(settings: Settings) -> list[str]:
-    """The texts F is read from: the arguments, and stdin's for `-`."""
-    typed = [a for a in settings.functions if a != "-"]
-    return typed + ([settings.stdin] if settings.stdin else [])
+    from jaccli.parse.inputs import input_texts
+
+    return input_texts(settings.functions, settings.stdin)
 
 
 def _size(settings: Settings) -> int:

@@ -150,18 +150,18 @@ def _exact_eigenvalues(gram: Any, singular: bool) -> list[Any] | None:
     import sympy
 
     size = gram.rows
-    entries = [[gram[i, j] for j in range(size)] for i in range(size)]
+    entries = [[simplify_expr(gram[i, j]) for j in range(size)] for i in range(size)]
     if all(entries[i][j] == 0 for i in range(size) for j in range(size) if i != j):
-        return [simplify_expr(entries[i][i]) for i in range(size)]
+        return [entries[i][i] for i in range(size)]
     trace = simplify_expr(se.expand(sum(entries[i][i] for i in range(size))))
+    if singular and size == 2:
+        return [trace, se.Integer(0)]
     if size == 2 or singular:
         # λ² − tr λ + c: c the sum of the principal 2×2 minors (det itself when 2×2)
         minors = [(i, j) for i in range(size) for j in range(i + 1, size)]
         c = simplify_expr(
             se.expand(sum(entries[i][i] * entries[j][j] - entries[i][j] ** 2 for i, j in minors))
         )
-        if singular and size == 2:
-            return [trace, se.Integer(0)]
         disc = simplify_expr(se.expand(trace**2 - 4 * c))
         if len(str(disc)) > 2 * EXACT_SIZE_LIMIT:
             return None

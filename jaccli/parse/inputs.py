@@ -28,6 +28,11 @@ def _lines(text: str, where: str) -> Iterable[tuple[str, str]]:
             yield line, (f"{where} line {number}" if len(lines) > 1 else where)
 
 
+def input_texts(arguments: Sequence[str], stdin: str | None) -> list[str]:
+    """The texts F is read from: the arguments, and stdin's (already read) for `-`."""
+    return [a for a in arguments if a != "-"] + ([stdin] if stdin else [])
+
+
 def count_lines(text: str) -> int:
     """The lines of `text` that are read, as `_sources` yields them (not blank, not only a
     comment): the total of a progress bar for reading."""
