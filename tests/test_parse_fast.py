@@ -121,6 +121,8 @@ _FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthC
 @given(lines=st.lists(LINES, min_size=1, max_size=4), limits=LIMITS, declared=st.booleans())
 @example(lines=["(+x)"], limits=Limits(5, 4, 2, 1), declared=False)  # the column of x: 0
 @example(lines=["x*y - 2*z", "y*z - 2*x", "z*z - 2*y"], limits=DEFAULT_LIMITS, declared=True)
+# -2 is known as a negative number after the first line; its minus is a level of nesting
+@example(lines=["2*x*-2", "(x+-2*x)"], limits=Limits(400, 80, digits=40, depth=1), declared=False)
 def test_generated_input_reads_as_the_reference_reads_it(
     lines: list[str], limits: Limits, declared: bool
 ) -> None:
