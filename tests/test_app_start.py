@@ -1,13 +1,18 @@
-"""`jac NAME ...` runs an app with only command NAME (jaccli.cli.app.main): it must behave as
-the whole app does, for help, answers and every kind of error."""
+"""The app makes each command when it is first used (jaccli.cli.app._Commands): `jac NAME`
+makes only NAME's, TAB completion only the commands it offers. Made that way, a command must
+behave as one registered with Typer the usual way, for help, answers and every kind of
+error."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib import import_module
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from jaccli.cli.commands import COMMANDS
@@ -27,56 +32,86 @@ CASES = [
 ]
 
 
+class _Eager(app_module.JacGroup):
+    """jac's group with the commands Typer registered, all made at the start."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        made = kwargs["commands"]
+        super().__init__(*args, **kwargs)
+        self.commands = made
+
+
+def _eager() -> typer.Typer:
+    """The app as Typer builds it when every command is registered: the reference."""
+    app = typer.Typer(
+        name="jac",
+        cls=_Eager,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        help=app_module._HELP,
+    )
+    app.callback()(app_module._root)
+    for row in COMMANDS:
+        function = getattr(import_module(row.module), row.function)
+        settings = {"ignore_unknown_options": True} if row.reads_functions else None
+        app.command(name=row.name, context_settings=settings)(function)
+    return app
+
+
 @pytest.mark.parametrize("row", COMMANDS, ids=lambda row: row.name)
-def test_one_command_app_behaves_as_the_whole_app(row: object) -> None:
-    name = row.name  # type: ignore[attr-defined]
-    one = app_module._build(name)
-    runner = CliRunner()
-    for case in CASES:
-        args = [name, *case]
-        whole = runner.invoke(app_module.app, args, prog_name="jac")
-        alone = runner.invoke(one, args, prog_name="jac")
-        assert (alone.exit_code, alone.stdout, alone.stderr) == (
-            whole.exit_code,
-            whole.stdout,
-            whole.stderr,
+def test_a_command_made_when_used_behaves_as_a_registered_one(row: Any) -> None:
+    eager, runner = _eager(), CliRunner()
+    for case in [*CASES, ["--version"], ["--help"]]:
+        args = [row.name, *case] if case not in (["--version"], ["--help"]) else case
+        registered = runner.invoke(eager, args, prog_name="jac")
+        lazy = runner.invoke(app_module.app, args, prog_name="jac")
+        assert (lazy.exit_code, lazy.stdout, lazy.stderr) == (
+            registered.exit_code,
+            registered.stdout,
+            registered.stderr,
         ), args
 
 
-def test_one_command_app_has_only_that_command() -> None:
-    import typer
-
-    group = typer.main.get_command(app_module._build("det"))
-    assert list(group.commands) == ["det"]  # type: ignore[attr-defined]
-    whole = typer.main.get_command(app_module.app)
-    assert list(whole.commands) == [row.name for row in COMMANDS]  # type: ignore[attr-defined]
+def _made(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The commands the app made for one run of `jac ARGV` (a fresh process)."""
+    code = (
+        "import importlib, sys\n"
+        "app = importlib.import_module('jaccli.cli.app')\n"
+        "made, real = [], app._command\n"
+        "app._command = lambda row: (made.append(row.name), real(row))[1]\n"
+        f"sys.argv = ['jac', *{argv!r}]\n"
+        "try:\n    app.main()\nexcept SystemExit:\n    pass\n"
+        "print('MADE', *sorted(made))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+    )
+    return next(x for x in out.stdout.splitlines() if x.startswith("MADE")).split()[1:]
 
 
 @pytest.mark.parametrize(
-    ("argv", "only"),
+    ("argv", "env", "made"),
     [
-        (["jacobian", "x*y", "--vars", "x,y"], "jacobian"),
-        (["--version"], None),
-        (["jacobiann", "x"], None),
-        ([], None),
+        (["jacobian", "x*y", "--vars", "x,y"], {}, ["jacobian"]),
+        (["--version"], {}, []),
+        (["jacobiann", "x"], {}, []),  # "did you mean" from the names alone
+        (["--help"], {}, sorted(row.name for row in COMMANDS)),
+        ([], {"_JAC_COMPLETE": "complete_bash", "COMP_WORDS": "jac ja", "COMP_CWORD": "1"},
+         ["jacobian"]),
+        ([], {"_JAC_COMPLETE": "complete_bash", "COMP_WORDS": "jac det --fo", "COMP_CWORD": "2"},
+         ["det"]),
     ],
-)
-def test_main_builds_only_the_named_command(
-    argv: list[str], only: str | None, monkeypatch: pytest.MonkeyPatch
+)  # fmt: skip
+def test_the_app_makes_only_the_commands_it_uses(
+    argv: list[str], env: dict[str, str], made: list[str]
 ) -> None:
-    built: list[str | None] = []
-    real = app_module._build
-
-    def spy(name: str | None = None) -> object:
-        built.append(name)
-        return real(name)
-
-    monkeypatch.setattr(app_module, "_build", spy)
-    monkeypatch.setattr(sys, "argv", ["jac", *argv])
-    monkeypatch.delenv("_JAC_COMPLETE", raising=False)
-    with pytest.raises(SystemExit):
-        app_module.main()
-    assert built == [only] if only else built in ([], [None])  # the whole app, built once
+    assert _made(argv, env) == made
 
 
 def test_the_installed_script_answers_through_the_one_command_app() -> None:

@@ -12,7 +12,7 @@ from jaccli.cli.app import EXIT_CODES, ExitCode, main
 if TYPE_CHECKING:
     from jaccli.cli.app import app
 
-# `app` here is the Typer app, built on first use (jaccli.cli.app builds only the command run):
+# `app` here is the Typer app, built on first use (its commands too, each when used):
 # the import above made it the module jaccli.cli.app, which stays in sys.modules.
 globals().pop("app", None)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from enum import IntEnum
 from importlib import import_module
 from typing import Annotated, Any
@@ -102,8 +102,66 @@ def _debugging(error: BaseException) -> bool:
     return bool(getattr(error, "jac_debug", False) or os.environ.get("JAC_DEBUG"))
 
 
+class _Commands(MutableMapping[str, Any]):
+    """The group's commands by name, each made when first asked for (`_command`).
+
+    At every start Typer turns each command's signature into Click options and the command
+    modules import: about 30 ms for all 15, a quarter of a small call or of a TAB. So `jac
+    NAME ...` makes only NAME's, and completing `jac ja<TAB>` only those starting "ja"; the
+    names (in the table's order, for help, completion and "did you mean") come from
+    COMMANDS without making any. Help of the whole app makes them all.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        command = self.made.get(name)
+        if command is None:
+            row = next((row for row in COMMANDS if row.name == name), None)
+            if row is None:
+                raise KeyError(name)
+            command = self.made[name] = _command(row)
+        return command
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.made[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("jac's commands are its COMMANDS table")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([row.name for row in COMMANDS])
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+def _command(row: Any) -> Any:
+    """The Click command of a row of COMMANDS, as Typer makes it for a registered command."""
+    from typer.main import get_command_from_info
+
+    function = getattr(import_module(row.module), row.function)
+    # Components starting with '-' (such as "-x^2 + y") are functions, not options: commands
+    # that read F accept unknown options as arguments (jaccli.cli.options tells typos apart).
+    settings = {"ignore_unknown_options": True} if row.reads_functions else None
+    one = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    one.command(name=row.name, context_settings=settings)(function)
+    info = one.registered_commands[0]
+    return get_command_from_info(
+        info, pretty_exceptions_short=one.pretty_exceptions_short, rich_markup_mode=None
+    )
+
+
 class JacGroup(TyperGroup):
     """Runs the app and turns every failure into a message on stderr and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names only: TyperGroup's would make every command
 
     def main(  # type: ignore[override]
         self,
@@ -200,8 +258,8 @@ def _root(
     pass
 
 
-def _build(only: str | None = None) -> typer.Typer:
-    """The app with every command, or only the command named `only`."""
+def _build() -> typer.Typer:
+    """The app: its commands are made when used (_Commands)."""
     built = typer.Typer(
         name="jac",
         cls=JacGroup,
@@ -212,17 +270,10 @@ def _build(only: str | None = None) -> typer.Typer:
         help=_HELP,
     )
     built.callback()(_root)
-    # Components starting with '-' (such as "-x^2 + y") are functions, not options: commands
-    # that read F accept unknown options as arguments (jaccli.cli.options tells typos apart).
-    for row in COMMANDS:
-        if only is None or row.name == only:
-            function = getattr(import_module(row.module), row.function)
-            settings = {"ignore_unknown_options": True} if row.reads_functions else None
-            built.command(name=row.name, context_settings=settings)(function)
     return built
 
 
-app: typer.Typer  # the whole app, built on first use: `jac NAME` needs only NAME's (main)
+app: typer.Typer  # built on first use
 
 
 def __getattr__(name: str) -> Any:
@@ -246,16 +297,5 @@ def completion_script(shell: str) -> str:
 
 
 def main() -> None:
-    """Console-script entry point.
-
-    `jac NAME ...` runs an app that has only command NAME: at every start Typer turns each
-    registered command's signature into Click options, and the command modules import, about
-    75 ms for all of them, a third of a small call. Parsing, help and errors of NAME are the
-    same in both apps; `jac`, `jac --help`, a mistyped command and TAB completion get the
-    whole app.
-    """
-    first = sys.argv[1] if len(sys.argv) > 1 else None
-    if "_JAC_COMPLETE" not in os.environ and any(row.name == first for row in COMMANDS):
-        _build(first)(prog_name="jac")
-    else:
-        _whole()(prog_name="jac")
+    """Console-script entry point."""
+    _whole()(prog_name="jac")
