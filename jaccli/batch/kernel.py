@@ -432,8 +432,10 @@ def _arrow_joined(batch: Any, numbers: Any, schema: Any) -> Any:
 
     pa = untyped("pyarrow")
 
+    from jaccli.batch.parquet import arrow
+
     by_column = np.array(numbers.T, order="C")  # a copy: strided slices cost twice as much
-    arrays = [*batch.columns, *(pa.array(values) for values in by_column)]
+    arrays = [*batch.columns, *(arrow(values) for values in by_column)]
     kind = pa.Table if isinstance(batch, pa.Table) else pa.RecordBatch
     return kind.from_arrays(arrays, schema=schema)
 
