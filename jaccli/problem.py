@@ -46,9 +46,11 @@ class Problem:
     @property
     def structure(self) -> Structure | None:
         """F as typed with its shapes, for J in matrix form; None without vectors."""
+        if not self.shapes:
+            return None  # without importing the matrix form (11 ms of a small call)
         from jaccli.engine.matrix_form import Structure
 
-        return Structure(self.parsed, self.shapes) if self.shapes else None
+        return Structure(self.parsed, self.shapes)
 
     def at(self, point: PointText, variables: Sequence[Symbol] | None = None) -> Point:
         """`point` (`"x=-1,y=2"` or a mapping) checked against F as typed.

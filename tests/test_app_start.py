@@ -142,7 +142,8 @@ def test_engine_names_stay_the_functions_after_their_modules_are_imported() -> N
 
 def test_jac_jacobian_does_not_load_the_other_commands() -> None:
     """What the lazy start saves: `jac jacobian` imports neither other command modules nor
-    the eigenvalue or stability engines (a fresh process, so nothing is loaded before)."""
+    the eigenvalue or stability engines, nor the matrix form and simplification it does not
+    use (a fresh process, so nothing is loaded before)."""
     code = (
         "import sys; sys.argv = ['jac', 'jacobian', 'x*y', '--vars', 'x,y', '--timeout', '0',"
         " '--max-memory', '0']\n"
@@ -153,6 +154,7 @@ def test_jac_jacobian_does_not_load_the_other_commands() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout.splitlines()[-1]
     others = ["cli.commands.det", "cli.commands.stability", "engine.eigen", "engine.stability"]
+    others += ["engine.matrix_form", "engine.simplify", "engine.trig"]  # no --shape, --simplify
     for module in [*others, "engine.chain"]:
         assert f"'jaccli.{module}'" not in loaded, module
     assert "'jaccli.cli.commands.jacobian'" in loaded

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from jaccli.engine.algebra import atoms
 from jaccli.engine.bridge import from_sympy, to_sympy
 from jaccli.engine.results import Block, JacobianResult, Progress, Sparse, SparseRow
-from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.variables import header
 
 if TYPE_CHECKING:
@@ -479,6 +478,8 @@ def jacobian(
     head = header(functions, variables)
     sparse = differentiate(functions, head["variables"], progress)
     if simplify:
+        from jaccli.engine.simplify import simplify_expr  # and trig's tables: only here
+
         sparse = sparse.mapped(simplify_expr)
     form: tuple[Block, ...] = ()
     if structure is not None:
