@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar, Union
 from jaccli.errors import PYTHON_NAMES, JacError, JacWarning, UsageError, worded
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from symengine import Basic as Expr
     from symengine import Symbol
-    from typing_extensions import Unpack  # in typing from Python 3.11
 
     from jaccli.engine import (
         ChainResult,
@@ -407,7 +408,7 @@ def _warned(run: Callable[[], tuple[R, tuple[str, ...]]], stacklevel: int = 4) -
     try:
         result, found = run()
     except JacError as e:
-        if e.location is not None and hasattr(e, "add_note"):
+        if e.location is not None:
             e.add_note(format_error(e, PYTHON_NAMES))
         raise
     for warning in found:
@@ -482,7 +483,7 @@ def _solve(
     try:
         result, found = budget.run(work, budget.Budget(seconds, memory))
     except JacError as e:
-        if e.location is not None and hasattr(e, "add_note"):  # Python 3.11: shown by tracebacks
+        if e.location is not None:  # the note is shown by tracebacks
             e.add_note(format_error(e, PYTHON_NAMES))
         raise
     for warning in found:

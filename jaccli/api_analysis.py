@@ -13,7 +13,7 @@ from jaccli.api import AtPoint, Budget, Functions, Variables, _known, _solve
 from jaccli.errors import UsageError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack  # in typing from Python 3.11
+    from typing import Unpack
 
     from jaccli.engine import EigResult, SingularResult, SparsityResult, StabilityResult
     from jaccli.problem import PointText, ShapesText

@@ -62,8 +62,9 @@ def option(*names: str, help: str, shown: bool = False, **more: Any) -> Any:
     return typer.Option(*names, help=help, show_default=shown, **more)
 
 
-# Optional[...]: Typer reads the annotations at run time, and on Python 3.10 `X | None`
-# there is not a type Typer knows (ruff's UP045 is silenced for that reason).
+# Optional[...]: Typer reads the annotations at run time, and on Python 3.10 (supported
+# until SymEngine 0.15) `X | None` there was not a type Typer knew; kept, with ruff's UP045
+# silenced, as it reads the same.
 FunctionsArg = Annotated[
     list[str],
     typer.Argument(
