@@ -36,7 +36,7 @@ class _Eager(app_module.JacGroup):
     """jac's group with the commands Typer registered, all made at the start."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        made = kwargs["commands"]
+        made = kwargs.pop("commands")
         super().__init__(*args, **kwargs)
         self.commands = made
 

@@ -351,11 +351,15 @@ def test_arrow_wraps_doubles_as_pyarrow_array_makes_them() -> None:
     from jaccli.batch.parquet import arrow
 
     values = np.array([0.0, -0.0, 1.5, np.nan, np.inf, -np.inf, 5e-324, 1e308])
-    for v in (values, values[::2], values[::-1], np.arange(6), np.array([], dtype=np.float64)):
+    masked = np.ma.masked_array(values, mask=[i % 3 == 0 for i in range(len(values))])
+    empty = np.array([], dtype=np.float64)
+    for v in (values, values[::2], values[::-1], np.arange(6), empty, masked):
         made, reference = arrow(v), pa.array(v)
-        assert made.type == reference.type and made.null_count == reference.null_count == 0
+        assert made.type == reference.type and made.null_count == reference.null_count
         assert same(made.to_numpy(zero_copy_only=False), reference.to_numpy(zero_copy_only=False))
-        assert np.signbit(made.to_numpy(zero_copy_only=False)).tolist() == np.signbit(v).tolist()
+        signs = np.signbit(made.to_numpy(zero_copy_only=False)).tolist()
+        assert v is masked or signs == np.signbit(v).tolist()
+    assert arrow(masked).null_count == 3  # masked entries are nulls, as pyarrow makes them
 
 
 def test_evaluating_parquet_does_not_import_pandas(tmp_path: Path) -> None:

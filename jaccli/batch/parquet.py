@@ -175,8 +175,8 @@ def arrow(values: Any) -> Any:
     import numpy as np
     import pyarrow as pa
 
-    if values.dtype != np.float64 or values.ndim != 1:
-        return pa.array(values)
+    if values.dtype != np.float64 or values.ndim != 1 or np.ma.isMaskedArray(values):
+        return pa.array(values)  # pyarrow makes the masked entries null
     values = np.ascontiguousarray(values)
     return pa.Array.from_buffers(pa.float64(), len(values), [None, pa.py_buffer(values)])
 

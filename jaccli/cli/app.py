@@ -125,6 +125,8 @@ class _Commands(MutableMapping[str, Any]):
         return command
 
     def __setitem__(self, name: str, command: Any) -> None:
+        if all(row.name != name for row in COMMANDS):
+            raise KeyError(f"{name}: jac's commands are its COMMANDS table")
         self.made[name] = command
 
     def __delitem__(self, name: str) -> None:
@@ -157,6 +159,8 @@ class JacGroup(TyperGroup):
     """Runs the app and turns every failure into a message on stderr and an exit code."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("commands"):
+            raise TypeError("jac's commands are its COMMANDS table, made when used")
         super().__init__(*args, **kwargs)
         self.commands = _Commands()
 

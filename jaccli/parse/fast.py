@@ -11,9 +11,10 @@ test_parse_fast.py proves the equivalence on generated, mutated and hostile inpu
 Why it exists: the reference costs about 5 Python calls and a node object per token, then a
 dispatch per node to build; on a 64 kB input that is 4-6 times SymEngine's own C++ parser.
 Here one C-level `findall` makes the token strings and a recursive descent with one Python
-call per factor builds SymEngine values directly (simple factors of a product are read
-inline). Limits are checked while reading, at the reference's points: the token count
-before the walk, the depth where `Parser.nest` counts it, the digits of each number.
+call per factor builds SymEngine values directly (simple terms of a sum, `a`, `a*b`, `-2*x`,
+and simple factors of a product are read inline). Limits are checked while reading, at the
+reference's points: the token count before the walk, the depth where `Parser.nest` counts
+it, the digits of each number.
 """
 
 import re
