@@ -54,6 +54,7 @@ _ALLOCATION_FAILURES = (
     "memory allocation",  # OpenBLAS ("Memory allocation still failed")
     "unable to allocate",  # FLINT
     "pthread_create failed",  # OpenBLAS: a thread's stack did not fit
+    "can't start new thread",  # Python's RuntimeError, for the same reason
     "out of memory",
     "bad_alloc",  # C++
 )
@@ -289,7 +290,8 @@ def _worker(
         message: tuple[str, Any] = ("ok", result)
     except MemoryError:
         message = ("memory", None)
-    except (ImportError, OSError) as e:  # a library that could not be mapped under the cap
+    except (ImportError, OSError, RuntimeError) as e:  # a library or a thread's stack that
+        # could not be mapped under the cap; anything else of these is a crash, as below
         if budget.memory is None or not _allocation_failed(str(e)):
             message = ("crash", (f"{type(e).__name__}: {e}", traceback.format_exc()))
             code = 1

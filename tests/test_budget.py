@@ -107,7 +107,7 @@ def test_points_under_small_budgets_are_budget_errors_never_interruptions(tmp_pa
     points = tmp_path / "points.csv"
     points.write_text("x,y\n1,2\n3,4\n")
     needed = _start_size()
-    for size in range(needed, needed + 160, 16):
+    for size in range(needed, needed + 160, 8):  # a step of 16 MiB missed 216 MiB (the writer)
         out = run(
             "eval", "x*y", "--vars", "x,y", "--points", str(points), "--max-memory", f"{size}M"
         )
@@ -197,6 +197,28 @@ def test_a_library_that_cannot_be_mapped_under_the_cap_is_the_memory_budget() ->
         budget.run(_unmappable, budget.Budget(timeout=30, memory=start + (256 << 20)))
     with pytest.raises(budget.WorkerCrash, match="failed to map"):  # no cap: a real bug
         budget.run(_unmappable, budget.Budget(timeout=30, memory=None))
+
+
+def _no_thread() -> None:
+    raise RuntimeError("can't start new thread")
+
+
+def _other_runtime_error() -> None:
+    raise RuntimeError("dictionary changed size during iteration")
+
+
+def test_a_thread_that_cannot_start_under_the_cap_is_the_memory_budget() -> None:
+    # A thread's stack (8 MiB) that does not fit under RLIMIT_AS: eval --points at 216 MiB
+    # ended in exit 70 through the writer's thread
+    start = budget.start_size()
+    assert start is not None
+    cap = budget.Budget(timeout=30, memory=start + (256 << 20))
+    with pytest.raises(budget.BudgetError, match="needs more than"):
+        budget.run(_no_thread, cap)
+    with pytest.raises(budget.WorkerCrash, match="can't start new thread"):  # no cap: a bug
+        budget.run(_no_thread, budget.Budget(timeout=30, memory=None))
+    with pytest.raises(budget.WorkerCrash, match="dictionary changed size"):
+        budget.run(_other_runtime_error, cap)
 
 
 def test_converting_sympy_results_back_does_not_import_numpy() -> None:

@@ -62,6 +62,28 @@ def test_csv_matches_a_second_method_at_every_point(tmp_path: Path) -> None:
                 assert _close(float(row[f"df{i + 1}/d{v}"]), float(expected[i][j]))
 
 
+def test_without_a_writer_thread_the_output_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thread whose stack does not fit a small --max-memory: the writer writes in place
+    import threading
+
+    path = tmp_path / "p.csv"
+    path.write_text(_csv(_points(200)))  # JSON's are checked against the schema, slowly
+    args = ["eval", F, "--vars", "x,y,z", "--points", str(path), "--timeout", "0"]
+    args += ["--max-memory", "0"]
+    threaded = [invoke([*args, "--format", fmt]) for fmt in ("csv", "json")]
+
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    for fmt, reference in zip(("csv", "json"), threaded, strict=True):
+        alone = invoke([*args, "--format", fmt])
+        assert alone.code == reference.code == 0 and alone.stderr == "", alone.stderr
+        assert alone.stdout == reference.stdout
+
+
 def test_many_chunks_stay_in_order_through_a_real_pipe(tmp_path: Path) -> None:
     points = _points(120_000, seed=2)  # several blocks, parsed in a second process
     path = tmp_path / "p.csv"

@@ -263,8 +263,11 @@ class _Background:
         self.out = out
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.thread: threading.Thread | None = threading.Thread(target=self._run, daemon=True)
+        try:
+            self.thread.start()
+        except RuntimeError:  # no room for its stack (a small --max-memory): write here
+            self.thread = None
 
     def _run(self) -> None:
         while (data := self.queue.get()) is not None:
@@ -277,11 +280,15 @@ class _Background:
     def write(self, data: Any) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put(data)
+        if self.thread is None:
+            self.out.write(data)
+        else:
+            self.queue.put(data)
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
         if self.error is not None:
             raise self.error
         self.out.flush()
