@@ -220,7 +220,7 @@ def test_jsonl_sparse_is_one_line(jac: Any) -> None:
 def _scipy(text: str) -> Any:
     import scipy.io
 
-    return scipy.io.mmread(io.BytesIO(text.encode()))
+    return scipy.io.mmread(io.BytesIO(text.encode()), spmatrix=False)  # a sparse array
 
 
 def _documents(text: str) -> list[str]:

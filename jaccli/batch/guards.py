@@ -418,7 +418,7 @@ def _through_real(e: Any, args: Sequence[Any], real: Callable[[Any, Sequence[Any
         return np.nan
     dummies = {k: se.Symbol(f"_z{n}") for n, k in enumerate(varying)}
     inner = e.func(*(dummies.get(k, a) for k, a in enumerate(e.args)))
-    reals = np.logical_and.reduce([args[k].imag == 0 for k in varying])
+    reals = np.all(np.stack([args[k].imag == 0 for k in varying]), axis=0)
     return np.where(reals, real(inner, [args[k].real for k in varying]), np.nan)
 
 

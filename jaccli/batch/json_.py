@@ -81,8 +81,8 @@ def object_chunks(
         if batch.numbers:
             flat = itertools.chain.from_iterable(batch.values)
             array = np.fromiter(flat, float, count=len(batch.values) * len(needed))
-            array = array.reshape(len(batch.values), len(needed))
-            columns = {n: array[:, k] for k, n in enumerate(needed)}
+            table = array.reshape(len(batch.values), len(needed))
+            columns = {n: table[:, k] for k, n in enumerate(needed)}
             yield Chunk(batch.numbers, "", batch.records, columns, tuple(batch.bad))
         if stop is not None:  # the input stops being readable: the points before it first
             raise stop

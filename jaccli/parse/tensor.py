@@ -207,7 +207,7 @@ def numpy_backend() -> Backend:
         )
 
     def largest(values: Sequence[Any]) -> Any:
-        top = np.maximum.reduce([np.asarray(v, dtype=float) for v in values])
+        top = np.max(np.stack([np.asarray(v, dtype=float) for v in values]), axis=0)
         return np.where(np.isfinite(top), top, 0.0)
 
     return Backend(add, np.exp, np.log, np.sqrt, largest, det, inv)
