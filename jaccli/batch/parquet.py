@@ -175,7 +175,7 @@ def arrow(values: Any) -> Any:
     import numpy as np
     import pyarrow as pa
 
-    if values.dtype != np.float64 or values.ndim != 1 or np.ma.isMaskedArray(values):
+    if values.dtype != np.float64 or values.ndim != 1 or isinstance(values, np.ma.MaskedArray):
         return pa.array(values)  # pyarrow makes the masked entries null
     values = np.ascontiguousarray(values)
     return pa.Array.from_buffers(pa.float64(), len(values), [None, pa.py_buffer(values)])
