@@ -75,3 +75,24 @@ print(se.sympify(sympy.sign(sympy.Symbol("x"))), se.sympify(numpy.float64(0.5)))
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.stdout.split() == ["-2", "cos(x)", "sign(x)", "0.5"], result.stderr
+
+
+def test_the_floors_ci_installs_are_pyprojects_lower_bounds() -> None:
+    # .ci/run installs these and runs the tests of each dependency on them
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    sys.path.insert(0, str(ROOT / "tests" / "tools"))
+    try:
+        from floors import floors
+    finally:
+        sys.path.pop(0)
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = floors()
+    assert len(pins) == len(dependencies)
+    for pin, dependency in zip(pins, dependencies, strict=True):
+        wanted, pinned = Requirement(dependency), Requirement(pin)
+        (version,) = [s.version for s in pinned.specifier]
+        assert wanted.name == pinned.name and wanted.specifier.contains(version), pin
+    assert "tests/tools/floors.py" in (ROOT / ".ci" / "run").read_text()
