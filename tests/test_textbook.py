@@ -161,6 +161,9 @@ def maxima_verdicts() -> dict[tuple[str, str], list[str]]:
         ["maxima", "--very-quiet", "--batch-string", script],
         capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
+    if " -- an error." in done.stdout:  # Maxima goes on after an error: say which
+        where = done.stdout.split(" -- an error.")[0].splitlines()[-4:]
+        pytest.fail("Maxima could not run the check:\n" + "\n".join(where))
     verdicts: dict[tuple[str, str], list[str]] = {}
     for line in done.stdout.splitlines():
         found = re.fullmatch(r"case(\d+): (.*?)\s*", line)

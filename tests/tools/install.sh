@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, when missing, the real clients jac's tests check its output against:
 # pdflatex (LaTeX documents), KaTeX (notebooks, web pages), zsh and fish (completion),
-# jq (the README's JSON pipelines), Octave (the MATLAB code of `jac codegen`).
+# jq (the README's JSON pipelines), Octave (the MATLAB code of `jac codegen`), Maxima (a
+# second algebra system for the textbook forms).
 # Without root or apt-get, or without npm, it says what is missing and carries on:
 # those tests then skip with the same advice.
 set -uo pipefail
@@ -13,6 +14,10 @@ command -v fish >/dev/null || debian+=(fish)
 command -v bash >/dev/null || debian+=(bash)
 command -v jq >/dev/null || debian+=(jq)
 command -v octave-cli >/dev/null || debian+=(octave)  # runs `jac codegen --lang matlab` output
+# Maxima, a second computer algebra system, checks the textbook forms (tests/test_textbook.py);
+# its trigsimp is in the share library, a Debian package of its own
+command -v maxima >/dev/null || debian+=(maxima)
+compgen -G "/usr/share/maxima/*/share/trigonometry/trgsmp.mac" >/dev/null || debian+=(maxima-share)
 if ((${#debian[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "tests/tools/install.sh: installing ${debian[*]}" >&2
