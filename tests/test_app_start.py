@@ -42,17 +42,10 @@ class _Eager(app_module.JacGroup):
 
 
 def _eager() -> typer.Typer:
-    """The app as Typer builds it when every command is registered: the reference."""
-    app = typer.Typer(
-        name="jac",
-        cls=_Eager,
-        no_args_is_help=True,
-        context_settings={"help_option_names": ["-h", "--help"]},
-        rich_markup_mode=None,
-        pretty_exceptions_enable=False,
-        help=app_module._HELP,
-    )
-    app.callback()(app_module._root)
+    """jac's app with every command registered the usual way, made at the start: the
+    reference."""
+    app = app_module._build()
+    app.info.cls = _Eager
     for row in COMMANDS:
         function = getattr(import_module(row.module), row.function)
         settings = {"ignore_unknown_options": True} if row.reads_functions else None

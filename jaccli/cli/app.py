@@ -113,19 +113,17 @@ class _Commands(MutableMapping[str, Any]):
     """
 
     def __init__(self) -> None:
+        self.rows = {row.name: row for row in COMMANDS}
         self.made: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         command = self.made.get(name)
         if command is None:
-            row = next((row for row in COMMANDS if row.name == name), None)
-            if row is None:
-                raise KeyError(name)
-            command = self.made[name] = _command(row)
+            command = self.made[name] = _command(self.rows[name])  # KeyError: no such command
         return command
 
     def __setitem__(self, name: str, command: Any) -> None:
-        if all(row.name != name for row in COMMANDS):
+        if name not in self.rows:
             raise KeyError(f"{name}: jac's commands are its COMMANDS table")
         self.made[name] = command
 
@@ -133,10 +131,10 @@ class _Commands(MutableMapping[str, Any]):
         raise TypeError("jac's commands are its COMMANDS table")
 
     def __iter__(self) -> Iterator[str]:
-        return iter([row.name for row in COMMANDS])
+        return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(COMMANDS)
+        return len(self.rows)
 
 
 def _command(row: Any) -> Any:
