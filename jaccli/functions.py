@@ -82,7 +82,14 @@ class Function(NamedTuple):
 def _se_log(x: object, base: object = None) -> object:
     import symengine as se
 
-    return se.log(x) if base is None else se.log(x) / se.log(base)
+    if base is None:
+        return se.log(x)
+    denominator = se.log(base)
+    if denominator == 0 or isinstance(denominator, (type(se.zoo), type(se.nan))):
+        # log(x, 0): SymEngine's log(x)/log(0) is log(x)/zoo, which it makes 0 (and log(x, 1)
+        # zoo*log(x)): no base of 0 or 1 is a logarithm's, so the call is undefined, zoo
+        return se.zoo
+    return se.log(x) / denominator
 
 
 def _se_cbrt(x: object) -> object:
@@ -142,7 +149,12 @@ def _se_min(a: Any, b: Any) -> object:
 def _np_log(x: ArrayLike, base: ArrayLike | None = None) -> object:
     import numpy as np
 
-    return np.log(x) if base is None else np.log(x) / np.log(base)
+    if base is None:
+        return np.log(x)
+    denominator = np.log(base)
+    # No base of 0 or 1 (nor one that is not finite) makes a logarithm: NaN, as _se_log's zoo
+    usable = np.isfinite(denominator) & (denominator != 0)
+    return np.log(x) / np.where(usable, denominator, np.nan)
 
 
 def _np_cot(x: ArrayLike) -> object:

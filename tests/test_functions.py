@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import symengine as se
 
-from jaccli.errors import ParseError
+from jaccli.errors import ParseError, UndefinedError
 from jaccli.functions import (
     ARITIES,
     CATALOGUE,
@@ -109,7 +109,7 @@ def test_numpy_agrees_with_symengine_and_is_nan_where_jac_says_undefined(name: s
             if name == "log" and count == 2 and min(args) < 0:
                 # log(x, b) is log(x)/log(b); operation by operation, as eval --points works,
                 # a complex log is NaN and so is the quotient, even where the exact one is
-                # real (log(b, b) = 1, log(x, 0) = 0); J there is complex for eval --at too.
+                # real (log(b, b) = 1); J there is complex for eval --at too.
                 assert math.isnan(got), where
             elif not math.isfinite(expected):
                 assert not math.isfinite(got), where
@@ -182,3 +182,33 @@ def test_importing_the_catalogue_imports_neither_symengine_nor_numpy() -> None:
     code = "import sys, jaccli.functions; print(sorted({'symengine', 'numpy'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("base", "value"), [("0", 0), ("0.0", 0), ("1", 1), ("1 - 1", 0), ("2/2", 1)]
+)
+def test_a_logarithm_to_base_0_or_1_is_undefined(base: str, value: float) -> None:
+    # log(x)/log(0) was log(x)/zoo, which SymEngine makes 0: `jac eval "log(x, 0)"` printed
+    # F = 0 and J = 0 with exit 0. No base of 0 or 1 makes a logarithm.
+    with pytest.raises(UndefinedError, match=r"outside its domain"):
+        parse_functions([f"log(x, {base})"])
+    with np.errstate(all="ignore"):
+        got = numpy_functions()["log"](np.array([2.0, 0.5]), np.float64(value))
+    assert np.isnan(got).all()
+
+
+@pytest.mark.parametrize(
+    "base", [Fraction(1, 3), Fraction(1, 2), Fraction(2), Fraction(10), Fraction(7, 3)]
+)
+def test_a_logarithm_to_any_other_positive_base_is_ln_x_over_ln_b(base: Fraction) -> None:
+    import mpmath
+
+    (f,) = parse_functions([f"log(x, {base})"])
+    x = se.Symbol("x")
+    b = mpmath.mpf(base.numerator) / base.denominator
+    for value in (Fraction(1, 7), Fraction(3, 2), Fraction(11)):
+        v = mpmath.mpf(value.numerator) / value.denominator
+        at = {x: se.Integer(value.numerator) / se.Integer(value.denominator)}
+        assert float(f.xreplace(at).n(60)) == pytest.approx(float(mpmath.log(v) / mpmath.log(b)))
+        slope = float(f.diff(x).xreplace(at).n(60))
+        assert slope == pytest.approx(float(mpmath.diff(lambda t: mpmath.log(t, b), v)))

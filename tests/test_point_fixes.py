@@ -73,6 +73,27 @@ def test_at_agrees_with_points(
     assert all(isinstance(v, float) for row in exact.json()["values"] for v in row)
 
 
+def test_a_logarithm_to_base_0_is_undefined_not_0(jac: Any, tmp_path: Path) -> None:
+    # log(x, 0) was built as log(x)/zoo = 0: F = 0 and J = 0, exit 0, and --check "passed".
+    for command in (["eval", "log(x, 0)", "--vars", "x", "--at", "x=2"], ["jacobian", "log(x, 0)"]):
+        run = jac(command)
+        assert (run.code, run.stdout) == (1, ""), (run.stdout, run.stderr)
+        assert run.stderr.startswith("jac: error: log(x, 0) is undefined (outside its domain)")
+        assert run.stderr.splitlines()[2] == "  ^"  # under the call
+    # A base that is a variable: where it is 0 or 1 the whole row is undefined (NumPy's
+    # log(2)/log(0) was -0.0, a number, for ∂f/∂x); elsewhere J = (1/(x ln y), -ln x/(y ln² y)).
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n2,0\n2,1\n2,3\n5,0.5\n")
+    run = jac(["eval", "log(x, y)", "--vars", "x,y", "--points", str(path), "--format", "csv"])
+    assert run.code == 0, run.stderr
+    rows = [[float(v) for v in row] for row in list(csv.reader(io.StringIO(run.stdout)))[1:]]
+    assert all(math.isnan(v) for row in rows[:2] for v in row[2:])
+    for x, y, dx, dy in rows[2:]:
+        assert dx == pytest.approx(1 / (x * math.log(y)), rel=1e-14)
+        assert dy == pytest.approx(-math.log(x) / (y * math.log(y) ** 2), rel=1e-14)
+    assert "2 of 4 points have undefined entries" in run.stderr
+
+
 def test_hidden_complex_names_the_call(jac: Any) -> None:
     run = jac(["eval", "abs(log(x))", "--vars", "x", "--at", "x=-1"])
     assert run.code == 1 and "log(x) is complex" in run.stderr, run.stderr
