@@ -258,6 +258,8 @@ class _Condition:
             return sympy.And(sympy.Eq(values[0], 0), sympy.Ne(values[1], 0))
         if self.kind == "jump":
             return sympy.Eq(values[0], 0)
+        if self.kind == "cut":  # atan2(y, x) on its cut: y = 0, x < 0
+            return sympy.And(sympy.Eq(values[0], 0), sympy.Lt(values[1], 0))
         if self.kind == "0^0":
             return sympy.And(sympy.Eq(values[0], 0), sympy.Eq(values[1], 0))
         return predicates()[0](values[0])  # a function outside its domain: its value says so

@@ -17,7 +17,8 @@ class Kink(NamedTuple):
 
     kind "abs": |u| where u = 0 and ∂u/∂x_j ≠ 0 (a = u, b = ∂u/∂x_j);
     kind "jump": sign(u) or DiracDelta(u) where u = 0 (a = u, b = 0);
-    kind "0^0": u^v where u = v = 0 (a = u, b = v).
+    kind "0^0": u^v where u = v = 0 (a = u, b = v);
+    kind "cut": atan2(y, x) where y = 0 and x < 0, its jump of 2π (a = y, b = x).
     """
 
     i: int
@@ -49,6 +50,16 @@ def kinks(functions: Sequence[Any], variables: Sequence[Any]) -> list[Kink]:
                 if u.has(v):
                     b = partial(u, v) if kind == "abs" else se.Integer(0)
                     found.append(Kink(i, j, kind, u, b, f"{node} has no derivative where {u} = 0"))
+        for node in f.atoms(se.atan2):
+            # atan2(y, x) jumps from π to −π as y falls through 0 where x < 0; its formula's
+            # (x dy − y dx)/(x² + y²) is finite there. Every x_j that y holds may cross the
+            # cut (y = x_j³ does, although ∂y/∂x_j = 0): those entries are undefined on it.
+            y, x = node.args
+            why = (
+                f"{node} has no derivative jac can vouch for where {y} = 0 and {x} < 0 "
+                f"(its cut: it jumps by 2π where {y} changes sign)"
+            )
+            found += [Kink(i, j, "cut", y, x, why) for j, v in enumerate(variables) if y.has(v)]
         for node in f.atoms(se.Pow):
             base, exponent = node.args
             # A base that is never 0 (e in exp(u), π) never makes 0^0: no check to build,
@@ -66,7 +77,16 @@ def kink_applies(kind: str, a: Any, b: Any) -> Any:
         return (a == 0) & (b != 0)
     if kind == "jump":
         return a == 0
+    if kind == "cut":
+        return (a == 0) & _negative(b)
     return (a == 0) & (b == 0)
+
+
+def _negative(b: Any) -> Any:
+    """b < 0, for NumPy values and for SymEngine's numbers and constants (-π) alike."""
+    if hasattr(b, "free_symbols"):
+        return not b.free_symbols and _side(b) == -1
+    return b < 0
 
 
 def _singular_cells(

@@ -75,5 +75,6 @@ void jac_f_jacobian(const double *restrict x, const double *restrict p, double *
     if ((isnan(double_)) || (isnan(int_))) { out[6] = NAN; out[7] = NAN; }
     if (y == 0.0) { out[1] = NAN; }
     if (x_ == 0.0) { out[2] = NAN; }
+    if ((y == 0.0) && (x_ < 0.0)) { out[5] = NAN; }
     for (int k = 0; k < 8; k++) if (!isfinite(out[k])) out[k] = NAN;
 }

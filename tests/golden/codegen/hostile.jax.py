@@ -113,6 +113,8 @@ def f_hostile(x):
     J[2] = jax.numpy.where(bad, jax.numpy.nan, J[2])
     bad = jax.numpy.equal(t0, 0)
     J[0] = jax.numpy.where(bad, jax.numpy.nan, J[0])
+    bad = jax.numpy.logical_and(jax.numpy.equal(y, 0), jax.numpy.less(x_, 0))
+    J[9] = jax.numpy.where(bad, jax.numpy.nan, J[9])
     J = jax.numpy.stack([jax.numpy.broadcast_to(jax.numpy.asarray(v, dtype=float), shape) for v in J], axis=-1).reshape(shape + (8, 2))
     J = jax.numpy.where(jax.numpy.isfinite(J), J, jax.numpy.nan)
     return F, J

@@ -114,6 +114,9 @@ function f_hostile(x::AbstractVector{<:Real})::Tuple{Vector{Float64}, Matrix{Flo
     if t0 == 0
         J[1, 1] = NaN
     end
+    if ((y == 0) && (x_ < 0))
+        J[5, 2] = NaN
+    end
     for k in eachindex(J); isfinite(J[k]) || (J[k] = NaN); end
     return F, J
 end

@@ -97,6 +97,8 @@ function [F, J] = f_hostile(x)
   J(bad, 2, 1) = NaN;
   bad = (t0 == 0) & true(N, 1);
   J(bad, 1, 1) = NaN;
+  bad = ((y == 0) & (x_ < 0)) & true(N, 1);
+  J(bad, 5, 2) = NaN;
   J(imag(J) ~= 0) = NaN;
   J = real(J);
   J(~isfinite(J)) = NaN;

@@ -98,5 +98,7 @@ def f_hostile(x):
         J[..., 1, 0] = numpy.where(bad, numpy.nan, J[..., 1, 0])
         bad = numpy.equal(t0, 0)
         J[..., 0, 0] = numpy.where(bad, numpy.nan, J[..., 0, 0])
+        bad = numpy.logical_and(numpy.equal(y, 0), numpy.less(x_, 0))
+        J[..., 4, 1] = numpy.where(bad, numpy.nan, J[..., 4, 1])
         J = numpy.where(numpy.isfinite(J), J, numpy.nan)
     return F, J
