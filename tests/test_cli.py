@@ -567,6 +567,36 @@ def test_at_with_a_name_twice_is_an_error() -> None:
     assert run.code == ExitCode.USAGE and "'x' is given twice" in run.stderr
 
 
+@pytest.mark.parametrize("command", ["eval", "det", "linearize", "jvp", "hessian"])
+@pytest.mark.parametrize(
+    ("at", "column", "name", "held"),
+    [("x=y,y=1", 3, "x", "y"), ("x=2*k + 1,y=1,k=3", 3, "x", "k"), ("y=1,x=x", 7, "x", "x")],
+)
+def test_a_value_of_the_point_may_not_hold_a_name_the_point_gives(
+    command: str, at: str, column: int, name: str, held: str
+) -> None:
+    # `det "x^2+y, x*y" --at x=y,y=1` printed 2*y**2 - 1, exit 0: an answer "at a point"
+    # that still held y, which the point set to 1.
+    more = ["--dir", "1,0"] if command == "jvp" else []
+    run = invoke([command, "x^2+y*k, x*y", "--vars", "x,y", "--at", at, *more])
+    assert (run.code, run.stdout) == (ExitCode.USAGE, ""), (run.stdout, run.stderr)
+    first, line, caret = run.stderr.splitlines()
+    assert first == (
+        f"jac: error: the value of '{name}' holds '{held}', which this point gives a value "
+        f"too: give '{name}' a number, or an expression of parameters it leaves out "
+        f"(--at, column {column})"
+    )
+    assert (line, caret) == (f"  {at}", " " * (column + 1) + "^")
+
+
+def test_a_value_of_the_point_may_hold_parameters_it_leaves_out() -> None:
+    run = invoke(["eval", "x*y*k", "--vars", "x,y", "--at", "x=k-1,y=2", "--format", "plain"])
+    assert run.code == 0, run.stderr
+    got = read_back(run.stdout.strip().split("\t"), ["k"])
+    k = make_symbol("k")
+    assert [(g - e).expand() for g, e in zip(got, [2 * k, (k - 1) * k], strict=True)] == [0, 0]
+
+
 def test_a_bad_value_names_where_it_came_from() -> None:
     typed = invoke(["jacobian", "x", "--format", "jsn"])
     assert typed.code == ExitCode.USAGE

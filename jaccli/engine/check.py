@@ -53,7 +53,6 @@ from jaccli.engine.check_plans import (
     name_key,
     plan,
     point_text,
-    resolved,
     value_of,
 )
 from jaccli.engine.results import Result, point_label
@@ -211,10 +210,9 @@ def _run(
     if plan.skip is not None:
         return CheckReport(tolerance=tolerance, skipped=plan.skip)
     written = {s: str(v) for s, v in plan.point or () if s.is_Symbol}
-    fixed = resolved({s: v for s, v in plan.point or () if s.is_Symbol})
+    # A point's values are numbers or expressions of parameters it leaves out (parse_point)
+    fixed = {s: v for s, v in plan.point or () if s.is_Symbol}
     free = set().union(*(v.free_symbols for v in fixed.values()))
-    if free & set(fixed):
-        return CheckReport(tolerance=tolerance, skipped="the point's values refer to each other")
     derived = {s for s, _ in plan.derived}
     drawn = sorted((_symbols(plan) | free) - set(fixed) - derived, key=name_key)
     state, bits = rng.getstate(), PRECISION

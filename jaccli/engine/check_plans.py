@@ -4,7 +4,7 @@ One registration per result class. Each names the result's entries and says how 
 gives each of them numerically: a value, a derivative along a direction, or a second
 derivative; never from another part of the result (a Hessian is checked against second
 differences of f, not against the gradient the engine computed). Also the points' part
-that is not numerics: random values, a point's values resolved, how a point is written.
+that is not numerics: random values, how a point is written.
 """
 
 from __future__ import annotations
@@ -330,15 +330,6 @@ def _entry(grids: Sequence[Grid], g: int, i: int, j: int) -> Entry:
 # --------------------------------------------------------------------------- points
 
 BOX = (300, 1700)  # random values are ±k/1000 for k in this range
-
-
-def resolved(fixed: dict[Any, Any]) -> dict[Any, Any]:
-    """Values of the point with the point's own values put in (--at x=y,y=1: x is 1)."""
-    for _ in fixed:
-        if not any(v.free_symbols & set(fixed) for v in fixed.values()):
-            break
-        fixed = {s: v.xreplace(fixed) for s, v in fixed.items()}
-    return fixed
 
 
 def value_of(expr: Any) -> Any:

@@ -369,6 +369,16 @@ def parse_point(
     parser.finish()
     builder = Builder(limits)
     point: dict[Any, Any] = {name: builder.build(p)[0] for name, p in entries}
+    for (name, parsed), value in zip(entries, point.values(), strict=True):
+        # x=y,y=1 was J at x = y with y then 1 elsewhere: an answer "at a point" that still
+        # held y. Values are numbers or parameters the point leaves symbolic (x=k-1).
+        given = sorted(s.name for s in value.free_symbols if s.name in seen)
+        if given:
+            raise parser.error(
+                f"the value of '{name}' holds '{given[0]}', which this point gives a value "
+                f"too: give '{name}' a number, or an expression of parameters it leaves out",
+                parsed.node.pos,
+            )
     for call, value in calls:
         key = builder.build(Parsed(call, text, where))[0]
         if key.free_symbols:
