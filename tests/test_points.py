@@ -287,6 +287,24 @@ def _assert_good_rows(lines: list[str], points: list[tuple[float, float]]) -> No
 
 
 @pytest.mark.parametrize(
+    ("fmt", "text", "written"),
+    [("csv", "x,y\n1,\n", "nan"), ("json", '[{"x": true, "y": 2}]', "null")],
+)
+def test_a_bad_first_row_says_no_point_was_written(fmt: str, text: str, written: str) -> None:
+    # The note lost its first half when no point came before the bad row: "jac: --on-error
+    # skip writes it as nan and goes on", a fragment with no "it" to refer to.
+    args = ["eval", G, "--vars", "x,y", "--points", "-", "--format", fmt]
+    result = invoke(args, input=text)
+    assert result.code == 2
+    first = result.stderr.splitlines()[0]
+    assert first == (
+        f"jac: no points written before the bad row below; --on-error skip writes it as "
+        f"{written} and goes on"
+    )
+    assert result.stderr.splitlines()[1].startswith("jac: error: ")
+
+
+@pytest.mark.parametrize(
     ("bad", "message"),
     [
         ("5,abc", "not a number for y: 'abc' (stdin line 11, column 3)"),

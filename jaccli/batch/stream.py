@@ -185,10 +185,11 @@ def stream(
             f"(written as {written}): {'; '.join(summary.examples)}{more}"
         )
     if isinstance(error, BadRowError):
+        count = f"{writer.records:,} point" if writer.records else "no point"
         s = "" if writer.records == 1 else "s"
-        before = f"{writer.records:,} point{s} written before the bad row below; "
         notes.append(
-            f"{before if writer.records else ''}--on-error skip writes it as {written} and goes on"
+            f"{count}{s} written before the bad row below; "
+            f"--on-error skip writes it as {written} and goes on"
         )
     elif not writer.records and error is None:
         notes.append(f"warning: no points in {name}")
