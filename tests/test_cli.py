@@ -528,6 +528,35 @@ def test_option_typos_are_usage_errors_not_functions(args: list[str], message: s
     assert run.stdout == "" and message in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["jacobian", "--", "-x", "--vars", "x"], "--vars"),
+        (["jacobian", "x", "--vars=x", "--", "--format=json"], "--format"),
+        (["eval", "x", "--vars", "x", "--", "-q", "--at", "x=1"], "-q"),
+    ],
+)
+def test_an_option_after_double_dash_says_so(args: list[str], option: str) -> None:
+    # It said "no such option: --vars; did you mean --vars?": the option exists, but after
+    # "--" every argument is a component of F.
+    run = invoke(args)
+    assert (run.code, run.stdout) == (ExitCode.USAGE, "")
+    (line,) = run.stderr.splitlines()
+    assert line == (
+        f"jac: error: {option} comes after '--', which makes every argument after it a "
+        "component of F: put the options before '--'"
+    )
+
+
+def test_a_missing_choice_is_one_line_with_the_choices() -> None:
+    # Click listed the 16 schemas one per line: an 18-line error for `jac schema`.
+    run = invoke(["schema"])
+    assert (run.code, run.stdout) == (ExitCode.USAGE, "")
+    first, see = run.stderr.splitlines()
+    assert first == "jac: error: Missing argument 'command'. Choose from: " + ", ".join(SCHEMAS)
+    assert see == "  (see 'jac schema --help')"
+
+
 def test_a_negated_name_is_a_function_when_the_name_is_in_use() -> None:
     for args in (["-x", "--vars", "x"], ["-x", "x^2"], ["x*y", "-y", "--vars", "x,y"]):
         run = invoke(["jacobian", *args, "--format", "json"])

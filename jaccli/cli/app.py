@@ -57,13 +57,15 @@ def _complain(message: str) -> None:
 
 
 def _click_message(error: Any) -> str:
-    """Click's message, but a bad value names where it came from: the option or its variable."""
+    """Click's message on one line, and a bad value names where it came from: the option or
+    its variable."""
     ctx, param = getattr(error, "ctx", None), getattr(error, "param", None)
     bad_value = isinstance(error, click_exceptions.BadParameter) and not isinstance(
         error, click_exceptions.MissingParameter
     )
     if not bad_value or ctx is None or param is None:
-        return str(error.format_message())
+        # One line: Click lists a missing choice's values one per line (`jac schema`)
+        return " ".join(str(error.format_message()).split())
     options = param.opts if param.param_type_name == "option" else ()
     where = from_environment(ctx, param) or "/".join(options) or param.human_readable_name.upper()
     return f"invalid value for {where}: {error.message}"

@@ -387,6 +387,12 @@ def _option_typos(ctx: typer.Context, arguments: Sequence[str], vars_text: str |
             if any(name in re.findall(r"[^\W\d]\w*", text) for text in others):
                 continue
         params = ctx.command.params
+        if any(f"{dashes}{name}" in p.opts + p.secondary_opts for p in params):
+            # Click reads an option of this command as one, unless it comes after "--"
+            raise UsageError(
+                f"{dashes}{name} comes after '--', which makes every argument after it a "
+                "component of F: put the options before '--'"
+            )
         options = sorted(o for p in params for o in p.opts + p.secondary_opts if o[:2] == "--")
         if dashes == "--":
             close = difflib.get_close_matches("--" + name, options, n=1, cutoff=0.6)
