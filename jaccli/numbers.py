@@ -10,9 +10,10 @@ Rounding works on the digits of the printed text, never through `float` or
 and no default `Decimal` context can hold, and the exponent must come out exact.
 """
 
+import contextlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from jaccli.errors import LimitError
@@ -134,6 +135,22 @@ def printed(value: Any) -> str | None:
     except (IndexError, RuntimeError, ValueError):
         return None
     return None if _NOT_FINITE.search(text) else text
+
+
+def magnitude_bits(expr: Any) -> int | None:
+    """log2 of an exact constant's size, rounded up (64 bits of precision, whatever exponent
+    MPFR's range holds): how many bits its integer part has. None where it is not a finite
+    number. The caller widens MPFR's range first (`Evaluator` does) or e^12345 is Inf."""
+    try:
+        value = numeric_form(expr).n(64)
+    except (RuntimeError, ValueError, TypeError, OverflowError):
+        return None
+    text = printed(value) if value.is_Number else None
+    if text is None:
+        return None
+    parts = value.as_real_imag() if not value.is_real else (value,)
+    exponents = [_parts(str(p))[2] for p in parts if p != 0]
+    return max(0, math.ceil((max(exponents) + 1) * math.log2(10))) if exponents else 0
 
 
 def _shown(expr: Any) -> str:
@@ -375,6 +392,56 @@ def constant_value(expr: Any, bits: int = 128) -> complex | None:
         if math.isfinite(z.real) and math.isfinite(z.imag):
             return z
     return None
+
+
+def is_infinite(expr: Any) -> bool:
+    """Whether an exact constant is infinite or NaN at 128 bits, as atanh(1) is, without
+    an overflow on the way: log(exp(10^9)) and sinh(sinh(81/2)), about 10^(8.4·10^16), are
+    Inf only because exp(10^9) overflows MPFR's range (and a float's), though both are
+    numbers the Evaluator holds. What overflowed is too large to tell here, not infinite;
+    the engine's checks and the Evaluator still apply. False where it cannot be evaluated
+    (zoo: the parser's own check finds it).
+    """
+    from jaccli import _symengine
+
+    mpfr = _symengine.mpfr()
+    with _default_range(mpfr):
+        try:
+            value = numeric_form(expr).n(128)
+        except (RuntimeError, ValueError, TypeError, OverflowError):
+            return False
+        if not value.is_Number or printed(value) is not None:
+            return False  # a finite number, or what is not one
+        return mpfr is None or not mpfr.flags()[1]
+
+
+# MPFR's default exponent range, 2^±(2^30 - 1): mpfr.h's MPFR_EMAX_DEFAULT and EMIN_DEFAULT.
+_DEFAULT_EXPONENT = 2**30 - 1
+
+
+@contextlib.contextmanager
+def _default_range(mpfr: Any) -> Iterator[None]:
+    """MPFR's default exponent range (and cleared flags) for a quick test, then the range
+    as it was. The Evaluator leaves its thread in the widest range, where cot(e^(e^40))
+    reduces its argument by a π of 2^58 bits and aborts; in the default range e^(e^40)
+    overflows to Inf at once."""
+    if mpfr is None:
+        yield
+        return
+    import ctypes
+
+    lib = mpfr.lib
+    for name in ("mpfr_get_emin", "mpfr_get_emax"):
+        getattr(lib, name).restype = ctypes.c_long
+    emin, emax = lib.mpfr_get_emin(), lib.mpfr_get_emax()
+    lib.mpfr_set_emin(-_DEFAULT_EXPONENT)
+    lib.mpfr_set_emax(_DEFAULT_EXPONENT)
+    mpfr.clear_flags()
+    try:
+        yield
+    finally:
+        lib.mpfr_set_emin(emin)
+        lib.mpfr_set_emax(emax)
 
 
 def is_complex(expr: Any) -> bool:

@@ -27,7 +27,14 @@ from jaccli.engine.results import (
 )
 from jaccli.engine.simplify import simplify_expr
 from jaccli.engine.variables import _free_symbols, header, natural_key
-from jaccli.errors import ComplexError, LimitError, MathError, UndefinedError, UsageError
+from jaccli.errors import (
+    ComplexError,
+    LimitError,
+    MathError,
+    PrecisionError,
+    UndefinedError,
+    UsageError,
+)
 from jaccli.numbers import is_complex
 
 if TYPE_CHECKING:
@@ -278,8 +285,42 @@ def _tidy_value(value: Any) -> Any:
     """
     if value.is_Number or value.is_Symbol:
         return value
+    if _cancels(value):
+        import symengine as se
+
+        return se.Integer(0)
     expanded = _bounded_expand(value)
     return expanded if expanded is not None and _size(expanded) < _size(value) else value
+
+
+CANCEL_LIMIT = 2_000  # characters of a constant sum of fractions that `_cancels` looks at
+
+
+def _cancels(value: Any) -> bool:
+    """Whether a constant sum of fractions is 0 over its common denominator, its calls and
+    roots taken as unknowns, and that denominator is not 0.
+
+    Max and Min differentiate through |u| into ratios such as (1/2)(3/2 − ln(3/20))/u² +
+    (1/2)/u with u = −3/2 + ln(3/20), which is 0 but which neither SymEngine nor expansion
+    cancels: the Hessian of e − max(ln y, x − 1/2) showed such entries, and --digits called
+    them "may be exactly zero". A numerator that expands to 0 as a polynomial in the calls
+    is 0 whatever they are worth; the denominator must evaluate to a number that is not 0
+    (else 0/0 is undefined, and the value is left as it is).
+    """
+    import symengine as se
+
+    if value.free_symbols or not value.is_Add or _size(value) > CANCEL_LIMIT:
+        return False
+    if not any(p.args[1].is_negative and p.args[0].is_Add for p in value.atoms(se.Pow)):
+        return False  # no sum in a denominator: expanding finds what cancels
+    numerator, denominator = value.as_numer_denom()
+    if denominator == 0 or _bounded_expand(numerator) != 0:
+        return False
+    try:
+        evaluate_number(denominator, 5)
+    except (PrecisionError, LimitError):
+        return False  # 0/0, or no number to tell
+    return True
 
 
 def _affine(value: Any, row: SparseRow, variables: Sequence[Any], at: Mapping[Any, Any]) -> Any:
