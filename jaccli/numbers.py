@@ -405,7 +405,7 @@ def is_infinite(expr: Any) -> bool:
     from jaccli import _symengine
 
     mpfr = _symengine.mpfr()
-    with _default_range(mpfr):
+    with kept_range(default=True):
         try:
             value = numeric_form(expr).n(128)
         except (RuntimeError, ValueError, TypeError, OverflowError):
@@ -420,11 +420,14 @@ _DEFAULT_EXPONENT = 2**30 - 1
 
 
 @contextlib.contextmanager
-def _default_range(mpfr: Any) -> Iterator[None]:
-    """MPFR's default exponent range (and cleared flags) for a quick test, then the range
-    as it was. The Evaluator leaves its thread in the widest range, where cot(e^(e^40))
-    reduces its argument by a π of 2^58 bits and aborts; in the default range e^(e^40)
-    overflows to Inf at once."""
+def kept_range(default: bool = False) -> Iterator[None]:
+    """MPFR's exponent range as it was once the block ends; with `default`, its default
+    range (and cleared flags) inside. The Evaluator leaves its thread in the widest range,
+    where cot(e^(e^40)) reduces its argument by a π of 2^58 bits and aborts, while in the
+    default range e^(e^40) overflows to Inf at once: the checks at a point run there."""
+    from jaccli import _symengine
+
+    mpfr = _symengine.mpfr()
     if mpfr is None:
         yield
         return
@@ -434,9 +437,10 @@ def _default_range(mpfr: Any) -> Iterator[None]:
     for name in ("mpfr_get_emin", "mpfr_get_emax"):
         getattr(lib, name).restype = ctypes.c_long
     emin, emax = lib.mpfr_get_emin(), lib.mpfr_get_emax()
-    lib.mpfr_set_emin(-_DEFAULT_EXPONENT)
-    lib.mpfr_set_emax(_DEFAULT_EXPONENT)
-    mpfr.clear_flags()
+    if default:
+        lib.mpfr_set_emin(-_DEFAULT_EXPONENT)
+        lib.mpfr_set_emax(_DEFAULT_EXPONENT)
+        mpfr.clear_flags()
     try:
         yield
     finally:

@@ -14,7 +14,7 @@ from mpmath import mp
 
 from jaccli.engine.point import _cancels, evaluate
 from jaccli.errors import LimitError
-from jaccli.numbers import is_infinite, magnitude_bits
+from jaccli.numbers import is_infinite, kept_range, magnitude_bits
 from tests.test_numbers import mp_reference
 
 
@@ -133,3 +133,23 @@ def test_huge_values_the_engine_computes() -> None:
     sinh = evaluate([se.sinh(se.sinh(x))], [x], {x: se.Rational(81, 2)}, digits=10)
     assert str(sinh.sparse.rows[0][0][1]).startswith("4.5809532119")
     assert str(sinh.sparse.rows[0][0][1]).endswith("e84271521044851991")
+
+
+def test_checks_leave_mpfrs_range_as_it_was() -> None:
+    # _cancels evaluates a denominator (the Evaluator widens MPFR's range); the checks that
+    # follow at the point must still run in the default range, where e^(e^40) is Inf at
+    # once rather than a π of 2^58 bits to reduce cot's argument by.
+    import ctypes
+
+    from jaccli import _symengine
+
+    mpfr = _symengine.mpfr()
+    assert mpfr is not None
+    mpfr.lib.mpfr_get_emax.restype = ctypes.c_long
+    u = se.Rational(3, 2) - se.log(3) + se.log(20)
+    value = se.Rational(1, 2) * (se.Rational(-3, 2) - (se.log(20) - se.log(3))) / u**2
+    with kept_range(default=True):
+        before = mpfr.lib.mpfr_get_emax()
+        assert _cancels(value + se.Rational(1, 2) / u)
+        assert is_infinite(se.atanh(se.Integer(1)))
+        assert mpfr.lib.mpfr_get_emax() == before == 2**30 - 1

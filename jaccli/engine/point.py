@@ -35,7 +35,7 @@ from jaccli.errors import (
     UndefinedError,
     UsageError,
 )
-from jaccli.numbers import is_complex
+from jaccli.numbers import is_complex, kept_range
 
 if TYPE_CHECKING:
     from symengine import Expr, Symbol
@@ -317,7 +317,8 @@ def _cancels(value: Any) -> bool:
     if denominator == 0 or _bounded_expand(numerator) != 0:
         return False
     try:
-        evaluate_number(denominator, 5)
+        with kept_range():  # the Evaluator widens MPFR's range: not for the checks after
+            evaluate_number(denominator, 5)
     except (PrecisionError, LimitError):
         return False  # 0/0, or no number to tell
     return True
