@@ -50,8 +50,10 @@ def evaluate_number(expr: Any, digits: int) -> Any:
         # At least double precision, so that JSON "values" are as exact as a float can be;
         # and every exact number held whole: sin(10^99999) needs all 332,000 bits, and so
         # does the argument of a periodic call, exact or not (cot(e^12345.678)).
-        largest = max(_largest_number_bits(constant), _periodic_argument_bits(constant))
-        return max(digits_to_bits(digits), 80) + largest
+        numbers = _largest_number_bits(constant)  # JAC_MAX_DIGITS may allow more bits:
+        allowed = max(MAX_ARGUMENT_BITS, numbers + 64)  # sqrt(2)*10^120000 is held too
+        arguments = _periodic_argument_bits(constant, allowed)
+        return max(digits_to_bits(digits), 80) + max(numbers, arguments)
 
     try:
         return Evaluator(digits, start, MAX_PRECISION_DOUBLINGS).expression(expr)
@@ -76,20 +78,20 @@ def _largest_number_bits(expr: Any) -> int:
 # argument is a wrong value once the argument has more bits than the working precision.
 _PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
 
-# Bits that an argument of a periodic call is given in full (2^332,208, as an exact number
+# Bits that an argument of a periodic call is given in full (about 2^332,209, as an exact number
 # of MAX_NUMBER_DIGITS digits is): evaluated there in seconds. MPFR reduces a larger one
 # with a π of as many bits, which cot(e^(e^40)) turns into exabytes: a LimitError instead.
 MAX_ARGUMENT_BITS = digits_to_bits(MAX_NUMBER_DIGITS)
 
 
-def _periodic_argument_bits(expr: Any) -> int:
+def _periodic_argument_bits(expr: Any, allowed: int) -> int:
     """Bits of the integer part of the largest argument of a periodic call in `expr`.
 
     cot(e^12345.678) means nothing until e^12345.678 is known to its units, 17,813 bits;
     from 123 bits, eight doublings reached 31,488, one short of two agreeing results,
     so a plain value was reported as "may be exactly zero". Starting above the argument,
     the first two evaluations agree. Inner calls are measured first, so that no argument
-    is evaluated with a call inside it whose own argument is beyond MAX_ARGUMENT_BITS.
+    is evaluated with a call inside it whose own argument has more than `allowed` bits.
     """
     import symengine as se
 
@@ -101,12 +103,12 @@ def _periodic_argument_bits(expr: Any) -> int:
         if call.args[0].is_Rational:
             continue  # held whole already (_largest_number_bits)
         bits = magnitude_bits(call.args[0]) or 0
-        if bits > MAX_ARGUMENT_BITS:
+        if bits > allowed:
             text = str(call)
             shown = text if len(text) <= 60 else text[:57] + "..."
             raise LimitError(
                 f"{shown} has an argument too large to reduce by its period (more than "
-                f"{MAX_ARGUMENT_BITS:,} bits); leave out {{digits}} for the exact value"
+                f"{allowed:,} bits); leave out {{digits}} for the exact value"
             )
         largest = max(largest, bits)
     return largest
