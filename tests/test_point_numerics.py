@@ -153,3 +153,39 @@ def test_checks_leave_mpfrs_range_as_it_was() -> None:
         assert _cancels(value + se.Rational(1, 2) / u)
         assert is_infinite(se.atanh(se.Integer(1)))
         assert mpfr.lib.mpfr_get_emax() == before == 2**30 - 1
+
+
+@pytest.mark.parametrize(
+    ("functions", "at", "digits", "expected"),
+    [
+        ("log(exp(x))", "x=10^9", None, lambda: mp.mpf(1)),
+        ("softplus(x)", "x=10^10", "5", lambda: 1 / (1 + mp.exp(-(mp.mpf(10) ** 10)))),
+        (
+            "sinh(sinh(x))",
+            "x=40.5",
+            "10",
+            lambda: mp.cosh(mp.sinh(mp.mpf(81) / 2)) * mp.cosh(mp.mpf(81) / 2),
+        ),
+    ],
+)
+def test_huge_values_at_a_point_are_not_infinite(
+    jac: Any, functions: str, at: str, digits: str | None, expected: Any
+) -> None:
+    # The parser's check of a call of numbers evaluated it in doubles' reach: log(exp(10^9))
+    # (whose value is 10^9) and sinh(sinh(81/2)) (about 10^(8.4·10^16)) were "undefined
+    # (infinite)", exit 1, although jac's range goes to 10^(±1.39·10^18).
+    more = [] if digits is None else ["--digits", digits]
+    run = jac(["eval", functions, "--vars", "x", "--at", at, *more])
+    assert (run.code, run.stderr) == (0, ""), run.stderr
+    with mp.workdps(60):
+        value = expected()
+    if digits is None:
+        assert run.stdout.strip() == "1"
+    else:
+        assert run.stdout.strip() == mp_reference(lambda: value, int(digits))
+
+
+@pytest.mark.parametrize(("functions", "at"), [("atanh(x)", "x=1"), ("x + atanh(1)", "x=2")])
+def test_a_pole_is_still_infinite(jac: Any, functions: str, at: str) -> None:
+    run = jac(["eval", functions, "--vars", "x", "--at", at])
+    assert run.code == 1 and "(infinite)" in run.stderr.splitlines()[0], run.stderr

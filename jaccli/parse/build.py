@@ -11,7 +11,7 @@ from typing import Any
 
 from jaccli.errors import ComplexError, LimitError, Location, UndefinedError
 from jaccli.functions import VECTOR_FUNCTIONS, symengine_functions
-from jaccli.numbers import is_complex, numeric_form, rational_bits
+from jaccli.numbers import is_complex, is_infinite, rational_bits
 from jaccli.parse import tensor
 from jaccli.parse.grammar import make_room, too_deep
 from jaccli.parse.limits import DEFAULT_LIMITS, Limits, limit_hint
@@ -290,14 +290,10 @@ class Builder:
 
     def finite(self, node: Call, value: Any) -> None:
         """A function of numbers at a pole is undefined: SymEngine keeps atanh(1) as it is,
-        and x + atanh(1) would then differentiate to NaN (0 times its infinite derivative)."""
-        try:
-            # MPFR aborts on sec(u) evaluated in complex arithmetic (sec(4/5) with real=False,
-            # sec(sqrt(-2))): numeric_form writes it 1/cos(u).
-            number = complex(numeric_form(value).n(128))
-        except (RuntimeError, ValueError, TypeError, OverflowError):
-            return  # too big or too odd to tell here: the engine's checks still apply
-        if not (math.isfinite(number.real) and math.isfinite(number.imag)):
+        and x + atanh(1) would then differentiate to NaN (0 times its infinite derivative).
+        What only overflows (log(exp(10^9)), whose value is 10^9) is not infinite
+        (`is_infinite`): the engine's checks and its evaluator still apply."""
+        if is_infinite(value):
             raise self.fail(node, "infinite")
 
     def abstract_function(self, name: str) -> Any:
