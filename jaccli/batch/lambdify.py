@@ -44,12 +44,8 @@ def compiled(
         return _in_pieces(args, exprs, pieces, optimize)
     if not exprs:
         return lambda values, out: None
-    import symengine as se
-
-    # I or zoo in an entry (d/dx (-2)^x, 0^x): not real there, so undefined (NaN)
-    not_real = {se.I: se.nan, se.zoo: se.nan}
     if any(needs_sympy(e) for e in exprs):  # DiracDelta and friends: SymPy's printer
-        function = _sympy_lambdify(args, [e.xreplace(not_real) for e in exprs])
+        function = _sympy_lambdify(args, _real_only(exprs))
 
         def copied(values: Any, out: Any) -> None:
             out[...] = function(values)
@@ -58,13 +54,26 @@ def compiled(
     try:
         machine = _llvm(args, exprs, optimize)
     except RuntimeError:  # "can only represent real valued infinity"
-        machine = _llvm(args, [e.xreplace(not_real) for e in exprs], optimize)
+        machine = _llvm(args, _real_only(exprs), optimize)
 
     def evaluate(values: Any, out: Any) -> None:
+        if not values.shape[0]:  # SymEngine's Lambdify refuses no rows ("Broadcasting failed")
+            return
         with np.errstate(all="ignore"):
             machine(values, out=out)
 
     return evaluate
+
+
+def _real_only(exprs: Sequence[Any]) -> list[Any]:
+    """I or zoo in an entry (d/dx (-2)^x, 0^x): not real there, so undefined (NaN); so is a
+    complex number such as -1 + I (from sqrt(-1) + x - 1: one atom, which no backend
+    compiles: "RuntimeError: -1 + I")."""
+    import symengine as se
+
+    not_real = {se.I: se.nan, se.zoo: se.nan}
+    not_real |= {n: se.nan for e in exprs for n in e.atoms(se.Number) if n.is_real is False}
+    return [e.xreplace(not_real) for e in exprs]
 
 
 def _in_pieces(
