@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import numpy as np
+import pytest
 import symengine as se
 
 from tests.conftest import invoke
@@ -62,3 +64,34 @@ def test_no_equilibrium_where_the_search_leaves_the_domain() -> None:
     )
     data = _stability("10, sqrt(-y)", "x,y", "json").json()
     assert (data["status"], data["equilibria"]) == ("complete", [])
+
+
+def test_an_undefined_exact_solution_is_dropped_and_the_search_finds_the_points() -> None:
+    """SymPy solves sin(x)·y = x for y = x/sin(x), and at x = 0 gives (0, nan): no point.
+    The equilibria are (0, 0) and x = y with sin x = 1: -3π/2, π/2 and 5π/2 in the box."""
+    run = _stability("sin(x)*y - x, sin(y)*x - y", "x,y", "json")
+    assert run.code == 0
+    assert run.stderr.startswith(f"{_HEAD}the list of equilibria may be incomplete: ")
+    assert "SymPy gave 1 undefined solution" in run.stderr
+    assert run.stderr.count("\n") == 1
+    data = run.json()
+    assert data["status"] == "incomplete"
+    assert any("(0, nan) was dropped" in n for n in data["notes"])
+    points = [float(c) for e in data["equilibria"] for c in e["point"]]
+    expected = [(-3 * mpmath.pi / 2,) * 2, (0, 0), (mpmath.pi / 2,) * 2, (5 * mpmath.pi / 2,) * 2]
+    assert points == pytest.approx([float(c) for p in expected for c in p], abs=1e-12)
+    types = [e["type"] for e in data["equilibria"]]
+    # J = [[-1, 1], [1, -1]] on the diagonal (eigenvalues 0, -2); -I at the origin
+    assert types == [
+        "linearization inconclusive",
+        "stable node",
+        *["linearization inconclusive"] * 2,
+    ]
+    for e in data["equilibria"]:
+        x, y = (mpmath.mpf(c) for c in e["point"])
+        assert abs(mpmath.sin(x) * y - x) < 1e-12 and abs(mpmath.sin(y) * x - y) < 1e-12
+        j = mpmath.matrix(
+            [[y * mpmath.cos(x) - 1, mpmath.sin(x)], [mpmath.sin(y), x * mpmath.cos(y) - 1]]
+        )
+        theirs = sorted(float(mpmath.re(v)) for v in mpmath.eig(j)[0])
+        assert sorted(float(v) for v in e["eigenvalues"]) == pytest.approx(theirs, abs=1e-12)

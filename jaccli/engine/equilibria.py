@@ -265,6 +265,13 @@ def _renamed(s: Solution, taken: set[str]) -> Solution:
     return s._replace(point=point, free=tuple(new.get(p, p) for p in s.free))
 
 
+def _undefined(solution: Solution) -> bool:
+    """Whether a coordinate is nan or ∞: no point, and the point SymPy meant is unknown."""
+    import sympy
+
+    return any(as_sympy(c).has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) for c in solution.point)
+
+
 def _real(solution: Solution) -> bool:
     """Whether the point is in the real state space. SymPy cannot tell for Cardano's
     radicals (is_real None): a number is then evaluated at 60 digits, where an imaginary
@@ -410,6 +417,7 @@ def equilibria(
     """The solutions of F = 0 (SymEngine in), with a status: complete, families (every
     solution given, some as families) or incomplete (with what was tried and found)."""
     import symengine as se
+    import sympy
 
     from jaccli.engine.bridge import from_sympy
 
@@ -417,6 +425,16 @@ def equilibria(
     xs = [to_sympy(v) for v in variables]
     exact = _exact(fs, xs, seconds)
     solutions, notes = [], []
+    lost = [s for s in exact.solutions if _undefined(s)]
+    if lost:  # (0, nan): x/sin(x) put in at x = 0, a limit SymPy's substitution cannot take
+        shown = "; ".join(f"({', '.join(map(sympy.sstr, s.point))})" for s in lost)
+        notes.append(f"SymPy's solution {shown} was dropped: it is undefined (nan or ∞)")
+        exact = exact._replace(
+            solutions=[s for s in exact.solutions if s not in lost],
+            complete=False,
+            method=f"{exact.method}; SymPy gave {len(lost)} undefined solution"
+            f"{'s' * (len(lost) != 1)}, so some may be missing",
+        )
     for s in (s for s in exact.solutions if _real(s)):
         residual = _residual(fs, xs, s)
         if residual is None:
