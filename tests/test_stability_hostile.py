@@ -8,6 +8,7 @@ quotients where J is said not to exist, and the eigenvalues of J where it does.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import mpmath
@@ -15,6 +16,8 @@ import numpy as np
 import pytest
 import symengine as se
 
+import jaccli
+from jaccli.engine.stability import NOT_CLASSIFIED
 from tests.conftest import invoke
 
 _HEAD = "jac: warning: "
@@ -22,6 +25,12 @@ _HEAD = "jac: warning: "
 
 def _stability(functions: str, variables: str, fmt: str = "plain") -> Any:
     return invoke(["stability", functions, "--vars", variables, "--format", fmt])
+
+
+def _quotients(f: Any, h: float = 1e-30) -> tuple[Any, Any]:
+    """The one-sided difference quotients of f at 0, at 50 digits."""
+    with mpmath.workdps(50):
+        return (f(mpmath.mpf(h)) - f(0)) / h, (f(mpmath.mpf(-h)) - f(0)) / -h
 
 
 # ----------------------------------------------------------------- exit 70 from NaN
@@ -52,6 +61,24 @@ def test_lambdify_of_a_complex_constant_is_nan() -> None:
     assert run.stderr == (
         f"{_HEAD}no function depends on y: its column is 0 (a typo?)\n"
         f"{_HEAD}no equilibrium: F = 0 has no real solution\n"
+    )
+
+
+def test_sqrt_at_its_end_point_is_listed_not_classified() -> None:
+    run = _stability("sqrt(x), y", "x,y")
+    assert run.code == 0
+    assert run.stdout == f"0, 0\t\t\t{NOT_CLASSIFIED}\texact\t0\n"
+    assert run.stderr == (
+        f"{_HEAD}J[1,1] = ∂f1/∂x is undefined at the equilibrium 0, 0 (infinite or 0/0 "
+        "there); not classified\n"
+    )
+    right, _ = _quotients(mpmath.sqrt)  # d√x/dx at 0: 1/√h, unbounded (and √ of h < 0: not real)
+    assert right > 1e14
+    one = _stability("sqrt(x)", "x")
+    assert (one.code, one.stdout) == (0, f"0\t\t\t{NOT_CLASSIFIED}\texact\t0\n")
+    assert one.stderr == (
+        f"{_HEAD}J[1,1] = ∂f1/∂x is undefined at the equilibrium 0 (infinite or 0/0 there); "
+        "not classified\n"
     )
 
 
@@ -95,3 +122,122 @@ def test_an_undefined_exact_solution_is_dropped_and_the_search_finds_the_points(
         )
         theirs = sorted(float(mpmath.re(v)) for v in mpmath.eig(j)[0])
         assert sorted(float(v) for v in e["eigenvalues"]) == pytest.approx(theirs, abs=1e-12)
+
+
+def test_families_with_an_infinite_derivative_are_not_classified() -> None:
+    """√(sin 2x) is 0 at x = kπ/2, where its derivative cos(2x)/√(sin 2x) is infinite."""
+    run = _stability("y, sqrt(sin(x + x))", "x,y")
+    assert run.code == 0
+    assert run.stdout == (
+        f"k*pi, 0\tk ∈ ℤ\t\t{NOT_CLASSIFIED}\texact\t0\n"
+        f"k*pi + (1/2)*pi, 0\tk ∈ ℤ\t\t{NOT_CLASSIFIED}\texact\t0\n"
+    )
+    assert run.stderr == (
+        f"{_HEAD}J[2,1] = ∂f2/∂x is undefined at the equilibrium k*pi, 0 (infinite or 0/0 "
+        "there); not classified, nor 1 more equilibrium where J does not exist\n"
+    )
+    for k in (0, 1):  # x = 0, π/2 (π at the quotients' 50 digits)
+        right, _ = _quotients(lambda h, k=k: mpmath.sqrt(abs(mpmath.sin(k * mpmath.pi + 2 * h))))
+        assert abs(right) > 1e14
+
+
+def test_a_power_with_a_variable_exponent_does_not_reach_exit_70() -> None:
+    """x^z = 0 where x = 0 < z: a continuum (0, 0, z) where x^z is not real for x < 0 and
+    z x^(z-1) is infinite for z < 1. Whatever the search lists is a root, and none is
+    classified where J does not exist."""
+    run = _stability("x^z, y, x + y", "x,y,z", "json")
+    assert run.code == 0
+    data = run.json()
+    assert data["status"] == "incomplete"
+    assert run.stderr.splitlines()[0].startswith(f"{_HEAD}the list of equilibria may be incomplete")
+    assert " where J does not exist" in run.stderr.splitlines()[1]
+    rows = data["equilibria"]
+    assert rows
+    for e in rows:
+        x, y, z = (mpmath.mpf(c) for c in e["point"])
+        assert max(abs(mpmath.power(x, z)), abs(y), abs(x + y)) <= 1e-12
+        if x == 0 and z < 1:
+            assert (e["type"], e["eigenvalues"]) == (NOT_CLASSIFIED, [])
+    assert any(e["type"] == NOT_CLASSIFIED for e in rows)
+
+
+# ----------------------------------------------------------------- kinks
+
+
+def test_a_kink_at_the_equilibrium_is_not_classified_as_stable() -> None:
+    """x' = -x + 2|x| is x' = x for x > 0: the origin is unstable, but SymPy's sign(0) = 0
+    made J = -I there, a "stable node"."""
+    run = _stability("-x + 2*abs(x), -y", "x,y")
+    assert run.code == 0
+    assert run.stdout == f"0, 0\t\t\t{NOT_CLASSIFIED}\texact\t0\n"
+    eig = invoke(["eig", "-x + 2*abs(x), -y", "--vars", "x,y", "--at", "x=0,y=0"])
+    assert eig.code == 1 and "abs(x) has no derivative where x = 0" in eig.stderr
+    assert run.stderr == (
+        f"{_HEAD}J[1,1] = ∂f1/∂x is undefined at the equilibrium 0, 0: abs(x) has no "
+        "derivative where x = 0; not classified\n"
+    )
+    right, left = _quotients(lambda x: -x + 2 * abs(x))
+    assert (right, left) == (1, -3)  # no derivative; and x' = x > 0 to the right: unstable
+    data = _stability("-x + 2*abs(x), -y", "x,y", "json").json()
+    (row,) = data["equilibria"]
+    assert (row["type"], row["eigenvalues"]) == (NOT_CLASSIFIED, [])
+    assert data["matrices"][0]["entries"] == [["nan", "0"], ["0", "-1"]]
+    assert not any("stable node" in n for n in data["notes"])
+
+
+def test_the_api_says_it_too() -> None:
+    with pytest.warns(jaccli.JacWarning, match="abs\\(x\\) has no derivative where x = 0"):
+        r = jaccli.stability("-x + 2*abs(x), -y", "x,y")
+    (e,) = r.equilibria
+    assert (e.type, e.eigenvalues, e.hyperbolic) == (NOT_CLASSIFIED, (), False)
+
+
+def test_a_kink_away_from_the_equilibria_changes_nothing() -> None:
+    """|x - 1| has its kink at x = 1, but -x + |x - 1|/2 = 0 at x = 1/3, where ∂f1/∂x is
+    -1 - 1/2 and J exists."""
+    r = jaccli.stability("-x + abs(x - 1)/2, -y", "x,y")
+    (e,) = r.equilibria
+    assert e.type == "stable node"
+    assert [str(v.value) for v in e.eigenvalues] == ["-3/2", "-1"]
+
+
+# ----------------------------------------------------------------- property
+
+
+_ATOMS = ("x", "y", "1", "2", "-1", "x - 1", "y + 1", "x*y", "0")
+_WRAPS = (
+    "sqrt({})", "log({})", "abs({})", "sin({})", "cos({})", "exp({})", "({})^2",
+    "({})^(1/3)", "({})^y", "x^({})", "sqrt(-({}))", "1/({})", "sign({})",
+)  # fmt: skip
+
+
+def _expression(rng: random.Random, depth: int) -> str:
+    if depth == 0 or rng.random() < 0.25:
+        return rng.choice(_ATOMS)
+    if rng.random() < 0.55:
+        return rng.choice(_WRAPS).format(_expression(rng, depth - 1))
+    op = rng.choice(("+", "-", "*"))
+    return f"{_expression(rng, depth - 1)} {op} {_expression(rng, depth - 1)}"
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_random_hostile_systems_never_exit_70(seed: int) -> None:
+    """Small systems of square roots, logarithms, abs, powers and trigonometry: stability
+    answers (0), or says why not (1-3), never "a bug in jac" (70); and every point it lists
+    with a type is a root of F at which no entry of J is undefined."""
+    rng = random.Random(seed)
+    two = rng.random() < 0.75
+    functions = [_expression(rng, 2) for _ in range(2 if two else 1)]
+    if not two:
+        functions = [f.replace("y", "x") for f in functions]
+    run = invoke(
+        ["stability", ", ".join(functions), "--vars", "x,y" if two else "x", "--format", "json"]
+    )
+    assert run.code in (0, 1, 2, 3), (functions, run.stderr)
+    assert "internal error" not in run.stderr
+    if run.code:
+        return
+    data = run.json()
+    for e, part in zip(data["equilibria"], data["matrices"], strict=True):
+        undefined = any(entry == "nan" for row in part["entries"] for entry in row)
+        assert (e["type"] == NOT_CLASSIFIED) == undefined, (functions, e)

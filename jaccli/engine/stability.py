@@ -10,6 +10,7 @@ values an equilibrium is stable, simplified to "b > 0".
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,8 @@ HARTMAN_GROBMAN = (
     "instability."
 )
 NUMERIC_DIGITS = 15  # numeric values are shown to this many digits without {digits}
+NOT_CLASSIFIED = "not classified (J undefined)"
+_AT_KINK = 1e-20  # |u| below which a numeric equilibrium is taken to sit on a kink of |u|
 LONG = 60  # exact eigenvalues longer than this (cubic radicals) are shown as numbers too
 
 BoxText = str | Mapping[str, tuple[float, float]]
@@ -125,26 +128,85 @@ def _conditions(matrix: Any, family: Sequence[Any]) -> tuple[tuple[Any, ...], st
     return tuple(from_sympy(c) for c in left), " and ".join(words) or "always"
 
 
+def _missing(
+    at: Any, kinks: Sequence[Any], variables: Sequence[Any], s: Solution
+) -> dict[tuple[int, int], tuple[str, str, str]]:
+    """The entries of J that do not exist at the equilibrium, each said as `jac eig --at`
+    says it: infinite or 0/0 there (d√x/dx at 0), not real, or at a kink, where the formula
+    has a value but no derivative is (SymPy's d|x|/dx = sign(x) is 0 at 0, and |x| there is
+    no linearization's business). Eigenvalues of such a J would classify nothing. Each
+    cell's (label, "undefined" or "not real", why)."""
+    import sympy
+
+    from jaccli.engine.bridge import to_sympy
+    from jaccli.engine.kink import kink_applies
+
+    def label(i: int, j: int) -> str:
+        return f"J[{i + 1},{j + 1}] = ∂f{i + 1}/∂{variables[j]}"
+
+    point = dict(zip(variables, s.point, strict=True))
+
+    def value(e: Any) -> Any:
+        v = to_sympy(e).subs(point)
+        if s.found == "numeric":
+            v = sympy.N(v, 30)
+            return sympy.S.Zero if v.is_number and abs(v) < _AT_KINK else v
+        return sympy.simplify(v) if v.free_symbols else v
+
+    said: dict[tuple[int, int], tuple[str, str, str]] = {}
+    for k in kinks:
+        if (k.i, k.j) not in said and kink_applies(k.kind, value(k.a), value(k.b)) is True:
+            said[(k.i, k.j)] = (label(k.i, k.j), "undefined", f": {k.why}")
+    bad = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+    for (i, j), e in ((c, at[c]) for c in sorted(itertools.product(*map(range, at.shape)))):
+        if (i, j) in said:
+            continue
+        if e.has(*bad):
+            said[(i, j)] = (label(i, j), "undefined", " (infinite or 0/0 there)")
+        elif e.is_real is False:
+            said[(i, j)] = (label(i, j), "not real", "")
+    return dict(sorted(said.items()))
+
+
 class _Row:
     """One equilibrium, worked out: the typed record, its J as a part, and its words."""
 
     def __init__(
-        self, s: Solution, jacobian: Any, variables: Sequence[Any], digits: int | None
+        self,
+        s: Solution,
+        jacobian: Any,
+        variables: Sequence[Any],
+        digits: int | None,
+        kinks: Sequence[Any] = (),
     ) -> None:
+        import symengine as se
         import sympy
 
-        from jaccli.engine import eigen
+        from jaccli.engine import eigen, spectrum
         from jaccli.engine.bridge import as_sympy, from_sympy
 
         at = _jacobian_at(jacobian, variables, s)
-        matrix = tuple(tuple(from_sympy(at[i, j]) for j in range(at.cols)) for i in range(at.rows))
-        unsolved = parametric_factor(at) if at.free_symbols else None
-        if unsolved is None:
+        undefined = _missing(at, kinks, variables, s)
+        matrix = tuple(
+            tuple(se.nan if (i, j) in undefined else from_sympy(at[i, j]) for j in range(at.cols))
+            for i in range(at.rows)
+        )
+        unsolved = parametric_factor(at) if at.free_symbols and not undefined else None
+        values: tuple[Any, ...] = ()
+        self.conditions, self.condition_words = (), ""
+        if undefined:
+            why = (
+                f"{NOT_CLASSIFIED}: where an entry of J is infinite, 0/0 or at a kink, J does "
+                "not exist and no eigenvalue says anything; those entries are shown as nan"
+            )
+            kind = spectrum.Classification(NOT_CLASSIFIED, False, 0, why)
+        elif unsolved is None:
             values, exact = eigen.eigenvalues(matrix, digits=digits)
             kind = _refined(eigen.classify(values, exact=exact), values, matrix)
         else:
-            values, kind = (), _by_conditions(matrix, unsolved)
-        self.conditions, self.condition_words = _conditions(matrix, s.free)
+            kind = _by_conditions(matrix, unsolved)
+        if not undefined:
+            self.conditions, self.condition_words = _conditions(matrix, s.free)
         point = tuple(from_sympy(_rounded(as_sympy(c), digits)) for c in s.point)
         residual = from_sympy(as_sympy(s.residual))
         shown_matrix = [[_shown(e, digits) for e in row] for row in matrix]
@@ -157,6 +219,10 @@ class _Row:
         )
         self.note = kind.note
         shown = ", ".join(str(c) for c in point)
+        self.missing = tuple(
+            f"{label} is {what} at the equilibrium {shown}{why}"
+            for label, what, why in undefined.values()
+        )
         latex = ", ".join(sympy.latex(_rounded(as_sympy(c), digits)) for c in s.point)
         names = tuple(str(v) for v in variables)
         rows = tuple(f"f{i + 1}" for i in range(len(names)))
@@ -297,6 +363,7 @@ def stability(
     from jaccli.engine.bridge import to_sympy
     from jaccli.engine.derivatives import differentiate
     from jaccli.engine.equilibria import equilibria
+    from jaccli.engine.kink import kinks
     from jaccli.engine.variables import header
 
     head = header(functions, variables)
@@ -309,7 +376,8 @@ def stability(
 
     j = differentiate(functions, xs).dense()
     jacobian = sympy.Matrix([[to_sympy(e) for e in row] for row in j])
-    rows = [_Row(s, jacobian, [to_sympy(x) for x in xs], digits) for s in found.solutions]
+    kinked = kinks(functions, xs)
+    rows = [_Row(s, jacobian, [to_sympy(x) for x in xs], digits, kinked) for s in found.solutions]
     listings = [
         Listing("equilibria", "Equilibria", _COLUMNS, tuple(r.cells(digits) for r in rows), True)
     ]
@@ -333,7 +401,7 @@ def stability(
         )
     return StabilityResult(
         **head,
-        warnings=_warnings(found.status, found.reason, bool(rows)),
+        warnings=_warnings(found.status, found.reason, bool(rows)) + _unclassified(rows),
         parts=tuple(r.part for r in rows),
         digits=digits,
         facts=(("status", found.status), ("reason", found.reason)),
@@ -344,6 +412,17 @@ def stability(
         reason=found.reason,
         conditions=tuple(r.conditions for r in rows),
     )
+
+
+def _unclassified(rows: Sequence[_Row]) -> tuple[str, ...]:
+    """What no format may leave unsaid: an equilibrium whose J does not exist has no type,
+    and why (the first entry of the first such one, and how many there are)."""
+    missing = [r.missing for r in rows if r.missing]
+    if not missing:
+        return ()
+    more = len(missing) - 1
+    also = f", nor {more} more equilibri{'a' if more > 1 else 'um'} where J does not exist"
+    return (f"{missing[0][0]}; not classified{also if more else ''}",)
 
 
 def _warnings(status: str, reason: str, any_found: bool) -> tuple[str, ...]:
