@@ -161,6 +161,21 @@ def test_a_power_with_a_variable_exponent_does_not_reach_exit_70() -> None:
     assert any(e["type"] == NOT_CLASSIFIED for e in rows)
 
 
+def test_a_power_of_zero_is_not_taken_for_no_solution() -> None:
+    """0^y = 0 for every y > 0, so sin(0^y) = 0 = sin(2y + 1) holds at y = (kπ - 1)/2 > 0,
+    every x; SymPy's solveset(0**y, y, Reals) is EmptySet, which made this "no equilibrium"
+    (complete), a wrong answer. jac cannot solve it, so it says the list is incomplete."""
+    run = _stability("sin((0)^y), sin(y + y + 1)", "x,y", "json")
+    assert run.code == 0
+    assert "no equilibrium" not in run.stderr
+    assert run.stderr.splitlines()[1].startswith(f"{_HEAD}the list of equilibria may be incomplete")
+    assert run.json()["status"] == "incomplete"
+    y = (mpmath.pi - 1) / 2  # k = 1: a root the old answer denied
+    assert y > 0 and mpmath.sin(mpmath.power(0, y)) == 0 and abs(mpmath.sin(2 * y + 1)) < 1e-14
+    power = _stability("x^z, y, x + y", "x,y,z", "json")
+    assert "solveset could not solve 0**z = 0" in power.json()["reason"]
+
+
 # ----------------------------------------------------------------- kinks
 
 
