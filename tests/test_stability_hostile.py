@@ -176,6 +176,20 @@ def test_a_power_of_zero_is_not_taken_for_no_solution() -> None:
     assert "solveset could not solve 0**z = 0" in power.json()["reason"]
 
 
+def test_a_real_cube_root_family_is_matched_against_the_search() -> None:
+    """cos(x³ + 1) = 0 at x = sign(u)|u|^(1/3), u = 2kπ - 1 + π/2 (or 3π/2): its slope in k
+    holds DiracDelta(u), which NumPy lacks (exit 70, "NameError: DiracDelta")."""
+    run = _stability("cos(x*x*x + 1)", "x", "json")
+    assert (run.code, run.stderr) == (0, "")
+    data = run.json()
+    assert data["status"] == "families"
+    assert [e["where"] for e in data["equilibria"]] == ["k ∈ ℤ", "k ∈ ℤ"]
+    for k in (-2, 0, 3):
+        for shift in (mpmath.pi / 2, 3 * mpmath.pi / 2):
+            u = 2 * k * mpmath.pi - 1 + shift
+            assert abs(mpmath.cos(mpmath.sign(u) * mpmath.cbrt(abs(u)) ** 3 + 1)) < 1e-12
+
+
 # ----------------------------------------------------------------- kinks
 
 

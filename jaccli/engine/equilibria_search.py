@@ -277,8 +277,13 @@ def _explains(s: Solution, point: Sequence[float], params: Mapping[Any, Any]) ->
             return _close(point, [complex(sympy.N(c)).real for c in coords])
         except TypeError:
             return False
-    f = sympy.lambdify(s.free, coords, modules="numpy")
-    g = sympy.lambdify(s.free, sympy.Matrix(coords).jacobian(list(s.free)), modules="numpy")
+    from jaccli.functions import numpy_functions
+
+    # d sign(u) = 2 DiracDelta(u) du in the slope of a real cube root (cos(x³ + 1) = 0 gives
+    # x = |u|^(1/3) sign(u)), which NumPy lacks: "NameError: DiracDelta" was exit 70
+    modules = [{"DiracDelta": numpy_functions()["DiracDelta"]}, "numpy"]
+    f = sympy.lambdify(s.free, coords, modules=modules)
+    g = sympy.lambdify(s.free, sympy.Matrix(coords).jacobian(list(s.free)), modules=modules)
     target = np.asarray(point, dtype=float)
     return any(_fits(f, g, s.free, target, start) for start in (0.0, 0.61, -0.61, 2.3, -2.3))
 
