@@ -10,7 +10,6 @@ values an equilibrium is stable, simplified to "b > 0".
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -158,9 +157,8 @@ def _missing(
         if (k.i, k.j) not in said and kink_applies(k.kind, value(k.a), value(k.b)) is True:
             said[(k.i, k.j)] = (label(k.i, k.j), "undefined", f": {k.why}")
     bad = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
-    for (i, j), e in ((c, at[c]) for c in sorted(itertools.product(*map(range, at.shape)))):
-        if (i, j) in said:
-            continue
+    for i, j in ((i, j) for i in range(at.rows) for j in range(at.cols) if (i, j) not in said):
+        e = at[i, j]
         if e.has(*bad):
             said[(i, j)] = (label(i, j), "undefined", " (infinite or 0/0 there)")
         elif e.is_real is False:
