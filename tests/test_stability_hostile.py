@@ -18,7 +18,7 @@ import symengine as se
 
 import jaccli
 from jaccli.engine.stability import NOT_CLASSIFIED
-from tests.conftest import invoke
+from tests.conftest import invoke, read_back
 
 _HEAD = "jac: warning: "
 
@@ -188,6 +188,25 @@ def test_a_real_cube_root_family_is_matched_against_the_search() -> None:
         for shift in (mpmath.pi / 2, 3 * mpmath.pi / 2):
             u = 2 * k * mpmath.pi - 1 + shift
             assert abs(mpmath.cos(mpmath.sign(u) * mpmath.cbrt(abs(u)) ** 3 + 1)) < 1e-12
+
+
+def test_a_root_with_no_closed_form_is_left_to_the_search() -> None:
+    """Substitution leads solveset to a sextic, whose root it gives as CRootOf, which jac's
+    engine cannot hold (exit 70, SympifyError). It is left to the numeric search, as a
+    polynomial system's roots with no formula are, and the list is incomplete."""
+    run = _stability("sqrt(-y) - x*y + 1, y - 1 + sqrt(-(x - 1))", "x,y", "json")
+    assert run.code == 0
+    assert "1 solution with no closed form" in run.stderr
+    data = run.json()
+    assert data["status"] == "incomplete"
+    (e,) = data["equilibria"]
+    x, y = (mpmath.mpf(c) for c in e["point"])
+    assert abs(mpmath.sqrt(-y) - x * y + 1) < 1e-13 and abs(y - 1 + mpmath.sqrt(1 - x)) < 1e-13
+    j = mpmath.matrix([[-y, -1 / (2 * mpmath.sqrt(-y)) - x], [-1 / (2 * mpmath.sqrt(1 - x)), 1]])
+    theirs = sorted((complex(v) for v in mpmath.eig(j)[0]), key=lambda z: z.imag)
+    ours = [complex(v) for v in read_back(e["eigenvalues"], ["x", "y"])]
+    assert ours == pytest.approx(theirs, abs=1e-12)
+    assert e["type"] == "unstable focus" and theirs[0].real > 0
 
 
 # ----------------------------------------------------------------- kinks

@@ -446,6 +446,15 @@ def equilibria(
             method=f"{exact.method}; SymPy gave {len(lost)} undefined solution"
             f"{'s' * (len(lost) != 1)}, so some may be missing",
         )
+    rooted = [s for s in exact.solutions if any(as_sympy(c).has(sympy.CRootOf) for c in s.point)]
+    if rooted:  # solveset's CRootOf of a sextic: no closed form, as for a polynomial system
+        n = len(rooted)
+        exact = exact._replace(
+            solutions=[s for s in exact.solutions if s not in rooted],
+            complete=False,
+            method=f"{exact.method}; {n} solution{'s' * (n != 1)} with no closed form (a root "
+            "of a polynomial of degree 5 or more) left to the numeric search",
+        )
     for s in (s for s in exact.solutions if _real(s)):
         residual = _residual(fs, xs, s)
         if residual is None:
