@@ -82,6 +82,21 @@ def test_sqrt_at_its_end_point_is_listed_not_classified() -> None:
     )
 
 
+def test_check_leaves_out_the_j_that_does_not_exist() -> None:
+    # --check compared the nan of J (d√x/dx at 0) with a complex step of 7e19: exit 1, "J at
+    # equilibrium 1[1,1] = nan ... is undefined". F = 0 there is still checked, and so is J
+    # at every equilibrium where it exists.
+    args = ["stability", "sqrt(x), y", "--vars", "x,y", "--check", "--format", "plain"]
+    run = invoke(args)
+    assert (run.code, run.stdout) == (0, f"0, 0\t\t\t{NOT_CLASSIFIED}\texact\t0\n"), run.stderr
+    assert "jac: check passed" in run.stderr and "all 2 entries" in run.stderr, run.stderr
+    both = invoke(["stability", "x^2 - 1, sqrt(x + 1)*y", "--vars", "x,y", "--check"])
+    assert both.code == 0, both.stderr
+    assert "jac: check passed" in both.stderr and "all 8 entries" in both.stderr, (
+        both.stderr
+    )  # F: 4, J: 4
+
+
 def test_no_equilibrium_where_the_search_leaves_the_domain() -> None:
     run = _stability("10, sqrt(-y)", "x,y")
     assert (run.code, run.stdout) == (0, "")

@@ -102,7 +102,9 @@ def _(result: results.StabilityResult) -> Plan:
                 Entry(f"F{i + 1} at equilibrium {q + 1}", se.Integer(0), Numeric(g))
                 for i, g in enumerate(moved)
             ]
-        grids.append(_shifted(f"J at equilibrium {q + 1}", eq.jacobian, moved, shifts, member))
+        if not any(e.has(se.nan) for row in eq.jacobian.rows for _, e in row):
+            # nan: an entry J does not have there (√x at 0), which stability says already
+            grids.append(_shifted(f"J at equilibrium {q + 1}", eq.jacobian, moved, shifts, member))
     return Plan(
         xs,
         functions=tuple(functions),
