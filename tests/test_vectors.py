@@ -261,6 +261,26 @@ def test_the_five_exact_forms(expression: str, shapes: str, form: str) -> None:
     assert block.rows == (1, result.shape[0]) and block.columns == (1, result.shape[1])
 
 
+@pytest.mark.parametrize(
+    ("expression", "form"),
+    [
+        ("sum(x .^ -2)", "ones(3)'*diag((-2)*x.^(-3))"),
+        ("sum(x .^ (1/3))", "ones(3)'*diag((1/3)*x.^(-2/3))"),
+        ("sum(x .^ 4)", "ones(3)'*diag(4*x.^3)"),
+        ("sum(x .^ k)", "ones(3)'*diag(k*x.^(k - 1))"),
+        ("norm(x)^(-2)", "-2*norm(x)^(-3)*1/norm(x)*x'"),
+    ],
+)
+def test_a_number_less_one_is_worked_out_in_an_exponent(expression: str, form: str) -> None:
+    # x.^-2 gave x.^(-2 - 1) in the form (and x^{∘ -2 - 1} in LaTeX): right, but unread.
+    shapes = {"x": (3, 1)}
+    result = jaccli.jacobian(expression, "x", shape=shapes_text(shapes))
+    assert [b.form for b in result.matrix_form] == [form]
+    if "k" not in expression:  # a symbolic exponent has no number to compare with
+        point = random_point(shapes, random.Random(7))
+        assert_forms_match(result, point, numbers(result.matrix, symbols_at(point)))
+
+
 def test_every_table_row_has_a_matrix_form() -> None:
     """The issue's table gives a matrix form for each row: jac recognises them all."""
     for row in TABLE:

@@ -235,7 +235,9 @@ class Differentiator:
             return times(self.spread(f"2*{ut}", left, n), self.d(left))
         if self.size(right) > 1:  # a vector of exponents: entry by entry
             return times(self.spread(f"{wt} .* {ut}.^({wt} - 1)", left, n), self.d(left))
-        return times(self.spread(f"{atom(k)}*{ut}.^({k} - 1)", left, n), self.d(left))
+        value = _number(k)
+        factor = atom(k) if value is None else _factor(value)
+        return times(self.spread(f"{factor}*{ut}.^{_less_one(k)}", left, n), self.d(left))
 
     def entries_of(self, node: Node) -> Lit:
         """An operand of an elementwise operation: a vector as a column, a scalar as typed."""
@@ -264,10 +266,10 @@ class Differentiator:
         b = wrapped(self.lit(base).text(), POWER + 1)
         if k == "2":
             return scaled(Fraction(2), (b,), self.d(base))
-        exponent = Fraction(k) if re.fullmatch(r"\d+", k) else None
+        exponent = _number(k)
         if exponent is not None:
-            return scaled(exponent, (f"{b}^{exponent - 1}",), self.d(base))
-        return scaled(Fraction(1), (atom(k), f"{b}^({k} - 1)"), self.d(base))
+            return scaled(exponent, (f"{b}^{_less_one(k)}",), self.d(base))
+        return scaled(Fraction(1), (atom(k), f"{b}^{_less_one(k)}"), self.d(base))
 
     def call(self, node: Call) -> Term:
         func, args = node.func, node.args
@@ -300,6 +302,23 @@ class Differentiator:
         s = f"softmax({text})"
         jacobian = Total((Diag(s, k), Scaled(Fraction(-1), (), Lit(f"{s}*{s}'", PRODUCT, (k, k)))))
         return times(jacobian, self.d(u))
+
+
+def _number(k: str) -> Fraction | None:
+    """An exponent typed as a number (3, -2, (1/3), (-1/2)), or None."""
+    return Fraction(k.strip("()")) if re.fullmatch(r"\(?-?\d+(/\d+)?\)?", k) else None
+
+
+def _factor(value: Fraction) -> str:
+    """A number as a factor or an exponent: 3, or (-3) and (2/3) in brackets."""
+    return str(value) if value >= 0 and value.denominator == 1 else f"({value})"
+
+
+def _less_one(k: str) -> str:
+    """The exponent k - 1 of a power's derivative: a number typed as such is worked out
+    (x.^-2 gives x.^(-3), not x.^(-2 - 1)); anything else stays a difference."""
+    value = _number(k)
+    return f"({k} - 1)" if value is None else _factor(value - 1)
 
 
 def _substituted(template: str, argument: str) -> str:
