@@ -64,6 +64,10 @@ def load() -> Any:
 # --------------------------------------------------------------------------- MPFR
 
 
+# MPFR's default exponent range, 2^±(2^30 - 1): mpfr.h's MPFR_EMIN_DEFAULT and EMAX_DEFAULT.
+DEFAULT_RANGE = (-(2**30 - 1), 2**30 - 1)
+
+
 class Mpfr:
     """SymEngine's own MPFR through ctypes: its exponent range and its exception flags.
 
@@ -76,8 +80,15 @@ class Mpfr:
 
     def widen(self) -> None:
         """The widest exponent range MPFR allows: numbers from 2^-(2^62) to 2^(2^62)."""
-        self.lib.mpfr_set_emin(self.lib.mpfr_get_emin_min())
-        self.lib.mpfr_set_emax(self.lib.mpfr_get_emax_max())
+        self.set_range((self.lib.mpfr_get_emin_min(), self.lib.mpfr_get_emax_max()))
+
+    def range(self) -> tuple[int, int]:
+        """The exponent range now: (emin, emax)."""
+        return self.lib.mpfr_get_emin(), self.lib.mpfr_get_emax()
+
+    def set_range(self, exponents: tuple[int, int]) -> None:
+        self.lib.mpfr_set_emin(exponents[0])
+        self.lib.mpfr_set_emax(exponents[1])
 
     def clear_flags(self) -> None:
         self.lib.mpfr_clear_flags()
@@ -109,7 +120,12 @@ def _find_mpfr() -> Mpfr | None:
     for path in _mpfr_paths():
         try:
             lib = ctypes.CDLL(path)
-            for name in ("mpfr_get_emin_min", "mpfr_get_emax_max", "mpfr_get_emax"):
+            for name in (
+                "mpfr_get_emin_min",
+                "mpfr_get_emax_max",
+                "mpfr_get_emin",
+                "mpfr_get_emax",
+            ):
                 getattr(lib, name).restype = ctypes.c_long
             for name in ("mpfr_set_emin", "mpfr_set_emax"):
                 getattr(lib, name).argtypes = [ctypes.c_long]

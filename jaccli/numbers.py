@@ -415,10 +415,6 @@ def is_infinite(expr: Any) -> bool:
         return mpfr is None or not mpfr.flags()[1]
 
 
-# MPFR's default exponent range, 2^±(2^30 - 1): mpfr.h's MPFR_EMAX_DEFAULT and EMIN_DEFAULT.
-_DEFAULT_EXPONENT = 2**30 - 1
-
-
 @contextlib.contextmanager
 def kept_range(default: bool = False) -> Iterator[None]:
     """MPFR's exponent range as it was once the block ends; with `default`, its default
@@ -431,21 +427,14 @@ def kept_range(default: bool = False) -> Iterator[None]:
     if mpfr is None:
         yield
         return
-    import ctypes
-
-    lib = mpfr.lib
-    for name in ("mpfr_get_emin", "mpfr_get_emax"):
-        getattr(lib, name).restype = ctypes.c_long
-    emin, emax = lib.mpfr_get_emin(), lib.mpfr_get_emax()
+    was = mpfr.range()
     if default:
-        lib.mpfr_set_emin(-_DEFAULT_EXPONENT)
-        lib.mpfr_set_emax(_DEFAULT_EXPONENT)
+        mpfr.set_range(_symengine.DEFAULT_RANGE)
         mpfr.clear_flags()
     try:
         yield
     finally:
-        lib.mpfr_set_emin(emin)
-        lib.mpfr_set_emax(emax)
+        mpfr.set_range(was)
 
 
 def is_complex(expr: Any) -> bool:

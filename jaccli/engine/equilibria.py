@@ -276,6 +276,19 @@ def _renamed(s: Solution, taken: set[str]) -> Solution:
     return s._replace(point=point, free=tuple(new.get(p, p) for p in s.free))
 
 
+def _left_out(exact: _Exact, dropped: list[Solution], why: str) -> _Exact:
+    """`exact` without the solutions `dropped`, incomplete, and `why` ({n} of them, {s} the
+    plural's s) added to its method."""
+    if not dropped:
+        return exact
+    n = len(dropped)
+    return exact._replace(
+        solutions=[s for s in exact.solutions if s not in dropped],
+        complete=False,
+        method=f"{exact.method}; {why.format(n=n, s='s' * (n != 1))}",
+    )
+
+
 def _undefined(solution: Solution) -> bool:
     """Whether a coordinate is nan or ∞: no point, and the point SymPy meant is unknown."""
     import sympy
@@ -440,21 +453,16 @@ def equilibria(
     if lost:  # (0, nan): x/sin(x) put in at x = 0, a limit SymPy's substitution cannot take
         shown = "; ".join(f"({', '.join(map(sympy.sstr, s.point))})" for s in lost)
         notes.append(f"SymPy's solution {shown} was dropped: it is undefined (nan or ∞)")
-        exact = exact._replace(
-            solutions=[s for s in exact.solutions if s not in lost],
-            complete=False,
-            method=f"{exact.method}; SymPy gave {len(lost)} undefined solution"
-            f"{'s' * (len(lost) != 1)}, so some may be missing",
-        )
+        why = "SymPy gave {n} undefined solution{s}, so some may be missing"
+        exact = _left_out(exact, lost, why)
     rooted = [s for s in exact.solutions if any(as_sympy(c).has(sympy.CRootOf) for c in s.point)]
-    if rooted:  # solveset's CRootOf of a sextic: no closed form, as for a polynomial system
-        n = len(rooted)
-        exact = exact._replace(
-            solutions=[s for s in exact.solutions if s not in rooted],
-            complete=False,
-            method=f"{exact.method}; {n} solution{'s' * (n != 1)} with no closed form (a root "
-            "of a polynomial of degree 5 or more) left to the numeric search",
-        )
+    # solveset's CRootOf of a sextic: no closed form, as for a polynomial system
+    exact = _left_out(
+        exact,
+        rooted,
+        "{n} solution{s} with no closed form (a root of a polynomial of degree 5 or more) "
+        "left to the numeric search",
+    )
     for s in (s for s in exact.solutions if _real(s)):
         residual = _residual(fs, xs, s)
         if residual is None:
